@@ -1,0 +1,289 @@
+package io.atomicfiles;
+
+import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.internal.Events;
+import io.atomicfiles.internal.Hashing;
+import io.atomicfiles.internal.LibraryThreads;
+import io.atomicfiles.internal.Retries;
+import io.atomicfiles.internal.TempFiles;
+import io.atomicfiles.internal.Transfers;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * One-call atomic file operations: write, copy, move, write a config file, sweep leftovers.
+ *
+ * <pre>{@code
+ * AtomicFiles.writeJson(Path.of("state.json"), Map.of("step", 3));
+ * AtomicFiles.writeText(Path.of("notes.txt"), "hello", WriteOptions.builder().backup(false).build());
+ * AtomicFiles.write(Path.of("big.csv"), WriteOptions.defaults(), writer -> {
+ *     try (var out = new PrintStream(writer.outputStream(), false, UTF_8)) { rows.forEach(out::println); }
+ * });
+ * }</pre>
+ *
+ * <p>Every write here follows the protocol of {@link AtomicWriter}: the file shows its old
+ * content or its complete new content, even after {@code kill -9} or a power loss; failures
+ * leave it as it was. Every blocking method has an {@code ...Async} twin that runs on the
+ * {@link Executor} you pass, or on the library's own daemon threads (never the common
+ * fork-join pool). When a global {@link AuditTrail} is set, every operation is recorded in it.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    // ---------------------------------------------------------------- scoped writes
+
+    /** {@link #write(Path, WriteOptions, IOConsumer)} with the default options. */
+    public static WriteResult write(Path path, IOConsumer<AtomicWriter> body) throws IOException {
+        return write(path, WriteOptions.defaults(), body);
+    }
+
+    /**
+     * Opens a writer, hands it to {@code body}, and commits when {@code body} returns; when
+     * {@code body} throws, the content is discarded, the target is left untouched and the
+     * exception propagates. With a retry policy, a retried attempt runs {@code body} again.
+     */
+    public static WriteResult write(Path path, WriteOptions options, IOConsumer<AtomicWriter> body)
+            throws IOException {
+        return run("write", path, options, -1, body);
+    }
+
+    // ---------------------------------------------------------------- one-shot writes
+
+    public static WriteResult writeText(Path path, String text) throws IOException {
+        return writeText(path, text, StandardCharsets.UTF_8, WriteOptions.defaults());
+    }
+
+    public static WriteResult writeText(Path path, String text, WriteOptions options) throws IOException {
+        return writeText(path, text, StandardCharsets.UTF_8, options);
+    }
+
+    public static WriteResult writeText(Path path, String text, Charset charset, WriteOptions options)
+            throws IOException {
+        return run("write", path, options, text.length(), w -> w.writeText(text, charset));
+    }
+
+    public static WriteResult writeBytes(Path path, byte[] bytes) throws IOException {
+        return writeBytes(path, bytes, WriteOptions.defaults());
+    }
+
+    public static WriteResult writeBytes(Path path, byte[] bytes, WriteOptions options) throws IOException {
+        return run("write", path, options, bytes.length, w -> w.writeBytes(bytes));
+    }
+
+    /** Writes {@code data} as JSON indented by 2; a schema in the options is checked first. */
+    public static WriteResult writeJson(Path path, Object data) throws IOException {
+        return writeJson(path, data, WriteOptions.defaults());
+    }
+
+    public static WriteResult writeJson(Path path, Object data, WriteOptions options) throws IOException {
+        return run("write", path, options, -1, w -> w.writeJson(data));
+    }
+
+    /** Writes {@code data} as block-style YAML; a schema in the options is checked first. */
+    public static WriteResult writeYaml(Path path, Object data) throws IOException {
+        return writeYaml(path, data, WriteOptions.defaults());
+    }
+
+    public static WriteResult writeYaml(Path path, Object data, WriteOptions options) throws IOException {
+        return run("write", path, options, -1, w -> w.writeYaml(data));
+    }
+
+    /** {@link #writeConfig(Path, Object, Object)} without a schema. */
+    public static WriteResult writeConfig(Path path, Object data) throws IOException {
+        return writeConfig(path, data, null);
+    }
+
+    /**
+     * Writes a configuration file in the format its extension names: {@code .json} as JSON,
+     * {@code .yaml}/{@code .yml} as YAML, checked against {@code schema} (or not, when null).
+     *
+     * @throws IllegalArgumentException for any other extension
+     */
+    public static WriteResult writeConfig(Path path, Object data, Object schema) throws IOException {
+        DataFormat format = DataFormat.require(path, "writeConfig");
+        WriteOptions options = WriteOptions.defaults().toBuilder().schema(schema).build();
+        return format == DataFormat.JSON ? writeJson(path, data, options) : writeYaml(path, data, options);
+    }
+
+    // ---------------------------------------------------------------- copy and move
+
+    /** Copies {@code source} over {@code target} atomically (see {@link #copy(Path, Path, WriteOptions)}). */
+    public static WriteResult copy(Path source, Path target) throws IOException {
+        return copy(source, target, WriteOptions.defaults());
+    }
+
+    /**
+     * Copies {@code source} to {@code target} through the write protocol: {@code target} holds
+     * its old content or the complete copy. A new target takes the source's permissions.
+     *
+     * @throws java.nio.file.NoSuchFileException when {@code source} does not exist
+     */
+    public static WriteResult copy(Path source, Path target, WriteOptions options) throws IOException {
+        return audited("copy", target, Map.of("source", source.toString()),
+                () -> Retries.call(options.retryPolicy(), "copy", target, () -> Transfers.copy(source, target, options)));
+    }
+
+    /** Moves {@code source} to {@code target} (see {@link #move(Path, Path, WriteOptions)}). */
+    public static Path move(Path source, Path target) throws IOException {
+        return move(source, target, WriteOptions.defaults());
+    }
+
+    /**
+     * Moves {@code source} to {@code target}: one atomic rename within a filesystem (the old
+     * target kept as its backup); across filesystems a durable, verified copy followed by the
+     * deletion of the source, so a crash leaves the file in both places, never in neither.
+     *
+     * @return the path the file now has
+     */
+    public static Path move(Path source, Path target, WriteOptions options) throws IOException {
+        return audited("move", target, Map.of("source", source.toString()),
+                () -> Retries.call(options.retryPolicy(), "move", target, () -> Transfers.move(source, target, options)));
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    /**
+     * Removes the temp files ({@code .NAME.tmp-*}) in {@code folder} older than {@code olderThan}:
+     * what killed writers left behind. Younger ones may belong to a write in progress and stay.
+     *
+     * @return the number removed
+     */
+    public static int sweepStaleTempFiles(Path folder, Duration olderThan) throws IOException {
+        return TempFiles.sweep(folder, olderThan);
+    }
+
+    /** The hex SHA-256 of a file's content. */
+    public static String checksum(Path file) throws IOException {
+        return Hashing.sha256Hex(file);
+    }
+
+    // ---------------------------------------------------------------- asynchronous twins
+
+    public static CompletableFuture<WriteResult> writeAsync(Path path, WriteOptions options,
+            IOConsumer<AtomicWriter> body) {
+        return writeAsync(path, options, body, LibraryThreads.async());
+    }
+
+    public static CompletableFuture<WriteResult> writeAsync(Path path, WriteOptions options,
+            IOConsumer<AtomicWriter> body, Executor executor) {
+        return async(() -> write(path, options, body), executor);
+    }
+
+    public static CompletableFuture<WriteResult> writeTextAsync(Path path, String text) {
+        return writeTextAsync(path, text, WriteOptions.defaults(), LibraryThreads.async());
+    }
+
+    public static CompletableFuture<WriteResult> writeTextAsync(Path path, String text, WriteOptions options,
+            Executor executor) {
+        return async(() -> writeText(path, text, options), executor);
+    }
+
+    public static CompletableFuture<WriteResult> writeBytesAsync(Path path, byte[] bytes) {
+        return writeBytesAsync(path, bytes, WriteOptions.defaults(), LibraryThreads.async());
+    }
+
+    public static CompletableFuture<WriteResult> writeBytesAsync(Path path, byte[] bytes, WriteOptions options,
+            Executor executor) {
+        return async(() -> writeBytes(path, bytes, options), executor);
+    }
+
+    public static CompletableFuture<WriteResult> writeJsonAsync(Path path, Object data) {
+        return writeJsonAsync(path, data, WriteOptions.defaults(), LibraryThreads.async());
+    }
+
+    public static CompletableFuture<WriteResult> writeJsonAsync(Path path, Object data, WriteOptions options,
+            Executor executor) {
+        return async(() -> writeJson(path, data, options), executor);
+    }
+
+    public static CompletableFuture<WriteResult> writeYamlAsync(Path path, Object data) {
+        return writeYamlAsync(path, data, WriteOptions.defaults(), LibraryThreads.async());
+    }
+
+    public static CompletableFuture<WriteResult> writeYamlAsync(Path path, Object data, WriteOptions options,
+            Executor executor) {
+        return async(() -> writeYaml(path, data, options), executor);
+    }
+
+    public static CompletableFuture<WriteResult> writeConfigAsync(Path path, Object data, Object schema) {
+        return writeConfigAsync(path, data, schema, LibraryThreads.async());
+    }
+
+    public static CompletableFuture<WriteResult> writeConfigAsync(Path path, Object data, Object schema,
+            Executor executor) {
+        return async(() -> writeConfig(path, data, schema), executor);
+    }
+
+    public static CompletableFuture<WriteResult> copyAsync(Path source, Path target) {
+        return copyAsync(source, target, WriteOptions.defaults(), LibraryThreads.async());
+    }
+
+    public static CompletableFuture<WriteResult> copyAsync(Path source, Path target, WriteOptions options,
+            Executor executor) {
+        return async(() -> copy(source, target, options), executor);
+    }
+
+    public static CompletableFuture<Path> moveAsync(Path source, Path target) {
+        return moveAsync(source, target, WriteOptions.defaults(), LibraryThreads.async());
+    }
+
+    public static CompletableFuture<Path> moveAsync(Path source, Path target, WriteOptions options,
+            Executor executor) {
+        return async(() -> move(source, target, options), executor);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** One write through {@link AtomicWriter}: retried per policy, audited, discarded on failure. */
+    private static WriteResult run(String operation, Path path, WriteOptions options, long expectedSize,
+            IOConsumer<AtomicWriter> body) throws IOException {
+        return audited(operation, path, Map.of(), () -> Retries.call(options.retryPolicy(), operation, path, () -> {
+            try (AtomicWriter writer = AtomicWriter.open(path, options, operation, expectedSize)) {
+                body.accept(writer);
+                return writer.commit();
+            }
+        }));
+    }
+
+    private static <T> T audited(String operation, Path path, Map<String, Object> metadata, IOCallable<T> call)
+            throws IOException {
+        if (!Events.active()) {
+            return call.call();
+        }
+        long start = System.nanoTime();
+        try {
+            T result = call.call();
+            long bytes = -1;
+            String sha256 = null;
+            if (result instanceof WriteResult) {
+                bytes = ((WriteResult) result).size();
+                sha256 = ((WriteResult) result).sha256();
+            }
+            Events.emit(new Events.Event(operation, path, "completed", bytes, sha256,
+                    Duration.ofNanos(System.nanoTime() - start), null, metadata));
+            return result;
+        } catch (IOException | RuntimeException e) {
+            Events.emit(new Events.Event(operation, path, "failed", -1, null,
+                    Duration.ofNanos(System.nanoTime() - start), e.getMessage(), metadata));
+            throw e;
+        }
+    }
+
+    private static <T> CompletableFuture<T> async(IOCallable<T> call, Executor executor) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return call.call();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, executor);
+    }
+}

@@ -1,0 +1,188 @@
+package io.atomicfiles;
+
+import io.atomicfiles.format.Codecs;
+import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.format.Schemas;
+import io.atomicfiles.internal.WriteProtocol;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Writes one file atomically: readers, and the file after a crash or power loss, show either
+ * the old content or the complete new content, never a mix.
+ *
+ * <pre>{@code
+ * try (AtomicWriter writer = AtomicWriter.open(Path.of("config.json"))) {
+ *     writer.writeJson(Map.of("version", 2));
+ *     writer.commit();
+ * } // without commit(), close() discards the new content and leaves config.json untouched
+ * }</pre>
+ *
+ * <p>{@link #open} takes the path's lock, so other writers of the same file (threads of this
+ * JVM and other processes using atomicfiles) wait until this one commits or closes. Content
+ * goes to a private temp file beside the target; {@link #commit()} makes it durable, verifies
+ * it and renames it over the target in one atomic step. The protocol is described step by step
+ * in {@code io.atomicfiles.internal.WriteProtocol}.
+ *
+ * <p>Content accumulates: {@code writeText}, {@code writeBytes} and {@link #outputStream()} may
+ * be mixed and called many times. {@code writeJson} and {@code writeYaml} write one whole
+ * document and must be the only content. A schema in the options is checked before structured
+ * content is written; other content is parsed and checked at {@link #commit()}, before it is
+ * published. A writer is for one thread.
+ */
+public final class AtomicWriter implements Closeable {
+    private final WriteProtocol protocol;
+    private final WriteOptions options;
+    private boolean structured;
+    private boolean validated;
+
+    private AtomicWriter(WriteProtocol protocol, WriteOptions options) {
+        this.protocol = protocol;
+        this.options = options;
+    }
+
+    /** Opens a writer for {@code path} with {@link WriteOptions#defaults()}. */
+    public static AtomicWriter open(Path path) throws IOException {
+        return open(path, WriteOptions.defaults());
+    }
+
+    /**
+     * Opens a writer for {@code path}: resolves it, waits for its lock and creates the temp file.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException with {@code createNew}, if the file exists
+     * @throws IntegrityException with {@code expectedChecksum}, if the file has other content
+     * @throws LockTimeoutException if another writer holds the file for longer than the lock timeout
+     */
+    public static AtomicWriter open(Path path, WriteOptions options) throws IOException {
+        return open(path, options, "write", -1);
+    }
+
+    static AtomicWriter open(Path path, WriteOptions options, String operation, long expectedSize)
+            throws IOException {
+        return new AtomicWriter(WriteProtocol.begin(path, options, operation, expectedSize), options);
+    }
+
+    /** The file that receives the content: the path given, or its link target when it is a symbolic link. */
+    public Path target() {
+        return protocol.target();
+    }
+
+    /** Appends {@code text} as UTF-8. */
+    public AtomicWriter writeText(String text) throws IOException {
+        return writeText(text, StandardCharsets.UTF_8);
+    }
+
+    /** Appends {@code text} in {@code charset}, encoded in chunks (no second copy of a large text). */
+    public AtomicWriter writeText(String text, Charset charset) throws IOException {
+        requireUnstructured("writeText");
+        Writer writer = new OutputStreamWriter(protocol.content(), charset);
+        writer.write(text);
+        writer.flush();
+        return this;
+    }
+
+    /** Appends {@code bytes} as they are. */
+    public AtomicWriter writeBytes(byte[] bytes) throws IOException {
+        requireUnstructured("writeBytes");
+        protocol.content().write(bytes);
+        return this;
+    }
+
+    /** Writes {@code data} as JSON indented by 2 spaces. */
+    public AtomicWriter writeJson(Object data) throws IOException {
+        return writeJson(data, 2);
+    }
+
+    /**
+     * Writes {@code data} (maps, lists, records, beans: anything Jackson serialises) as the whole
+     * content, in JSON indented by {@code indent} spaces (0 for one compact line).
+     *
+     * @throws ValidationException if a schema is set and {@code data} violates it; nothing is written
+     */
+    public AtomicWriter writeJson(Object data, int indent) throws IOException {
+        Object value = validateStructured(data, "writeJson");
+        Codecs.writeJson(value, indent, protocol.content());
+        return this;
+    }
+
+    /**
+     * Writes {@code data} as the whole content, in block-style YAML.
+     *
+     * @throws ValidationException if a schema is set and {@code data} violates it; nothing is written
+     */
+    public AtomicWriter writeYaml(Object data) throws IOException {
+        Object value = validateStructured(data, "writeYaml");
+        Codecs.writeYaml(value, protocol.content());
+        return this;
+    }
+
+    /**
+     * A stream for content of any size, written in chunks with constant memory. Closing it does
+     * not commit; {@link #commit()} does.
+     */
+    public OutputStream outputStream() {
+        if (structured) {
+            throw new IllegalStateException("a JSON/YAML document is already the whole content of " + target());
+        }
+        return protocol.content();
+    }
+
+    /**
+     * Publishes the content: checks the schema (for content not written by writeJson/writeYaml),
+     * forces the temp file to disk, verifies it, keeps the backup and renames it over the target.
+     * On failure the target is as it was and the temp file is gone.
+     *
+     * @return what was written, with its SHA-256
+     */
+    public WriteResult commit() throws IOException {
+        if (options.schema().isPresent() && !validated) {
+            return protocol.commit(this::validateWrittenContent);
+        }
+        return protocol.commit();
+    }
+
+    /** Discards the content if it was not committed; the target stays as it was. Idempotent. */
+    @Override
+    public void close() {
+        protocol.close();
+    }
+
+    private Object validateStructured(Object data, String method) throws IOException {
+        if (structured || protocol.size() > 0) {
+            throw new IllegalStateException(method + " writes a whole document; " + target()
+                    + " already has content in this writer");
+        }
+        Object value = data;
+        if (options.schema().isPresent()) {
+            JsonNode tree = Codecs.toTree(data);
+            Schemas.validate(options.schema().get(), tree, target());
+            value = tree;
+            validated = true;
+        }
+        structured = true;
+        return value;
+    }
+
+    private void requireUnstructured(String method) {
+        if (structured) {
+            throw new IllegalStateException(method + ": a JSON/YAML document is already the whole content of "
+                    + target());
+        }
+    }
+
+    /**
+     * Content that came as text, bytes or a stream is parsed from the finished temp file (YAML for
+     * .yaml/.yml, else JSON) and checked against the schema before it is published.
+     */
+    private void validateWrittenContent(Path tempFile) throws IOException {
+        DataFormat format = DataFormat.of(target()).orElse(DataFormat.JSON);
+        Schemas.validate(options.schema().get(), Codecs.read(tempFile, format), target());
+    }
+}

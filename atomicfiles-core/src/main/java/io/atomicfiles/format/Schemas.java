@@ -1,0 +1,91 @@
+package io.atomicfiles.format;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+import io.atomicfiles.ValidationException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * JSON Schema validation through networknt's validator.
+ *
+ * <p>A schema may be given as a {@code Map}, a Jackson {@code JsonNode}, a JSON string or a
+ * {@code Path} to a schema file (JSON, or YAML by extension). A schema without {@code $schema}
+ * is read as draft 2020-12. {@code format} is asserted, not just annotated: a value that claims
+ * to be an {@code email} and is not one fails, which is what a caller who wrote the keyword means.
+ */
+public final class Schemas {
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder()
+                    .pathType(PathType.JSON_PATH)
+                    .formatAssertionsEnabled(true)
+                    .build()));
+
+    private Schemas() {
+    }
+
+    /** Reads and compiles a schema given in any of the accepted shapes. */
+    public static Schema compile(Object schema) throws IOException {
+        JsonNode node;
+        if (schema instanceof Schema) {
+            return (Schema) schema;
+        } else if (schema instanceof JsonNode) {
+            node = (JsonNode) schema;
+        } else if (schema instanceof Map) {
+            node = Codecs.toTree(schema);
+        } else if (schema instanceof CharSequence) {
+            try {
+                node = Codecs.json().readTree(schema.toString());
+            } catch (JacksonException e) {
+                throw new IllegalArgumentException("schema string is not valid JSON: " + e.getOriginalMessage(), e);
+            }
+        } else if (schema instanceof Path) {
+            Path file = (Path) schema;
+            if (!Files.isRegularFile(file)) {
+                throw new java.nio.file.NoSuchFileException(file.toString(), null, "schema file not found");
+            }
+            node = Codecs.read(file, DataFormat.of(file).orElse(DataFormat.JSON));
+        } else {
+            throw new IllegalArgumentException("a schema must be a Map, a JsonNode, a JSON string or a Path, not "
+                    + (schema == null ? "null" : schema.getClass().getName()));
+        }
+        if (!node.isObject() && !node.isBoolean()) {
+            throw new IllegalArgumentException("a JSON Schema must be an object or a boolean, got " + node.getNodeType());
+        }
+        try {
+            return REGISTRY.getSchema(node);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid JSON Schema: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks {@code instance} against {@code schema}.
+     *
+     * @param target the file the content is for, named in the exception
+     * @throws ValidationException listing every violation with its JSON path
+     */
+    public static void validate(Object schema, JsonNode instance, Path target) throws IOException {
+        List<Error> errors = compile(schema).validate(instance);
+        if (!errors.isEmpty()) {
+            throw new ValidationException(target, errors.stream()
+                    .map(e -> new ValidationException.Violation(location(e), e.getMessage()))
+                    .collect(Collectors.toList()));
+        }
+    }
+
+    private static String location(Error error) {
+        String path = error.getInstanceLocation() == null ? "$" : error.getInstanceLocation().toString();
+        return path.isEmpty() ? "$" : path;
+    }
+}

@@ -1,0 +1,160 @@
+package io.atomicfiles.internal;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Permissions, owner and group of the files the library creates.
+ *
+ * <p>A temp file is created owner-only ({@code rw-------}) so that nobody else can read
+ * content before it is published. Just before publishing it takes the mode, owner and group
+ * of the file it replaces, or, for a new file, the mode a plain {@code open(O_CREAT, 0666)}
+ * would have given it under the process's umask. Where the filesystem has no POSIX
+ * attributes (Windows, some in-memory filesystems) all of this is skipped.
+ */
+public final class FileModes {
+    private static final Logger LOG = LoggerFactory.getLogger(FileModes.class);
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
+            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    private static final Set<PosixFilePermission> OWNER_ONLY_FOLDER = EnumSet.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+
+    private FileModes() {
+    }
+
+    /** The attribute that creates a file owner-only, or none where modes are unsupported. */
+    public static FileAttribute<?>[] ownerOnlyFileAttribute(Path folder) {
+        return supportsPosix(folder)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE)}
+                : new FileAttribute<?>[0];
+    }
+
+    /** The attribute that creates a folder owner-only, or none where modes are unsupported. */
+    public static FileAttribute<?>[] ownerOnlyFolderAttribute(Path folder) {
+        return supportsPosix(folder)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_FOLDER)}
+                : new FileAttribute<?>[0];
+    }
+
+    /** Whether files on {@code path}'s filesystem have POSIX permissions. */
+    public static boolean supportsPosix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /** The POSIX attributes of an existing file (not following a final link), or null where there are none. */
+    public static PosixFileAttributes read(Path file) throws IOException {
+        if (!supportsPosix(file)) {
+            return null;
+        }
+        return Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Gives {@code file} the permissions, owner and group of {@code original}. The mode is
+     * required; the owner and group are kept where the process may set them (changing the owner
+     * needs privileges a normal user lacks, and a file a user rewrites becomes theirs, as with
+     * any editor).
+     */
+    public static void copy(PosixFileAttributes original, Path file) throws IOException {
+        if (original == null) {
+            return;
+        }
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        view.setPermissions(original.permissions());
+        try {
+            PosixFileAttributes now = view.readAttributes();
+            if (!now.group().equals(original.group())) {
+                view.setGroup(original.group());
+            }
+            if (!now.owner().equals(original.owner())) {
+                view.setOwner(original.owner());
+            }
+        } catch (FileSystemException | UnsupportedOperationException e) {
+            LOG.debug("could not keep owner/group {}:{} on {}: {}", original.owner(), original.group(), file,
+                    e.toString());
+        }
+    }
+
+    /** Gives a new file the mode {@code 0666 & ~umask}, as if it had been created by {@code open(2)}. */
+    public static void applyDefaultMode(Path file) throws IOException {
+        if (!supportsPosix(file)) {
+            return;
+        }
+        Files.setPosixFilePermissions(file, defaultFileMode(file));
+    }
+
+    /** {@code 0666 & ~umask}: the mode of a newly created file. */
+    public static Set<PosixFilePermission> defaultFileMode(Path file) {
+        if (!"file".equals(file.getFileSystem().provider().getScheme())) {
+            return PosixFilePermissions.fromString("rw-r--r--");
+        }
+        int mode = 0666 & ~Umask.VALUE;
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+
+    /** The process's umask, read once: from /proc/self/status on Linux, else 022. */
+    private static final class Umask {
+        static final int VALUE = read();
+
+        private static int read() {
+            try {
+                List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+                for (String line : status) {
+                    if (line.startsWith("Umask:")) {
+                        return Integer.parseInt(line.substring("Umask:".length()).trim(), 8);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("umask not readable from /proc/self/status; probing", e);
+            }
+            return probe();
+        }
+
+        /** Creates a scratch file the plain way (mode 0666 minus the umask) and reads its mode. */
+        private static int probe() {
+            java.io.File scratch = new java.io.File(System.getProperty("java.io.tmpdir"),
+                    ".atomicfiles-umask-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            try {
+                if (!scratch.createNewFile()) {
+                    return 022;
+                }
+                int mode = 0;
+                for (PosixFilePermission p : Files.getPosixFilePermissions(scratch.toPath())) {
+                    mode |= 1 << (8 - p.ordinal());
+                }
+                return ~mode & 0666;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("umask probe failed; assuming 022", e);
+                return 022;
+            } finally {
+                if (!scratch.delete()) {
+                    scratch.deleteOnExit();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.atomicfiles.internal;
+
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.LockTimeoutException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One writer per path at a time: within the JVM and across processes.
+ *
+ * <p>Inside the JVM a {@link ReentrantLock} per normalised path serialises threads (and lets a
+ * read-modify-write hold the lock while its write takes it again). Across processes an OS
+ * file lock ({@code fcntl}/{@code LockFileEx} through {@link FileChannel#tryLock()}) on a
+ * lock file in the state folder does the same. Lock files never litter the user's folders:
+ * they are named by a hash of the target's real path, {@code <state>/locks/<hash>.lock}. They
+ * are never deleted: deleting a lock file while another process waits on it would let two
+ * processes hold "the" lock at once.
+ *
+ * <p>Paths on a filesystem other than the default one (Jimfs, in tests) live inside this JVM,
+ * so the JVM lock alone serialises them.
+ */
+public final class PathLocks {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PathLocks.class);
+    private static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+    private static final long MAX_POLL_MILLIS = 50;
+
+    private PathLocks() {
+    }
+
+    /** A held lock; {@link #close()} releases it. */
+    public static final class Held implements AutoCloseable {
+        private final String key;
+        private final Entry entry;
+        private boolean released;
+
+        private Held(String key, Entry entry) {
+            this.key = key;
+            this.entry = entry;
+        }
+
+        @Override
+        public void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            release(key, entry);
+        }
+    }
+
+    /** Shared state of one path's lock in this JVM. */
+    private static final class Entry {
+        final ReentrantLock jvmLock = new ReentrantLock();
+        int users;
+        FileChannel channel;
+        FileLock osLock;
+    }
+
+    /**
+     * Takes the lock of {@code target} (an absolute path whose parent folder exists), waiting
+     * up to {@code timeout}.
+     *
+     * @throws LockTimeoutException when another writer held it for longer
+     */
+    public static Held acquire(Path target, Duration timeout) throws IOException {
+        String key = key(target);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Entry entry = ENTRIES.compute(key, (k, existing) -> {
+            Entry e = existing == null ? new Entry() : existing;
+            e.users++;
+            return e;
+        });
+        boolean locked = false;
+        try {
+            if (!entry.jvmLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new LockTimeoutException(target, timeout);
+            }
+            locked = true;
+            if (entry.jvmLock.getHoldCount() == 1 && isDefaultFileSystem(target)) {
+                lockAcrossProcesses(entry, key, target, timeout, deadline);
+            }
+            return new Held(key, entry);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AtomicWriteException.failed("lock", target, "wait for lock", e);
+        } catch (IOException | RuntimeException e) {
+            if (locked) {
+                entry.jvmLock.unlock();
+            }
+            forget(key);
+            throw e;
+        }
+    }
+
+    /**
+     * Takes the locks of several paths in one fixed order (by key), so that two callers
+     * locking overlapping sets can never deadlock. On failure none is held.
+     */
+    public static List<Held> acquireAll(List<Path> targets, Duration timeout) throws IOException {
+        List<Path> ordered = new ArrayList<>(targets);
+        ordered.sort(Comparator.comparing(PathLocks::keyOrSelf));
+        List<Held> held = new ArrayList<>();
+        try {
+            for (Path target : ordered) {
+                held.add(acquire(target, timeout));
+            }
+            return held;
+        } catch (IOException | RuntimeException e) {
+            releaseAll(held);
+            throw e;
+        }
+    }
+
+    /** Releases locks in reverse order of taking. */
+    public static void releaseAll(List<Held> held) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            held.get(i).close();
+        }
+    }
+
+    /**
+     * The identity of a path's lock: the real path of its folder plus its name, so that two
+     * spellings of one file (through a linked folder, with "..") share a lock.
+     */
+    public static String key(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path parent = absolute.getParent();
+        String folder = parent == null ? "" : parent.toRealPath().toString();
+        String name = absolute.getFileName() == null ? "" : absolute.getFileName().toString();
+        String prefix = isDefaultFileSystem(target) ? "" : target.getFileSystem().provider().getScheme() + ":"
+                + System.identityHashCode(target.getFileSystem()) + ":";
+        return prefix + folder + target.getFileSystem().getSeparator() + name;
+    }
+
+    private static String keyOrSelf(Path target) {
+        try {
+            return key(target);
+        } catch (IOException e) {
+            return target.toAbsolutePath().toString();
+        }
+    }
+
+    private static void lockAcrossProcesses(Entry entry, String key, Path target, Duration timeout, long deadline)
+            throws IOException, InterruptedException {
+        Path lockFile = StateDir.locks().resolve(Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8))
+                .substring(0, 40) + ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            long pause = 1;
+            while (true) {
+                FileLock lock = channel.tryLock();
+                if (lock != null) {
+                    entry.channel = channel;
+                    entry.osLock = lock;
+                    return;
+                }
+                if (System.nanoTime() >= deadline) {
+                    throw new LockTimeoutException(target, timeout);
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                Thread.sleep(Math.max(1, Math.min(pause, left)));
+                pause = Math.min(MAX_POLL_MILLIS, pause * 2);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static void release(String key, Entry entry) {
+        try {
+            if (entry.jvmLock.getHoldCount() == 1 && entry.osLock != null) {
+                try {
+                    entry.osLock.release();
+                    entry.channel.close();
+                } catch (IOException e) {
+                    // Closing the channel releases the lock in any case; nothing else to do.
+                    LOG.warn("releasing lock of {}: {}", key, e.toString());
+                } finally {
+                    entry.osLock = null;
+                    entry.channel = null;
+                }
+            }
+        } finally {
+            entry.jvmLock.unlock();
+            forget(key);
+        }
+    }
+
+    private static void forget(String key) {
+        ENTRIES.computeIfPresent(key, (k, e) -> --e.users == 0 ? null : e);
+    }
+
+    private static boolean isDefaultFileSystem(Path path) {
+        return path.getFileSystem() == java.nio.file.FileSystems.getDefault();
+    }
+
+    /** Whether this thread holds the lock of {@code target}: for assertions in the protocol. */
+    public static boolean isHeldByCurrentThread(Path target) throws IOException {
+        Entry entry = ENTRIES.get(key(target));
+        return entry != null && entry.jvmLock.isHeldByCurrentThread();
+    }
+}

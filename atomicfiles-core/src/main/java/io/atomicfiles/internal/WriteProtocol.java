@@ -1,0 +1,307 @@
+package io.atomicfiles.internal;
+
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.IOConsumer;
+import io.atomicfiles.IntegrityException;
+import io.atomicfiles.ProgressListener;
+import io.atomicfiles.WriteOptions;
+import io.atomicfiles.WriteResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The single-file write protocol, one instance per write. Each step names the failure it prevents.
+ *
+ * <ol>
+ *   <li>Resolve the target (through symbolic links unless told not to), refuse a folder, create
+ *       missing parent folders, and take the path's lock (JVM and OS) so writers queue.</li>
+ *   <li>Create the temp file {@code .NAME.tmp-<random>} in the target's own folder (same
+ *       filesystem, so the rename is atomic), {@code CREATE_NEW} (never follows a planted link),
+ *       owner-only (nobody reads unpublished content).</li>
+ *   <li>Stream the content in chunks, hashing it in the same pass ({@link ContentSink}).</li>
+ *   <li>Force the temp file to disk, so a power loss after the rename cannot leave an empty or
+ *       torn file under the target's name; read it back and compare SHA-256s, so corrupted bytes
+ *       are never published.</li>
+ *   <li>Give the temp file the old file's mode, owner and group (a new file gets the umask's
+ *       mode), so a rewrite does not silently change who may read the file. Done before step 4's
+ *       fsync, which then covers the new mode too.</li>
+ *   <li>Keep the old content as {@code NAME.backup} by hard link; the target is never absent.</li>
+ *   <li>Rename the temp file over the target with {@code ATOMIC_MOVE}: readers see the old file
+ *       or the new, never a mix. There is no non-atomic fallback. With {@code createNew}, a hard
+ *       link instead, which fails atomically when the name is taken.</li>
+ *   <li>Force the folder, so the rename itself survives a power loss.</li>
+ *   <li>On any failure before step 7, delete the temp file: the target was never touched. After
+ *       step 7 the temp name is gone; it is never deleted again.</li>
+ * </ol>
+ */
+public final class WriteProtocol implements AutoCloseable {
+    private enum State { OPEN, COMMITTED, DISCARDED }
+
+    private final String operation;
+    private final Path target;
+    private final WriteOptions options;
+    private final PathLocks.Held lock;
+    private final TempFiles.TempFile temp;
+    private final ContentSink sink;
+    private final ProgressListener progress;
+    private final Fingerprint checkedTarget;
+    private final long startNanos;
+    private Set<PosixFilePermission> newFilePermissions;
+    private State state = State.OPEN;
+
+    private WriteProtocol(String operation, Path target, WriteOptions options, PathLocks.Held lock,
+            TempFiles.TempFile temp, ProgressListener progress, Fingerprint checkedTarget, long startNanos) {
+        this.operation = operation;
+        this.target = target;
+        this.options = options;
+        this.lock = lock;
+        this.temp = temp;
+        this.progress = progress;
+        this.checkedTarget = checkedTarget;
+        this.startNanos = startNanos;
+        this.sink = new ContentSink(temp.channel(), operation, target, options.durability().syncsFile(),
+                options.verifyIntegrity(), progress);
+    }
+
+    /**
+     * Steps 1 and 2: resolves and locks the target, checks {@code createNew} and
+     * {@code expectedChecksum}, and creates the temp file.
+     *
+     * @param expectedSize the content's size when known, else -1 (for the progress display only)
+     * @throws FileAlreadyExistsException with {@code createNew}, when the target exists
+     * @throws IntegrityException with {@code expectedChecksum}, when the target has another checksum
+     */
+    public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize)
+            throws IOException {
+        long startNanos = System.nanoTime();
+        Objects.requireNonNull(requested, "path");
+        Objects.requireNonNull(options, "options");
+        // Step 1: the file that will change, never a folder; its folder exists; writers queue.
+        Path target = Targets.resolve(requested, options.followSymlinks(), operation);
+        Targets.requireFileOrAbsent(target, operation);
+        Targets.createParents(target, options.durability().syncsFolder(), operation);
+        PathLocks.Held lock = PathLocks.acquire(target, options.lockTimeout());
+        try {
+            // Preconditions, under the lock so that no other writer of ours can change the answer.
+            if (options.createNew() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
+            }
+            Fingerprint checked = null;
+            if (options.expectedChecksum().isPresent()) {
+                checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
+                checked = Fingerprint.of(target);
+            }
+            // Step 2: a private temp file beside the target.
+            TempFiles.TempFile temp;
+            try {
+                temp = TempFiles.create(target.getParent(), target.getFileName().toString());
+            } catch (IOException e) {
+                throw AtomicWriteException.failed(operation, target, "create temp file", e);
+            }
+            ProgressListener progress = TerminalProgress.choose(options.showProgress(),
+                    options.progressListener().orElse(null));
+            progress.started(operation + " " + target.getFileName(), expectedSize);
+            return new WriteProtocol(operation, target, options, lock, temp, progress, checked, startNanos);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** The file being written (a symbolic link's target, when written through one). */
+    public Path target() {
+        return target;
+    }
+
+    /** The temp file receiving the content, for reading it back before commit. */
+    public Path tempFile() {
+        return temp.path();
+    }
+
+    /** Step 3: where the content goes. Closing it does not commit. */
+    public OutputStream content() {
+        requireOpen();
+        return sink;
+    }
+
+    /** Bytes of content accepted so far. */
+    public long size() {
+        return sink.size();
+    }
+
+    /** For a new target, the permissions to give it instead of the umask's (a copy takes its source's). */
+    public void newFilePermissions(Set<PosixFilePermission> permissions) {
+        this.newFilePermissions = permissions;
+    }
+
+    /** Steps 3 to 8: makes the content durable, verified and visible under the target's name. */
+    public WriteResult commit() throws IOException {
+        return commit(null);
+    }
+
+    /**
+     * Like {@link #commit()}, with a check of the finished temp file (a schema, say) that runs
+     * after it is complete and before anything is published; if the check throws, the write is
+     * discarded.
+     */
+    public WriteResult commit(IOConsumer<Path> checkBeforePublish) throws IOException {
+        requireOpen();
+        boolean published = false;
+        String step = "write temp file";
+        try {
+            step = "copy file attributes";
+            keepAttributes();
+            step = "finish temp file";
+            ContentSink.Written written = sink.finish();
+            temp.channel().close();
+            if (checkBeforePublish != null) {
+                step = "check content";
+                checkBeforePublish.accept(temp.path());
+            }
+            if (checkedTarget != null && !checkedTarget.equals(Fingerprint.of(target))) {
+                step = "re-check expected checksum";
+                checkExpectedChecksum(target, options.expectedChecksum().orElseThrow(), operation);
+            }
+            Path backup = null;
+            if (options.backup() && !options.createNew() && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                step = "keep backup";
+                backup = Backups.keep(target, options.durability(), operation);
+            }
+            step = "publish";
+            publish();
+            published = true;
+            if (options.durability().syncsFolder()) {
+                step = "fsync folder";
+                // Step 8: the rename (and the backup's) survive a power loss.
+                Fsync.folder(target.getParent(), operation, target);
+            }
+            state = State.COMMITTED;
+            progress.finished(true);
+            return new WriteResult(target, written.size(), written.sha256(), Optional.ofNullable(backup),
+                    Duration.ofNanos(System.nanoTime() - startNanos));
+        } catch (IOException | RuntimeException e) {
+            if (published) {
+                // The new content is visible; only its durability is in doubt. Nothing to undo.
+                state = State.COMMITTED;
+                progress.finished(false);
+            } else {
+                discard();
+            }
+            throw asAtomicWriteException(e, step);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Step 9, for a write that is abandoned before commit: the target is untouched. */
+    @Override
+    public void close() {
+        if (state == State.OPEN) {
+            discard();
+            lock.close();
+        }
+    }
+
+    /** Whether {@link #commit()} succeeded in publishing the content. */
+    public boolean isCommitted() {
+        return state == State.COMMITTED;
+    }
+
+    /** Step 5 (before step 4's fsync, which then covers it): keep mode, owner and group. */
+    private void keepAttributes() throws IOException {
+        if (!FileModes.supportsPosix(target)) {
+            return;
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            FileModes.copy(FileModes.read(target), temp.path());
+        } else if (newFilePermissions != null) {
+            Files.setPosixFilePermissions(temp.path(), newFilePermissions);
+        } else {
+            FileModes.applyDefaultMode(temp.path());
+        }
+    }
+
+    /** Step 7: the one instant at which the target changes, atomically. */
+    private void publish() throws IOException {
+        if (options.createNew()) {
+            // link(2) fails with EEXIST if the name was taken meanwhile: no check-then-act race.
+            try {
+                Files.createLink(target, temp.path());
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                throw AtomicWriteException.failed(operation, target,
+                        "publish (createNew needs hard links to fail atomically on an existing file, and this"
+                                + " filesystem refused one)", e);
+            }
+            TempFiles.deleteQuietly(temp.path());
+            return;
+        }
+        try {
+            Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw AtomicWriteException.failed(operation, target,
+                    "publish (this filesystem cannot rename atomically; atomicfiles never falls back to a"
+                            + " non-atomic replace)", e);
+        }
+    }
+
+    private void discard() {
+        state = State.DISCARDED;
+        sink.abandon();
+        try {
+            temp.channel().close();
+        } catch (IOException e) {
+            // The temp file is deleted next; a failed close changes nothing for the target.
+        }
+        TempFiles.deleteQuietly(temp.path());
+        progress.finished(false);
+    }
+
+    private void requireOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException(operation + " " + target + " is already "
+                    + (state == State.COMMITTED ? "committed" : "discarded"));
+        }
+    }
+
+    private IOException asAtomicWriteException(Exception e, String step) {
+        if (e instanceof AtomicWriteException || e instanceof FileAlreadyExistsException) {
+            return (IOException) e;
+        }
+        return AtomicWriteException.failed(operation, target, step, e);
+    }
+
+    private static void checkExpectedChecksum(Path target, String expected, String operation) throws IOException {
+        String actual = Files.isRegularFile(target) ? Hashing.sha256Hex(target) : "absent";
+        if (!actual.equals(expected)) {
+            throw new IntegrityException(operation, target, "target's current content (expectedChecksum)", expected,
+                    actual);
+        }
+    }
+
+    /** Cheap identity of a file's state: if it is unchanged, the content is unchanged. */
+    private record Fingerprint(boolean exists, long size, FileTime modified, Object fileKey) {
+        static Fingerprint of(Path file) throws IOException {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return new Fingerprint(false, -1, null, null);
+            }
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return new Fingerprint(true, a.size(), a.lastModifiedTime(), a.fileKey());
+        }
+    }
+}
