@@ -1,0 +1,124 @@
+package io.atomicfiles.testing;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/** A channel of a {@link FaultyFileSystem}: every I/O call counts and may be the failing one. */
+final class FaultyFileChannel extends FileChannel {
+    private final FaultyFileSystem fs;
+    private final FileChannel real;
+    private final String name;
+
+    FaultyFileChannel(FaultyFileSystem fs, FileChannel real, String name) {
+        this.fs = fs;
+        this.real = real;
+        this.name = name;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        fs.tick("read " + name);
+        return real.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        fs.tick("read " + name);
+        return real.read(dsts, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        fs.tick("write " + name);
+        return real.write(src);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        fs.tick("write " + name);
+        return real.write(srcs, offset, length);
+    }
+
+    @Override
+    public long position() throws IOException {
+        return real.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        real.position(newPosition);
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        fs.tick("size " + name);
+        return real.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+        fs.tick("truncate " + name);
+        real.truncate(size);
+        return this;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        fs.tick("force " + name);
+        real.force(metaData);
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        fs.tick("transferTo " + name);
+        return real.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        fs.tick("transferFrom " + name);
+        return real.transferFrom(src, position, count);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        fs.tick("pread " + name);
+        return real.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+        fs.tick("pwrite " + name);
+        return real.write(src, position);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+        fs.tick("map " + name);
+        return real.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+        fs.tick("lock " + name);
+        return real.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        fs.tick("trylock " + name);
+        return real.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+        fs.tick("close " + name);
+        real.close();
+    }
+}
