@@ -8,6 +8,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,13 @@ public final class AtomicWriter implements Closeable {
     private final WriteOptions options;
     private boolean structured;
     private boolean validated;
+    /**
+     * The encoder of the text written so far, kept across {@code writeText} calls so that pieces
+     * encode like the whole: one byte-order mark (UTF-16), and a surrogate pair split between two
+     * calls still joined into one character.
+     */
+    private Writer text;
+    private Charset textCharset;
 
     private AtomicWriter(WriteProtocol protocol, WriteOptions options) {
         this.protocol = protocol;
@@ -79,18 +87,26 @@ public final class AtomicWriter implements Closeable {
         return writeText(text, StandardCharsets.UTF_8);
     }
 
-    /** Appends {@code text} in {@code charset}, encoded in chunks (no second copy of a large text). */
+    /**
+     * Appends {@code text} in {@code charset}, encoded in chunks (no second copy of a large text).
+     * Several calls in one charset write what one call with the joined text would.
+     */
     public AtomicWriter writeText(String text, Charset charset) throws IOException {
         requireUnstructured("writeText");
-        Writer writer = new OutputStreamWriter(protocol.content(), charset);
-        writer.write(text);
-        writer.flush();
+        if (!charset.equals(textCharset)) {
+            finishText();
+            this.text = new OutputStreamWriter(protocol.content(), charset);
+            this.textCharset = charset;
+        }
+        this.text.write(text);
+        this.text.flush();
         return this;
     }
 
     /** Appends {@code bytes} as they are. */
     public AtomicWriter writeBytes(byte[] bytes) throws IOException {
         requireUnstructured("writeBytes");
+        finishText();
         protocol.content().write(bytes);
         return this;
     }
@@ -131,6 +147,11 @@ public final class AtomicWriter implements Closeable {
         if (structured) {
             throw new IllegalStateException("a JSON/YAML document is already the whole content of " + target());
         }
+        try {
+            finishText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return protocol.content();
     }
 
@@ -142,6 +163,7 @@ public final class AtomicWriter implements Closeable {
      * @return what was written, with its SHA-256
      */
     public WriteResult commit() throws IOException {
+        finishText();
         if (options.schema().isPresent() && !validated) {
             return protocol.commit(this::validateWrittenContent);
         }
@@ -168,6 +190,19 @@ public final class AtomicWriter implements Closeable {
         }
         structured = true;
         return value;
+    }
+
+    /**
+     * Ends the current run of text: a dangling half of a surrogate pair is written (as the
+     * charset's replacement), so it cannot land after content written next by other means.
+     */
+    private void finishText() throws IOException {
+        if (text != null) {
+            Writer finished = text;
+            text = null;
+            textCharset = null;
+            finished.close(); // flushes the encoder; the content stream itself ignores close()
+        }
     }
 
     private void requireUnstructured(String method) {
