@@ -2,6 +2,7 @@ package io.atomicfiles.format;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -30,6 +32,8 @@ public final class Schemas {
                     .pathType(PathType.JSON_PATH)
                     .formatAssertionsEnabled(true)
                     .build()));
+
+    private static final Map<SpecificationVersion, Schema> META_SCHEMAS = new ConcurrentHashMap<>();
 
     private Schemas() {
     }
@@ -62,10 +66,32 @@ public final class Schemas {
         if (!node.isObject() && !node.isBoolean()) {
             throw new IllegalArgumentException("a JSON Schema must be an object or a boolean, got " + node.getNodeType());
         }
+        requireValidSchema(node);
         try {
             return REGISTRY.getSchema(node);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid JSON Schema: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks a schema against the meta-schema of its dialect (bundled with the validator, never
+     * fetched), so that a mistake in the schema, such as {@code "type": "strnig"}, is reported as
+     * the schema's and not blamed on the data it was meant to check.
+     */
+    private static void requireValidSchema(JsonNode node) {
+        if (!node.isObject()) {
+            return; // true and false are complete schemas
+        }
+        SpecificationVersion dialect = SpecificationVersion.fromSchemaNode(node)
+                .orElse(SpecificationVersion.DRAFT_2020_12);
+        Schema metaSchema = META_SCHEMAS.computeIfAbsent(dialect,
+                d -> REGISTRY.getSchema(SchemaLocation.of(d.getDialectId())));
+        List<Error> errors = metaSchema.validate(node);
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("invalid JSON Schema: " + errors.stream()
+                    .map(e -> location(e) + ": " + e.getMessage())
+                    .collect(Collectors.joining("; ")));
         }
     }
 
