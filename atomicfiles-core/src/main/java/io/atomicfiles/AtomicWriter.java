@@ -121,10 +121,16 @@ public final class AtomicWriter implements Closeable {
      * content, in JSON indented by {@code indent} spaces (0 for one compact line).
      *
      * @throws ValidationException if a schema is set and {@code data} violates it; nothing is written
+     * @throws IOException if {@code data} cannot be serialised; the write is then void (discarded)
      */
     public AtomicWriter writeJson(Object data, int indent) throws IOException {
         Object value = validateStructured(data, "writeJson");
-        Codecs.writeJson(value, indent, protocol.content());
+        try {
+            Codecs.writeJson(value, indent, protocol.content());
+        } catch (IOException | RuntimeException e) {
+            discardHalfDocument();
+            throw e;
+        }
         return this;
     }
 
@@ -132,10 +138,16 @@ public final class AtomicWriter implements Closeable {
      * Writes {@code data} as the whole content, in block-style YAML.
      *
      * @throws ValidationException if a schema is set and {@code data} violates it; nothing is written
+     * @throws IOException if {@code data} cannot be serialised; the write is then void (discarded)
      */
     public AtomicWriter writeYaml(Object data) throws IOException {
         Object value = validateStructured(data, "writeYaml");
-        Codecs.writeYaml(value, protocol.content());
+        try {
+            Codecs.writeYaml(value, protocol.content());
+        } catch (IOException | RuntimeException e) {
+            discardHalfDocument();
+            throw e;
+        }
         return this;
     }
 
@@ -203,6 +215,14 @@ public final class AtomicWriter implements Closeable {
             textCharset = null;
             finished.close(); // flushes the encoder; the content stream itself ignores close()
         }
+    }
+
+    /**
+     * A document that failed half-way may already be partly in the temp file (Jackson flushes
+     * before it reports): the write is void, so that no later commit can publish half a document.
+     */
+    private void discardHalfDocument() {
+        protocol.close();
     }
 
     private void requireUnstructured(String method) {
