@@ -226,7 +226,9 @@ public final class WriteProtocol implements AutoCloseable {
         if (!FileModes.supportsPosix(target)) {
             return;
         }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            // Only a regular file's mode: a link being replaced (followSymlinks off) has the
+            // mode rwxrwxrwx, which would make the new file world-writable.
             FileModes.copy(FileModes.read(target), temp.path());
         } else if (newFilePermissions != null) {
             Files.setPosixFilePermissions(temp.path(), newFilePermissions);
