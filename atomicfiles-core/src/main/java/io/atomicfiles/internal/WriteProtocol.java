@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Objects;
@@ -58,20 +56,18 @@ public final class WriteProtocol implements AutoCloseable {
     private final TempFiles.TempFile temp;
     private final ContentSink sink;
     private final ProgressListener progress;
-    private final Fingerprint checkedTarget;
     private final long startNanos;
     private Set<PosixFilePermission> newFilePermissions;
     private State state = State.OPEN;
 
     private WriteProtocol(String operation, Path target, WriteOptions options, PathLocks.Held lock,
-            TempFiles.TempFile temp, ProgressListener progress, Fingerprint checkedTarget, long startNanos) {
+            TempFiles.TempFile temp, ProgressListener progress, long startNanos) {
         this.operation = operation;
         this.target = target;
         this.options = options;
         this.lock = lock;
         this.temp = temp;
         this.progress = progress;
-        this.checkedTarget = checkedTarget;
         this.startNanos = startNanos;
         this.sink = new ContentSink(temp.channel(), operation, target, options.durability().syncsFile(),
                 options.verifyIntegrity(), progress);
@@ -100,10 +96,8 @@ public final class WriteProtocol implements AutoCloseable {
             if (options.createNew() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
             }
-            Fingerprint checked = null;
             if (options.expectedChecksum().isPresent()) {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
-                checked = Fingerprint.of(target);
             }
             // Step 2: a private temp file beside the target.
             TempFiles.TempFile temp;
@@ -115,7 +109,7 @@ public final class WriteProtocol implements AutoCloseable {
             ProgressListener progress = TerminalProgress.choose(options.showProgress(),
                     options.progressListener().orElse(null));
             progress.started(operation + " " + target.getFileName(), expectedSize);
-            return new WriteProtocol(operation, target, options, lock, temp, progress, checked, startNanos);
+            return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -172,9 +166,11 @@ public final class WriteProtocol implements AutoCloseable {
                 step = "check content";
                 checkBeforePublish.accept(temp.path());
             }
-            if (checkedTarget != null && !checkedTarget.equals(Fingerprint.of(target))) {
+            if (options.expectedChecksum().isPresent()) {
+                // Programs that take no lock may have changed the target since open(). Its size
+                // and time cannot tell (coarse timestamps, tools that restore them): hash again.
                 step = "re-check expected checksum";
-                checkExpectedChecksum(target, options.expectedChecksum().orElseThrow(), operation);
+                checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
             Path backup = null;
             if (options.backup() && !options.createNew() && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -293,17 +289,6 @@ public final class WriteProtocol implements AutoCloseable {
         if (!actual.equals(expected)) {
             throw new IntegrityException(operation, target, "target's current content (expectedChecksum)", expected,
                     actual);
-        }
-    }
-
-    /** Cheap identity of a file's state: if it is unchanged, the content is unchanged. */
-    private record Fingerprint(boolean exists, long size, FileTime modified, Object fileKey) {
-        static Fingerprint of(Path file) throws IOException {
-            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                return new Fingerprint(false, -1, null, null);
-            }
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return new Fingerprint(true, a.size(), a.lastModifiedTime(), a.fileKey());
         }
     }
 }
