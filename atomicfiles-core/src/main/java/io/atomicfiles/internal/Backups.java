@@ -59,7 +59,7 @@ public final class Backups {
             }
             try {
                 // Replace any older backup in one step: readers see the old backup or the new one.
-                Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 return backup;
             } catch (IOException | RuntimeException e) {
                 TempFiles.deleteQuietly(temp);

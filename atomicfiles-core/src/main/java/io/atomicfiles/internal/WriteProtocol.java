@@ -250,7 +250,9 @@ public final class WriteProtocol implements AutoCloseable {
             return;
         }
         try {
-            Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE);
+            // REPLACE_EXISTING too: with ATOMIC_MOVE alone, replacing an existing file is up to the
+            // provider (rename(2) replaces; Jimfs, for one, refuses).
+            Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             throw AtomicWriteException.failed(operation, target,
                     "publish (this filesystem cannot rename atomically; atomicfiles never falls back to a"
