@@ -67,7 +67,15 @@ public final class AtomicFiles {
 
     public static WriteResult writeText(Path path, String text, Charset charset, WriteOptions options)
             throws IOException {
-        return run("write", path, options, text.length(), w -> w.writeText(text, charset));
+        return run("write", path, options, encodedSize(text, charset), w -> w.writeText(text, charset));
+    }
+
+    /**
+     * The size of {@code text} once encoded, for progress (which counts bytes): its length in a
+     * charset of one byte per character, else unknown (-1) rather than a wrong number.
+     */
+    private static long encodedSize(String text, Charset charset) {
+        return charset.newEncoder().maxBytesPerChar() == 1.0f ? text.length() : -1;
     }
 
     public static WriteResult writeBytes(Path path, byte[] bytes) throws IOException {
