@@ -1,5 +1,6 @@
 package io.atomicfiles;
 
+import io.atomicfiles.format.Schemas;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -206,8 +207,15 @@ public final class WriteOptions {
             return this;
         }
 
-        /** A {@code Map}, a Jackson {@code JsonNode}, a JSON string, a {@code Path}, or null for none. */
+        /**
+         * A {@code Map}, a Jackson {@code JsonNode}, a JSON string, a {@code Path}, or null for none.
+         *
+         * @throws IllegalArgumentException for a value of any other type
+         */
         public Builder schema(Object schema) {
+            if (schema != null) {
+                Schemas.requireSchemaShape(schema);
+            }
             this.schema = schema;
             return this;
         }

@@ -38,6 +38,25 @@ public final class Schemas {
     private Schemas() {
     }
 
+    /**
+     * Refuses, before any file is touched, a value that is none of the shapes a schema may
+     * take: a {@code Map}, a {@code JsonNode}, a JSON string, a {@code Path} (or a compiled
+     * {@code Schema}). Whether its content is a valid schema is checked when it is compiled.
+     *
+     * @throws IllegalArgumentException naming the type that was given
+     */
+    public static void requireSchemaShape(Object schema) {
+        if (!(schema instanceof Map || schema instanceof JsonNode || schema instanceof CharSequence
+                || schema instanceof Path || schema instanceof Schema)) {
+            throw notASchemaShape(schema);
+        }
+    }
+
+    private static IllegalArgumentException notASchemaShape(Object schema) {
+        return new IllegalArgumentException("a schema must be a Map, a JsonNode, a JSON string or a Path, not "
+                + (schema == null ? "null" : schema.getClass().getName()));
+    }
+
     /** Reads and compiles a schema given in any of the accepted shapes. */
     public static Schema compile(Object schema) throws IOException {
         JsonNode node;
@@ -60,8 +79,7 @@ public final class Schemas {
             }
             node = Codecs.read(file, DataFormat.of(file).orElse(DataFormat.JSON));
         } else {
-            throw new IllegalArgumentException("a schema must be a Map, a JsonNode, a JSON string or a Path, not "
-                    + (schema == null ? "null" : schema.getClass().getName()));
+            throw notASchemaShape(schema);
         }
         if (!node.isObject() && !node.isBoolean()) {
             throw new IllegalArgumentException("a JSON Schema must be an object or a boolean, got " + node.getNodeType());
