@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AtomicWriter;
+import io.atomicfiles.Durability;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.WriteResult;
 import io.atomicfiles.format.Codecs;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.core.type.TypeReference;
 
 /** What goes in comes out: text, bytes, JSON, YAML and Java objects, byte for byte; backups hold the old bytes. */
@@ -75,6 +78,25 @@ class RoundTripTest {
             assertThat(Files.readAllBytes(file)).as(charset.name()).isEqualTo(whole.getBytes(charset));
             assertThat(Files.readString(file, charset)).as(charset.name()).isEqualTo(whole);
         }
+    }
+
+    @ParameterizedTest(name = "durability {0}, verify {1}")
+    @CsvSource({"NONE, false", "NONE, true", "FILE, false", "FILE, true", "FULL, false", "FULL, true"})
+    void everyDurabilityAndVerificationWritesTheSameBytes(Durability durability, boolean verify) throws IOException {
+        Path file = dir.resolve("d.bin");
+        Files.writeString(file, "old");
+        byte[] bytes = new byte[(1 << 20) + 17];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i % 251);
+        }
+        WriteOptions options = WriteOptions.builder().durability(durability).verifyIntegrity(verify).build();
+
+        WriteResult result = AtomicFiles.writeBytes(file, bytes, options);
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+        assertThat(result.sha256()).isEqualTo(sha256(bytes));
+        assertThat(Files.readString(dir.resolve("d.bin.backup"))).isEqualTo("old");
+        assertThat(Folders.names(dir)).containsExactly("d.bin", "d.bin.backup");
     }
 
     @Test
