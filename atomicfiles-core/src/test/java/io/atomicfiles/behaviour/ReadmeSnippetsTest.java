@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Keeps the README honest: every {@code ```java} block of the repository's README.md is
  * compiled against the library and run, with a {@code Path dir} pointing at a fresh temp folder.
- * A snippet is a sequence of statements; it sees the imports below.
+ * A snippet is a sequence of statements; it sees the imports below. A comment after a
+ * {@code System.out.println(...)} is what that line prints, and is checked too.
  */
 class ReadmeSnippetsTest {
     private static final List<String> HEADER = List.of(
@@ -145,6 +146,24 @@ class ReadmeSnippetsTest {
         } finally {
             System.setOut(out);
         }
+        // A comment after a println says what it prints: hold the README to it.
+        for (String promised : promisedOutput(snippet)) {
+            assertThat(printed.toString(StandardCharsets.UTF_8))
+                    .as("README snippet at line %d promises to print", snippet.firstLine())
+                    .contains(promised);
+        }
+    }
+
+    /** The comments of {@code System.out.println(...);   // what it prints} lines. */
+    static List<String> promisedOutput(Snippet snippet) {
+        List<String> promised = new ArrayList<>();
+        for (String line : snippet.code().split("\n")) {
+            int comment = line.indexOf("//");
+            if (line.contains("System.out.println(") && comment > line.indexOf("System.out.println(")) {
+                promised.add(line.substring(comment + 2).strip());
+            }
+        }
+        return promised;
     }
 
     /** The class path of this test run, with what a manifest-only surefire jar refers to spelled out. */
