@@ -136,12 +136,16 @@ public final class PathLocks {
      */
     public static String key(Path target) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path parent = absolute.getParent();
-        String folder = parent == null ? "" : parent.toRealPath().toString();
-        String name = absolute.getFileName() == null ? "" : absolute.getFileName().toString();
+        // The real path of the nearest folder that exists, plus the rest as written: folders
+        // a transaction is about to create do not exist yet, and their files still need a key.
+        Path existing = absolute.getParent();
+        while (existing != null && !java.nio.file.Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        Path resolved = existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
         String prefix = isDefaultFileSystem(target) ? "" : target.getFileSystem().provider().getScheme() + ":"
                 + System.identityHashCode(target.getFileSystem()) + ":";
-        return prefix + folder + target.getFileSystem().getSeparator() + name;
+        return prefix + resolved;
     }
 
     private static String keyOrSelf(Path target) {

@@ -97,7 +97,7 @@ public final class WriteProtocol implements AutoCloseable {
         PathLocks.Held lock = PathLocks.acquire(target, options.lockTimeout());
         try {
             // Preconditions, under the lock so that no other writer of ours can change the answer.
-            if (options.createNew() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (options.createNew() && Stat.exists(target)) {
                 throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
             }
             Fingerprint checked = null;
@@ -177,7 +177,7 @@ public final class WriteProtocol implements AutoCloseable {
                 checkExpectedChecksum(target, options.expectedChecksum().orElseThrow(), operation);
             }
             Path backup = null;
-            if (options.backup() && !options.createNew() && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (options.backup() && !options.createNew() && Stat.isRegularFile(target)) {
                 step = "keep backup";
                 backup = Backups.keep(target, options.durability(), operation);
             }
@@ -226,7 +226,7 @@ public final class WriteProtocol implements AutoCloseable {
         if (!FileModes.supportsPosix(target)) {
             return;
         }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (Stat.exists(target)) {
             FileModes.copy(FileModes.read(target), temp.path());
         } else if (newFilePermissions != null) {
             Files.setPosixFilePermissions(temp.path(), newFilePermissions);
@@ -287,7 +287,7 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     private static void checkExpectedChecksum(Path target, String expected, String operation) throws IOException {
-        String actual = Files.isRegularFile(target) ? Hashing.sha256Hex(target) : "absent";
+        String actual = Stat.isRegularFile(target) ? Hashing.sha256Hex(target) : "absent";
         if (!actual.equals(expected)) {
             throw new IntegrityException(operation, target, "target's current content (expectedChecksum)", expected,
                     actual);
@@ -297,10 +297,10 @@ public final class WriteProtocol implements AutoCloseable {
     /** Cheap identity of a file's state: if it is unchanged, the content is unchanged. */
     private record Fingerprint(boolean exists, long size, FileTime modified, Object fileKey) {
         static Fingerprint of(Path file) throws IOException {
-            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            BasicFileAttributes a = Stat.attributes(file);
+            if (a == null) {
                 return new Fingerprint(false, -1, null, null);
             }
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return new Fingerprint(true, a.size(), a.lastModifiedTime(), a.fileKey());
         }
     }
