@@ -3,6 +3,7 @@ package io.atomicfiles.journal;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.StateDir;
+import io.atomicfiles.internal.TempFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -37,6 +38,8 @@ public final class Recovery {
     /** Journals of transactions running in this JVM: their OS locks are ours, so tryLock cannot tell. */
     private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
     private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    /** Temp files of single-file writes older than this belong to no running writer. */
+    private static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
 
     private Recovery() {
     }
@@ -165,9 +168,27 @@ public final class Recovery {
             }
             StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
             runner.cleanUp(contents.steps(), outcome == RecoveryReport.Outcome.ROLLED_BACK);
+            sweepTempFiles(contents.steps(), actions);
             return new RecoveryReport.Transaction(id, outcome, actions, conflicts);
         } finally {
             PathLocks.releaseAll(locks);
+        }
+    }
+
+    /**
+     * The crash that stopped a transaction may have stopped single-file writes in the same
+     * folders too: their temp files, once older than {@link #STALE_TEMP_AGE}, are removed.
+     */
+    private static void sweepTempFiles(List<Step> steps, List<String> actions) {
+        for (Path folder : StepRunner.foldersOf(steps)) {
+            try {
+                int removed = TempFiles.sweep(folder, STALE_TEMP_AGE);
+                if (removed > 0) {
+                    actions.add("removed " + removed + " stale temp file(s) in " + folder);
+                }
+            } catch (IOException e) {
+                LOG.debug("could not sweep {}: {}", folder, e.toString());
+            }
         }
     }
 
