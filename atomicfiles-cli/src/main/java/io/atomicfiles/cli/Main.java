@@ -51,12 +51,16 @@ import picocli.CommandLine.Spec;
             "2:usage error (unknown option, missing argument, bad value)"},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  atomicfiles demo                                  see every capability at work, in a temp folder",
-            "  atomicfiles write config.json --from new.yaml      YAML in, JSON out, atomically, with a backup",
+            "  atomicfiles demo",
+            "      see every capability at work, in a fresh temp folder",
+            "  atomicfiles write config.json --from new.yaml",
+            "      YAML in, JSON out, atomically; the old config.json is kept as a backup",
             "  sed s/8080/9090/ app.conf | atomicfiles write app.conf",
-            "                                                    edit a file in place, safely (unlike > app.conf)",
-            "  atomicfiles verify config.json                    print its SHA-256, sha256sum style",
-            "  atomicfiles help write                             everything about one command"})
+            "      edit a file in place through a pipe, safely (unlike sed ... > app.conf)",
+            "  atomicfiles verify config.json",
+            "      print its SHA-256, sha256sum style",
+            "  atomicfiles help write",
+            "      everything about one command"})
 public final class Main implements Runnable {
     /** Exit code: the command did what it was asked. */
     public static final int OK = 0;

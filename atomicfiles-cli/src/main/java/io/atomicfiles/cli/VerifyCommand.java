@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
         description = {
-            "Prints one line per FILE, '<sha256>  FILE', as sha256sum does; 'atomicfiles write' prints the"
-                    + " same SHA-256 for what it wrote. With --expect-sha256 or --against, each FILE must have"
-                    + " that SHA-256; a mismatch is reported on standard error and the exit code is 1."},
+            "Prints one line per FILE, '<sha256>  FILE', as sha256sum does; 'atomicfiles",
+            "write' prints the same SHA-256 for what it wrote. With --expect-sha256 or",
+            "--against, each FILE must have that SHA-256: a mismatch is reported on",
+            "standard error and the exit code is 1."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -41,8 +42,11 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  atomicfiles verify config.json",
-            "  atomicfiles verify config.json --expect-sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-            "  atomicfiles verify config.json --against config.json.backup      did the last write change anything?"})
+            "      print its SHA-256, sha256sum style",
+            "  atomicfiles verify config.json --expect-sha256 \"$EXPECTED\"",
+            "      exit 1, with a message, unless config.json has that SHA-256",
+            "  atomicfiles verify config.json --against config.json.backup",
+            "      did the last write change anything?"})
 final class VerifyCommand implements Callable<Integer> {
 
     @Spec

@@ -42,18 +42,20 @@ import tools.jackson.databind.JsonNode;
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
         description = {
-            "Readers of FILE, and FILE after a crash or a power loss, show its old content or the complete"
-                    + " new content, never a mix. The previous content is kept as FILE.backup.",
+            "Readers of FILE, and FILE after a crash or a power loss, show its old content",
+            "or the complete new content, never a mix. The previous content is kept as",
+            "FILE.backup.",
             "",
-            "What FILE gets (--format) follows FILE's extension unless given: .json is json, .yaml and .yml"
-                    + " are yaml, anything else is bytes.",
-            "  json, yaml   The input is parsed as --input-format (from SRC's extension, else the same as"
-                    + " --format), checked against --schema, and written in --format: JSON indented by two,"
-                    + " block-style YAML. Invalid input writes nothing.",
-            "  text         The input is copied as it is, streamed, and must be UTF-8.",
-            "  bytes        The input is copied as it is, streamed: any size, constant memory.",
+            "What FILE gets (--format) follows FILE's extension unless given: .json is",
+            "json, .yaml and .yml are yaml, anything else is bytes.",
+            "  json, yaml  parsed as --input-format (from SRC's extension, else the same",
+            "              as --format), checked against --schema, then written in",
+            "              --format: JSON indented by two, or block-style YAML. Invalid",
+            "              input writes nothing.",
+            "  text        copied as it is, streamed; it must be UTF-8.",
+            "  bytes       copied as it is, streamed: any size, constant memory.",
             "",
-            "On success one line tells what was written: path, size, SHA-256 and backup."},
+            "On success one line tells what was written: path, size, SHA-256, backup."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -65,14 +67,18 @@ import tools.jackson.databind.JsonNode;
         footerHeading = "%nExamples:%n",
         footer = {
             "  atomicfiles write app.json --from app.yaml --schema app.schema.json",
-            "      convert YAML to JSON, checked against a schema; app.json is untouched if it does not conform",
+            "      YAML to JSON, checked against a schema; app.json is untouched if the",
+            "      content does not conform",
             "  sed s/8080/9090/ app.conf | atomicfiles write app.conf",
-            "      edit a file in place through a pipe, safely: app.conf changes only once sed has finished",
-            "  atomicfiles write state.json --expect-sha256 $(atomicfiles verify state.json | cut -c1-64) < new.json",
-            "      replace state.json only if nobody changed it in between",
+            "      edit a file in place through a pipe, safely: app.conf changes only",
+            "      once sed has finished, and never to half a file",
+            "  sha=$(atomicfiles verify state.json | cut -c1-64)",
+            "  atomicfiles write state.json --expect-sha256 $sha --from new.json",
+            "      replace state.json only if nobody changed it since you read it",
             "  atomicfiles write owner.txt --create-new --from me.txt",
-            "      claim a file: exactly one of several racing writers succeeds",
-            "  tar -c photos | atomicfiles write photos.tar --durability file --no-backup"})
+            "      claim a file: of several racing writers exactly one succeeds",
+            "  tar -c photos | atomicfiles write photos.tar --no-backup",
+            "      stream any amount of data to a file, published only when complete"})
 final class WriteCommand implements Callable<Integer> {
     private static final Path STANDARD_INPUT = Path.of("-");
 
@@ -161,10 +167,10 @@ final class WriteCommand implements Callable<Integer> {
         DataFormat parseAs = inputFormat != null ? inputFormat
                 : readsStandardInput() ? outputFormat : DataFormat.of(from).orElse(outputFormat);
         byte[] input = readsStandardInput() ? main.stdin().readAllBytes() : Files.readAllBytes(from);
-        Path source = readsStandardInput() ? null : from;
+        // The name that parse errors give the input ("standard input is not valid JSON at line 2, ...").
+        Path source = readsStandardInput() ? Path.of("standard input") : from;
         if (new String(input, StandardCharsets.UTF_8).isBlank()) {
-            throw new ValidationException(source, (source == null ? "standard input" : source.toString())
-                    + " is empty: expected a " + parseAs + " document", null);
+            throw new ValidationException(source, source + " is empty: expected a " + parseAs + " document", null);
         }
         JsonNode document = Codecs.read(input, parseAs, source);
         return AtomicFiles.write(file, options(), writer -> {

@@ -49,11 +49,23 @@ import picocli.CommandLine.Spec;
             "  atomicfiles demo --keep        then look at the files each scene left"})
 public final class DemoCommand implements Callable<Integer> {
 
+    private final List<Scene> scenes;
+
     @Spec
     private CommandSpec spec;
 
     @Option(names = "--keep", description = "Keep the temp folder afterwards (its path is printed), to look at the files.")
     private boolean keep;
+
+    /** The demo of {@link Scenes#all()}. */
+    public DemoCommand() {
+        this(Scenes.all());
+    }
+
+    /** A demo of the given scenes (tests play failing ones). */
+    DemoCommand(List<Scene> scenes) {
+        this.scenes = List.copyOf(scenes);
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -64,7 +76,6 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("atomicfiles demo: each capability, done for real and checked.");
             out.println("demo folder:  " + root);
             out.println("state folder: " + chooseStateFolder(root) + "  (locks and journals)");
-            List<Scene> scenes = Scenes.all();
             List<String> failed = playAll(scenes, root, out);
             out.println();
             if (failed.isEmpty()) {
