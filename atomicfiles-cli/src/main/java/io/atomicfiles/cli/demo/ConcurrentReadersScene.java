@@ -97,8 +97,8 @@ final class ConcurrentReadersScene implements Scene {
             return "version " + version + " has " + items.size() + " items";
         }
         for (JsonNode item : items) {
-            if (!item.asText().endsWith(" of version " + version)) {
-                return "version " + version + " contains '" + item.asText() + "'";
+            if (!item.asString().endsWith(" of version " + version)) {
+                return "version " + version + " contains '" + item.asString() + "'";
             }
         }
         return null;
