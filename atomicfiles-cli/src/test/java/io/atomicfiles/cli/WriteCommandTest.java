@@ -209,6 +209,22 @@ class WriteCommandTest {
     }
 
     @Test
+    void largeTextWithCharactersSplitAcrossChunksIsCopiedAndABadByteDeepInsideIsFoundAtItsOffset()
+            throws IOException {
+        String checks = "\u2713".repeat(100_000) + "\n";   // 300,001 bytes: chunk edges fall inside characters
+        Cli.Run good = Cli.runWithInput(checks, "write", arg("checks.txt"), "--format", "text");
+        assertThat(good.exitCode()).as(good.toString()).isZero();
+        assertThat(read("checks.txt")).isEqualTo(checks);
+
+        byte[] bad = checks.getBytes(StandardCharsets.UTF_8);
+        bad[200_001] = (byte) 0xFF;   // the first byte of the character at offset 200,001 (= 3 x 66,667)
+        Cli.Run refused = Cli.runWithInput(bad, "write", arg("checks.txt"), "--format", "text");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("at byte 200001 ");
+        assertThat(read("checks.txt")).isEqualTo(checks);
+    }
+
+    @Test
     void textCutOffInTheMiddleOfACharacterIsRefused() throws IOException {
         byte[] cut = {'o', 'k', (byte) 0xE2, (byte) 0x9C};
         Cli.Run run = Cli.runWithInput(cut, "write", arg("notes.txt"), "--format", "text");
