@@ -29,7 +29,8 @@ public final class Transfers {
         requireRegularFile(source, "copy");
         long size = Files.size(source);
         try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size)) {
-            if (Files.isSameFile(source, write.target())) {
+            // isSameFile needs both files to exist: a new target is never the source.
+            if (Files.exists(write.target(), LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(source, write.target())) {
                 throw new IllegalArgumentException("copy: " + source + " and " + target + " are the same file");
             }
             if (FileModes.supportsPosix(source) && FileModes.supportsPosix(write.target())) {
