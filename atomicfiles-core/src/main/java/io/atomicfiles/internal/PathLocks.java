@@ -109,8 +109,13 @@ public final class PathLocks {
      * locking overlapping sets can never deadlock. On failure none is held.
      */
     public static List<Held> acquireAll(List<Path> targets, Duration timeout) throws IOException {
+        // Sort by key (each key costs a realpath of the folder: compute it once per path).
+        java.util.Map<Path, String> keys = new java.util.HashMap<>();
+        for (Path target : targets) {
+            keys.put(target, keyOrSelf(target));
+        }
         List<Path> ordered = new ArrayList<>(targets);
-        ordered.sort(Comparator.comparing(PathLocks::keyOrSelf));
+        ordered.sort(Comparator.comparing(keys::get));
         List<Held> held = new ArrayList<>();
         try {
             for (Path target : ordered) {
@@ -136,12 +141,16 @@ public final class PathLocks {
      */
     public static String key(Path target) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path parent = absolute.getParent();
-        String folder = parent == null ? "" : parent.toRealPath().toString();
-        String name = absolute.getFileName() == null ? "" : absolute.getFileName().toString();
+        // The real path of the nearest folder that exists, plus the rest as written: folders
+        // a transaction is about to create do not exist yet, and their files still need a key.
+        Path existing = absolute.getParent();
+        while (existing != null && !java.nio.file.Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        Path resolved = existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
         String prefix = isDefaultFileSystem(target) ? "" : target.getFileSystem().provider().getScheme() + ":"
                 + System.identityHashCode(target.getFileSystem()) + ":";
-        return prefix + folder + target.getFileSystem().getSeparator() + name;
+        return prefix + resolved;
     }
 
     private static String keyOrSelf(Path target) {
@@ -154,9 +163,17 @@ public final class PathLocks {
 
     private static void lockAcrossProcesses(Entry entry, String key, Path target, Duration timeout, long deadline)
             throws IOException, InterruptedException {
-        Path lockFile = StateDir.locks().resolve(Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8))
-                .substring(0, 40) + ".lock");
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        String name = Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ".lock";
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(StateDir.locks().resolve(name), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // The state folder was removed while this JVM ran: make it again.
+            StateDir.forget(StateDir.location().resolve("locks"));
+            channel = FileChannel.open(StateDir.locks().resolve(name), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+        }
         try {
             long pause = 1;
             while (true) {

@@ -50,9 +50,20 @@ public final class StateDir {
 
     /** Creates {@code dir} and its parents, owner-only where the platform has POSIX modes. */
     public static Path ensure(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, FileModes.ownerOnlyFolderAttribute(dir));
+        if (!ENSURED.contains(dir)) {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, FileModes.ownerOnlyFolderAttribute(dir));
+            }
+            ENSURED.add(dir);
         }
         return dir;
     }
+
+    /** Forgets that {@code dir} exists, so the next {@link #ensure} checks again. */
+    public static void forget(Path dir) {
+        ENSURED.remove(dir);
+    }
+
+    /** Folders known to exist: the state folder is asked for on every lock, and rarely removed. */
+    private static final java.util.Set<Path> ENSURED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }

@@ -56,7 +56,7 @@ public final class TerminalProgress implements ProgressListener {
     }
 
     @Override
-    public void started(String task, long total) {
+    public synchronized void started(String task, long total) {
         this.task = task;
         this.total = total;
         if (terminal && total > THRESHOLD_BYTES) {
@@ -65,7 +65,7 @@ public final class TerminalProgress implements ProgressListener {
     }
 
     @Override
-    public void progressed(long done) {
+    public synchronized void progressed(long done) {
         if (bar == null && terminal && done > THRESHOLD_BYTES) {
             open();
         }
@@ -75,7 +75,7 @@ public final class TerminalProgress implements ProgressListener {
     }
 
     @Override
-    public void note(String message) {
+    public synchronized void note(String message) {
         this.note = message;
         if (bar != null) {
             bar.setExtraMessage(message);
@@ -83,7 +83,7 @@ public final class TerminalProgress implements ProgressListener {
     }
 
     @Override
-    public void finished(boolean succeeded) {
+    public synchronized void finished(boolean succeeded) {
         if (bar != null) {
             if (succeeded && total > 0) {
                 bar.stepTo(total);

@@ -29,7 +29,7 @@ public final class Transfers {
         requireRegularFile(source, "copy");
         long size = Files.size(source);
         try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size)) {
-            // isSameFile stats both paths: only ask when the target exists (a new one cannot be the source).
+            // isSameFile needs both files to exist: a new target is never the source.
             if (Files.exists(write.target(), LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(source, write.target())) {
                 throw new IllegalArgumentException("copy: " + source + " and " + target + " are the same file");
             }
@@ -56,7 +56,7 @@ public final class Transfers {
         Path target = Targets.resolve(requestedTarget, options.followSymlinks(), "move");
         Targets.requireFileOrAbsent(target, "move");
         Targets.createParents(target, options.durability().syncsFolder(), "move");
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(from, target)) {
+        if (Stat.exists(target) && Files.isSameFile(from, target)) {
             throw new IllegalArgumentException("move: " + source + " and " + requestedTarget + " are the same file");
         }
         List<PathLocks.Held> locks = PathLocks.acquireAll(List.of(from, target), options.lockTimeout());
@@ -86,7 +86,7 @@ public final class Transfers {
     }
 
     private static void renameInPlace(Path from, Path target, WriteOptions options) throws IOException {
-        boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        boolean targetExists = Stat.exists(target);
         if (options.createNew() && targetExists) {
             throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
         }
@@ -97,7 +97,7 @@ public final class Transfers {
                         options.expectedChecksum().get(), actual);
             }
         }
-        if (options.backup() && targetExists && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (options.backup() && targetExists && Stat.isRegularFile(target)) {
             Backups.keep(target, options.durability(), "move");
         }
         if (options.createNew()) {
@@ -120,7 +120,7 @@ public final class Transfers {
     }
 
     private static void requireRegularFile(Path source, String operation) throws IOException {
-        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Stat.exists(source)) {
             throw new NoSuchFileException(source.toString(), null, operation + ": the source does not exist");
         }
         if (!Files.isRegularFile(source)) {

@@ -12,7 +12,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -93,7 +92,7 @@ public final class WriteProtocol implements AutoCloseable {
         PathLocks.Held lock = PathLocks.acquire(target, options.lockTimeout());
         try {
             // Preconditions, under the lock so that no other writer of ours can change the answer.
-            if (options.createNew() && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (options.createNew() && Stat.exists(target)) {
                 throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
             }
             if (options.expectedChecksum().isPresent()) {
@@ -173,7 +172,7 @@ public final class WriteProtocol implements AutoCloseable {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
             Path backup = null;
-            if (options.backup() && !options.createNew() && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (options.backup() && !options.createNew() && Stat.isRegularFile(target)) {
                 step = "keep backup";
                 backup = Backups.keep(target, options.durability(), operation);
             }
@@ -222,7 +221,7 @@ public final class WriteProtocol implements AutoCloseable {
         if (!FileModes.supportsPosix(target)) {
             return;
         }
-        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (Stat.isRegularFile(target)) {
             // Only a regular file's mode: a link being replaced (followSymlinks off) has the
             // mode rwxrwxrwx, which would make the new file world-writable.
             FileModes.copy(FileModes.read(target), temp.path());
@@ -287,7 +286,7 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     private static void checkExpectedChecksum(Path target, String expected, String operation) throws IOException {
-        String actual = Files.isRegularFile(target) ? Hashing.sha256Hex(target) : "absent";
+        String actual = Stat.isRegularFile(target) ? Hashing.sha256Hex(target) : "absent";
         if (!actual.equals(expected)) {
             throw new IntegrityException(operation, target, "target's current content (expectedChecksum)", expected,
                     actual);

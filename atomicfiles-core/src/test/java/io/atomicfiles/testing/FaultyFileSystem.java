@@ -48,6 +48,20 @@ public final class FaultyFileSystem extends FileSystem {
     private volatile int failAt;
     private volatile Supplier<IOException> fault = () -> new IOException("injected fault");
     private volatile boolean recording;
+    private volatile boolean crash;
+
+    /**
+     * Thrown instead of an IOException by {@link #crashAt}: an Error, which the library does not
+     * catch, so it unwinds like a process killed at that call (locks are released, nothing is
+     * cleaned up).
+     */
+    public static final class SimulatedCrash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedCrash(String message) {
+            super(message);
+        }
+    }
 
     private FaultyFileSystem(FileSystem delegate) {
         this.delegate = delegate;
@@ -66,6 +80,16 @@ public final class FaultyFileSystem extends FileSystem {
 
     /** Arms one failure at call number {@code k} (1-based) counted from now; 0 disarms. */
     public void failAt(int k) {
+        arm(k, false);
+    }
+
+    /** Arms a simulated crash ({@link SimulatedCrash}) at call number {@code k}; 0 disarms. */
+    public void crashAt(int k) {
+        arm(k, true);
+    }
+
+    private void arm(int k, boolean crash) {
+        this.crash = crash;
         calls.set(0);
         synchronized (log) {
             log.clear();
@@ -102,6 +126,9 @@ public final class FaultyFileSystem extends FileSystem {
             synchronized (log) {
                 log.add(n + " " + what);
             }
+        }
+        if (n == failAt && crash) {
+            throw new SimulatedCrash("simulated crash at call " + n + ": " + what);
         }
         if (n == failAt) {
             IOException e = fault.get();

@@ -1,0 +1,179 @@
+package io.atomicfiles;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How a {@link FileTransaction} behaves. Immutable; build with {@link #builder()}.
+ *
+ * <p>The defaults: the journal in the state folder (see {@link FileTransaction}), a generated
+ * id, progress on (drawn only on a terminal, for work over 1 MiB), backups on ({@code
+ * NAME.backup} for overwritten files, {@code NAME.deleted_backup} for deleted ones),
+ * {@link Durability#FULL}, wait up to 60 seconds for the files' locks.
+ */
+public final class TransactionOptions {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final TransactionOptions DEFAULTS = new Builder().build();
+
+    private final Path journalDir;
+    private final String transactionId;
+    private final boolean showProgress;
+    private final boolean backup;
+    private final Durability durability;
+    private final Duration lockTimeout;
+    private final ProgressListener progressListener;
+
+    private TransactionOptions(Builder b) {
+        this.journalDir = b.journalDir;
+        this.transactionId = b.transactionId;
+        this.showProgress = b.showProgress;
+        this.backup = b.backup;
+        this.durability = b.durability;
+        this.lockTimeout = b.lockTimeout;
+        this.progressListener = b.progressListener;
+    }
+
+    public static TransactionOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The folder of the journal; empty means the state folder. */
+    public Optional<Path> journalDir() {
+        return Optional.ofNullable(journalDir);
+    }
+
+    /** The transaction's id; empty means a generated one. */
+    public Optional<String> transactionId() {
+        return Optional.ofNullable(transactionId);
+    }
+
+    public boolean showProgress() {
+        return showProgress;
+    }
+
+    /** Whether overwritten files are kept as {@code NAME.backup} and deleted ones as {@code NAME.deleted_backup}. */
+    public boolean backup() {
+        return backup;
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    public Optional<ProgressListener> progressListener() {
+        return Optional.ofNullable(progressListener);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof TransactionOptions)) {
+            return false;
+        }
+        TransactionOptions other = (TransactionOptions) o;
+        return Objects.equals(journalDir, other.journalDir) && Objects.equals(transactionId, other.transactionId)
+                && showProgress == other.showProgress && backup == other.backup && durability == other.durability
+                && lockTimeout.equals(other.lockTimeout) && Objects.equals(progressListener, other.progressListener);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(journalDir, transactionId, showProgress, backup, durability, lockTimeout,
+                progressListener);
+    }
+
+    @Override
+    public String toString() {
+        return "TransactionOptions{journalDir=" + journalDir + ", transactionId=" + transactionId + ", showProgress="
+                + showProgress + ", backup=" + backup + ", durability=" + durability + ", lockTimeout=" + lockTimeout
+                + "}";
+    }
+
+    /** Builds {@link TransactionOptions}. */
+    public static final class Builder {
+        private Path journalDir;
+        private String transactionId;
+        private boolean showProgress = true;
+        private boolean backup = true;
+        private Durability durability = Durability.FULL;
+        private Duration lockTimeout = Duration.ofSeconds(60);
+        private ProgressListener progressListener;
+
+        private Builder() {
+        }
+
+        private Builder(TransactionOptions o) {
+            this.journalDir = o.journalDir;
+            this.transactionId = o.transactionId;
+            this.showProgress = o.showProgress;
+            this.backup = o.backup;
+            this.durability = o.durability;
+            this.lockTimeout = o.lockTimeout;
+            this.progressListener = o.progressListener;
+        }
+
+        /** Where the journal lives (null: the state folder). Recovery must be pointed at the same folder. */
+        public Builder journalDir(Path journalDir) {
+            this.journalDir = journalDir == null ? null : journalDir.toAbsolutePath();
+            return this;
+        }
+
+        /** 1 to 64 characters of letters, digits, '.', '_' and '-', starting with a letter or digit; null: generated. */
+        public Builder transactionId(String transactionId) {
+            if (transactionId != null && !ID.matcher(transactionId).matches()) {
+                throw new IllegalArgumentException("transactionId must be 1-64 characters [A-Za-z0-9._-] starting"
+                        + " with a letter or digit, got: " + transactionId);
+            }
+            this.transactionId = transactionId;
+            return this;
+        }
+
+        public Builder showProgress(boolean showProgress) {
+            this.showProgress = showProgress;
+            return this;
+        }
+
+        public Builder backup(boolean backup) {
+            this.backup = backup;
+            return this;
+        }
+
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        public Builder lockTimeout(Duration lockTimeout) {
+            Objects.requireNonNull(lockTimeout, "lockTimeout");
+            if (lockTimeout.isNegative()) {
+                throw new IllegalArgumentException("lockTimeout must not be negative: " + lockTimeout);
+            }
+            this.lockTimeout = lockTimeout;
+            return this;
+        }
+
+        /** Null restores the default: the library's terminal bar. */
+        public Builder progressListener(ProgressListener progressListener) {
+            this.progressListener = progressListener;
+            return this;
+        }
+
+        public TransactionOptions build() {
+            return new TransactionOptions(this);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.atomicfiles.journal;
+
+import io.atomicfiles.internal.Backups;
+import io.atomicfiles.internal.Hashing;
+import io.atomicfiles.internal.Stat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns the caller's operations into the {@link Step}s of the journal, choosing every hidden
+ * name up front (so the journal names every file the transaction may create before it creates
+ * any) and recording the state of every target the transaction will replace (so recovery can
+ * tell the transaction's own work from someone else's change).
+ *
+ * <p>Hidden names are {@code .NAME.tx-<tag>-<op>.<role>} beside the file they belong to, where
+ * the tag is derived from the transaction id: unique per transaction, recognisable by eye.
+ */
+final class Planner {
+    static final String DELETED_BACKUP_SUFFIX = ".deleted_backup";
+    private static final int MAX_NAME_CHARS = 120;
+
+    private final String tag;
+    private final boolean backup;
+    private final List<Step> folders = new ArrayList<>();
+    private final List<Step> stages = new ArrayList<>();
+    private final List<Step> keeps = new ArrayList<>();
+    private final List<Step> renames = new ArrayList<>();
+    private final Set<Path> plannedFolders = new LinkedHashSet<>();
+
+    private Planner(String transactionId, boolean backup) {
+        this.tag = Hashing.sha256Hex(transactionId.getBytes(StandardCharsets.UTF_8)).substring(0, 10);
+        this.backup = backup;
+    }
+
+    /** The steps for {@code operations}, in journal order: folders, stages, keeps, then renames. */
+    static List<Step> plan(String transactionId, boolean backup, List<Operation> operations) throws IOException {
+        Planner planner = new Planner(transactionId, backup);
+        for (int op = 0; op < operations.size(); op++) {
+            planner.add(op, operations.get(op));
+        }
+        List<Step> steps = new ArrayList<>(planner.folders);
+        steps.addAll(planner.stages);
+        steps.addAll(planner.keeps);
+        steps.addAll(planner.renames);
+        return steps;
+    }
+
+    private void add(int op, Operation operation) throws IOException {
+        if (operation instanceof Operation.Write) {
+            replaceWithStaged(op, operation.target(), null);
+        } else if (operation instanceof Operation.Copy) {
+            replaceWithStaged(op, operation.target(), ((Operation.Copy) operation).source());
+        } else if (operation instanceof Operation.Move) {
+            Operation.Move move = (Operation.Move) operation;
+            if (sameFileStore(move.source(), move.target())) {
+                planFolders(move.target().getParent());
+                // One rename carries the file over; the target's old content is displaced.
+                Path displaced = keepOldContent(op, move.target());
+                renames.add(new Step.Rename(op, move.source(), move.target(), displaced,
+                        Hashing.sha256Hex(move.source()), state(move.target()), false));
+            } else {
+                // No rename crosses filesystems: stage a copy beside the target, then put the
+                // source aside under a hidden name (deleted when done, renamed back on undo).
+                replaceWithStaged(op, move.target(), move.source());
+                renames.add(new Step.Rename(op, move.source(), hidden(move.source(), op, "moved"), null,
+                        Hashing.sha256Hex(move.source()), Step.FileState.ABSENT, true));
+            }
+        } else {
+            Path target = operation.target();
+            String sha = Hashing.sha256Hex(target);
+            if (backup) {
+                Path deletedBackup = target.resolveSibling(target.getFileName() + DELETED_BACKUP_SUFFIX);
+                renames.add(new Step.Rename(op, target, deletedBackup, keepIfExists(op, deletedBackup, "dbundo"), sha, null,
+                        false));
+            } else {
+                renames.add(new Step.Rename(op, target, hidden(target, op, "deleted"), null, sha,
+                        Step.FileState.ABSENT, true));
+            }
+        }
+    }
+
+    /** Stage new content beside {@code target}, keep what it displaces, and back it up if asked. */
+    private void replaceWithStaged(int op, Path target, Path source) throws IOException {
+        planFolders(target.getParent());
+        Path staged = hidden(target, op, "stage");
+        stages.add(new Step.Stage(op, staged, target, source));
+        Path displaced = keepOldContent(op, target);
+        renames.add(new Step.Rename(op, staged, target, displaced, null, state(target), false));
+    }
+
+    /**
+     * When {@code target} exists: a keep of its content (to undo the rename) and, with backups
+     * on, a second one renamed over {@code NAME.backup} just before the target is replaced.
+     *
+     * @return the keep of the displaced content, or null when the target does not exist
+     */
+    private Path keepOldContent(int op, Path target) throws IOException {
+        if (!Stat.exists(target)) {
+            return null;
+        }
+        Path displaced = hidden(target, op, "undo");
+        keeps.add(new Step.Keep(op, displaced, target));
+        if (backup) {
+            Path backupFile = Backups.backupOf(target);
+            Path backupStage = hidden(target, op, "backup");
+            keeps.add(new Step.Keep(op, backupStage, target));
+            renames.add(new Step.Rename(op, backupStage, backupFile, keepIfExists(op, backupFile, "bundo"), null, null,
+                    false));
+        }
+        return displaced;
+    }
+
+    private Path keepIfExists(int op, Path file, String role) throws IOException {
+        if (!Stat.exists(file)) {
+            return null;
+        }
+        Path keep = hidden(file, op, role);
+        keeps.add(new Step.Keep(op, keep, file));
+        return keep;
+    }
+
+    private void planFolders(Path dir) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path d = dir; d != null && !Stat.isDirectory(d) && !plannedFolders.contains(d); d = d.getParent()) {
+            missing.add(0, d);
+        }
+        for (Path d : missing) {
+            plannedFolders.add(d);
+            folders.add(new Step.MakeFolder(d));
+        }
+    }
+
+    private Step.FileState state(Path file) throws IOException {
+        if (!Stat.exists(file)) {
+            return Step.FileState.ABSENT;
+        }
+        return new Step.FileState(true, Hashing.sha256Hex(file));
+    }
+
+    /** {@code .NAME.tx-<tag>-<op>.<role>} beside {@code file}. */
+    private Path hidden(Path file, int op, String role) {
+        String name = file.getFileName().toString();
+        if (name.length() > MAX_NAME_CHARS) {
+            name = name.substring(0, MAX_NAME_CHARS);
+        }
+        return file.resolveSibling("." + name + ".tx-" + tag + "-" + op + "." + role);
+    }
+
+    private static boolean sameFileStore(Path source, Path target) throws IOException {
+        Path existing = target.getParent();
+        while (existing != null && !Stat.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        return existing != null && Files.getFileStore(source).equals(Files.getFileStore(existing));
+    }
+}

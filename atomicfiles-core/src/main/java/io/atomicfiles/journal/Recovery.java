@@ -1,0 +1,243 @@
+package io.atomicfiles.journal;
+
+import io.atomicfiles.RecoveryReport;
+import io.atomicfiles.internal.PathLocks;
+import io.atomicfiles.internal.StateDir;
+import io.atomicfiles.internal.TempFiles;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Finishes what crashed transactions left: for each journal whose owner is gone (its file lock
+ * is free), roll back if the commit point was not reached, roll forward if it was, or only
+ * clean up if the transaction had finished.
+ *
+ * <p>Recovery is itself crash-safe: every step it takes is idempotent and the journal is
+ * deleted last, so a recovery killed halfway is simply run again. It holds the journal folder's
+ * lock while it scans, and each transaction's file locks while it works on its files.
+ */
+public final class Recovery {
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+    /** Journals of transactions running in this JVM: their OS locks are ours, so tryLock cannot tell. */
+    private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
+    private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    /** Temp files of single-file writes older than this belong to no running writer. */
+    private static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
+
+    private Recovery() {
+    }
+
+    /** The journal folder: the option when given, else the state folder. */
+    static Path journalDir(Path option) throws IOException {
+        return StateDir.ensure(option != null ? option.toAbsolutePath() : StateDir.journals());
+    }
+
+    /** The lock that serialises scanning a journal folder with creating journals in it. */
+    static PathLocks.Held lockFolder(Path journalDir, Duration timeout) throws IOException {
+        return PathLocks.acquire(journalDir.resolve(".journal-folder"), timeout);
+    }
+
+    static void markActive(Path journal) {
+        ACTIVE.add(journal.toAbsolutePath());
+    }
+
+    static void markInactive(Path journal) {
+        ACTIVE.remove(journal.toAbsolutePath());
+    }
+
+    /** Recovers every abandoned journal in {@code journalDir} (null: the state folder). */
+    public static RecoveryReport recover(Path journalDirOption) throws IOException {
+        Path journalDir = journalDir(journalDirOption);
+        try (PathLocks.Held folder = lockFolder(journalDir, LOCK_WAIT)) {
+            return recoverLocked(journalDir);
+        }
+    }
+
+    /** Like {@link #recover}, for a caller that already holds the folder's lock. */
+    static RecoveryReport recoverLocked(Path journalDir) throws IOException {
+        List<RecoveryReport.Transaction> recovered = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (Path journal : journals(journalDir)) {
+            if (ACTIVE.contains(journal.toAbsolutePath())) {
+                skipped.add(journal.getFileName().toString());
+                continue;
+            }
+            RecoveryReport.Transaction result = recoverOne(journal);
+            if (result == null) {
+                skipped.add(journal.getFileName().toString());
+            } else {
+                recovered.add(result);
+            }
+        }
+        return new RecoveryReport(journalDir, recovered, skipped);
+    }
+
+    private static List<Path> journals(Path journalDir) throws IOException {
+        List<Path> journals = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(journalDir, "*" + JournalFile.SUFFIX)) {
+            entries.forEach(journals::add);
+        }
+        journals.sort(null);
+        return journals;
+    }
+
+    /** Recovers one journal, or returns null when its owner still holds it. */
+    private static RecoveryReport.Transaction recoverOne(Path journal) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return null; // finished by its owner while we looked
+        }
+        try (channel) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return null;
+            }
+            if (lock == null) {
+                return null; // its owner is alive
+            }
+            JournalFile.Contents contents = JournalFile.read(journal, journal.getFileSystem());
+            RecoveryReport.Transaction result = finish(journal, contents);
+            if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
+                Files.deleteIfExists(journal);
+            }
+            LOG.info("recovered transaction {}: {}", result.id(), result.outcome());
+            return result;
+        }
+    }
+
+    /** Decides and carries out the fate of one transaction, under its files' locks. */
+    private static RecoveryReport.Transaction finish(Path journal, JournalFile.Contents contents) throws IOException {
+        String id = contents.id() != null ? contents.id()
+                : journal.getFileName().toString().replace(JournalFile.SUFFIX, "");
+        List<String> actions = new ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
+        if (contents.header() == null || !contents.planned()) {
+            // The intent never became durable, so staging never began: nothing but the journal exists.
+            // Still delete any hidden name the partial intent lists, in case.
+            new StepRunner(false, Map.of(), actions, conflicts).cleanUp(contents.steps(), true);
+            return new RecoveryReport.Transaction(id, RecoveryReport.Outcome.DISCARDED, actions, conflicts);
+        }
+        if (contents.commit() != null && !contents.commitValid()) {
+            conflicts.add("journal " + journal + " has a commit record that does not seal its intent;"
+                    + " left for inspection, no file touched");
+            return new RecoveryReport.Transaction(id, RecoveryReport.Outcome.DISCARDED, actions, conflicts);
+        }
+        List<PathLocks.Held> locks = PathLocks.acquireAll(userPaths(contents.steps()), LOCK_WAIT);
+        try {
+            StepRunner runner = new StepRunner(true, stagedSha(contents, journal.getFileSystem()), actions, conflicts);
+            List<Step.Rename> renames = renames(contents.steps());
+            RecoveryReport.Outcome outcome;
+            if (contents.commit() == null) {
+                // Before the commit point nothing was renamed: only the hidden names go. (Undo
+                // would be wrong here: a staged file not yet written looks like one renamed away.)
+                outcome = RecoveryReport.Outcome.ROLLED_BACK;
+            } else if (contents.rolledBack()) {
+                // A rollback was decided after the commit point: undo what was applied, newest first.
+                for (int i = renames.size() - 1; i >= 0; i--) {
+                    runner.undo(renames.get(i));
+                }
+                outcome = RecoveryReport.Outcome.ROLLED_BACK;
+            } else if (!contents.done()) {
+                for (Step.Rename rename : renames) {
+                    runner.redo(rename);
+                }
+                outcome = RecoveryReport.Outcome.ROLLED_FORWARD;
+            } else {
+                outcome = RecoveryReport.Outcome.CLEANED_UP;
+            }
+            StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
+            runner.cleanUp(contents.steps(), outcome == RecoveryReport.Outcome.ROLLED_BACK);
+            sweepTempFiles(contents.steps(), actions);
+            return new RecoveryReport.Transaction(id, outcome, actions, conflicts);
+        } finally {
+            PathLocks.releaseAll(locks);
+        }
+    }
+
+    /**
+     * The crash that stopped a transaction may have stopped single-file writes in the same
+     * folders too: their temp files, once older than {@link #STALE_TEMP_AGE}, are removed.
+     */
+    private static void sweepTempFiles(List<Step> steps, List<String> actions) {
+        for (Path folder : StepRunner.foldersOf(steps)) {
+            try {
+                int removed = TempFiles.sweep(folder, STALE_TEMP_AGE);
+                if (removed > 0) {
+                    actions.add("removed " + removed + " stale temp file(s) in " + folder);
+                }
+            } catch (IOException e) {
+                LOG.debug("could not sweep {}: {}", folder, e.toString());
+            }
+        }
+    }
+
+    /** Staged file → its committed SHA-256, from the commit record. */
+    static Map<Path, String> stagedSha(JournalFile.Contents contents, java.nio.file.FileSystem fs) {
+        Map<Path, String> staged = new HashMap<>();
+        if (contents.commit() != null) {
+            for (JsonNode entry : contents.commit().path("staged")) {
+                staged.put(fs.getPath(entry.path("path").asString()), entry.path("sha256").asString());
+            }
+        }
+        return staged;
+    }
+
+    private static List<Step.Rename> renames(List<Step> steps) {
+        List<Step.Rename> renames = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof Step.Rename) {
+                renames.add((Step.Rename) step);
+            }
+        }
+        return renames;
+    }
+
+    /** The user-visible files a transaction touches: the ones whose locks recovery must hold. */
+    static List<Path> userPaths(List<Step> steps) {
+        Set<Path> hidden = new LinkedHashSet<>();
+        Set<Path> visible = new LinkedHashSet<>();
+        for (Step step : steps) {
+            if (step instanceof Step.Stage) {
+                hidden.add(((Step.Stage) step).path());
+                visible.add(((Step.Stage) step).target());
+            } else if (step instanceof Step.Keep) {
+                hidden.add(((Step.Keep) step).path());
+            } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
+                hidden.add(((Step.Rename) step).to());
+            }
+        }
+        for (Step step : steps) {
+            if (step instanceof Step.Rename) {
+                Step.Rename rename = (Step.Rename) step;
+                if (!hidden.contains(rename.from())) {
+                    visible.add(rename.from());
+                }
+                if (!hidden.contains(rename.to())) {
+                    visible.add(rename.to());
+                }
+            }
+        }
+        return new ArrayList<>(visible);
+    }
+}

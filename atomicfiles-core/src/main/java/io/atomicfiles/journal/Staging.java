@@ -1,0 +1,189 @@
+package io.atomicfiles.journal;
+
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.Durability;
+import io.atomicfiles.ProgressListener;
+import io.atomicfiles.internal.Backups;
+import io.atomicfiles.internal.ContentSink;
+import io.atomicfiles.internal.FileModes;
+import io.atomicfiles.internal.LibraryThreads;
+import io.atomicfiles.internal.Stat;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Step 3 of a transaction: everything that writes data happens here, before the commit point,
+ * under hidden names only. If any of it fails, the targets were never touched.
+ *
+ * <p>Staged files are written in parallel: their fsyncs are the floor of a transaction's cost,
+ * and concurrent fsyncs on one filesystem share its journal commits.
+ */
+final class Staging {
+    /** How many staged files are written (and forced) at the same time. */
+    private static final int PARALLELISM = 16;
+
+    private final List<Operation> operations;
+    private final Durability durability;
+    private final ProgressListener progress;
+    private final AtomicLong bytesDone = new AtomicLong();
+
+    private Staging(List<Operation> operations, Durability durability, ProgressListener progress) {
+        this.operations = operations;
+        this.durability = durability;
+        this.progress = progress;
+    }
+
+    /**
+     * Creates the planned folders, writes every staged file (forced and read back), makes every
+     * keep link, then forces the folders that received new names.
+     *
+     * @return each staged file's size and SHA-256, for the commit record
+     */
+    static Map<Path, ContentSink.Written> run(List<Step> steps, List<Operation> operations, Durability durability,
+            ProgressListener progress) throws IOException {
+        return new Staging(operations, durability, progress).run(steps);
+    }
+
+    private Map<Path, ContentSink.Written> run(List<Step> steps) throws IOException {
+        List<Step.Stage> stages = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof Step.MakeFolder) {
+                makeFolder(((Step.MakeFolder) step).dir());
+            } else if (step instanceof Step.Stage) {
+                stages.add((Step.Stage) step);
+            }
+        }
+        Map<Path, ContentSink.Written> written = writeAll(stages);
+        for (Step step : steps) {
+            if (step instanceof Step.Keep) {
+                Step.Keep keep = (Step.Keep) step;
+                // A second name for the content a rename will displace: the undo, or the backup.
+                Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction");
+            }
+        }
+        if (durability.syncsFolder()) {
+            StepRunner.syncFolders(StepRunner.foldersOf(steps));
+        }
+        return written;
+    }
+
+    private static void makeFolder(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            if (!Stat.isDirectory(dir)) {
+                throw AtomicWriteException.failed("transaction", dir, "create folder (a file has that name)", e);
+            }
+        }
+    }
+
+    private Map<Path, ContentSink.Written> writeAll(List<Step.Stage> stages) throws IOException {
+        Map<Path, ContentSink.Written> written = new LinkedHashMap<>();
+        if (stages.size() <= 1) {
+            for (Step.Stage stage : stages) {
+                written.put(stage.path(), write(stage));
+            }
+            return written;
+        }
+        int groups = Math.min(PARALLELISM, stages.size());
+        List<Future<Map<Path, ContentSink.Written>>> futures = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            int group = g;
+            futures.add(LibraryThreads.background().submit(() -> {
+                Map<Path, ContentSink.Written> mine = new LinkedHashMap<>();
+                for (int i = group; i < stages.size(); i += groups) {
+                    mine.put(stages.get(i).path(), write(stages.get(i)));
+                }
+                return mine;
+            }));
+        }
+        // Wait for every group, failed or not, so no staging outlives this method.
+        IOException failure = null;
+        Error error = null;
+        for (Future<Map<Path, ContentSink.Written>> future : futures) {
+            try {
+                written.putAll(future.get());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error) {
+                    error = error == null ? (Error) e.getCause() : error;
+                } else {
+                    failure = first(failure, e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = first(failure, e);
+            }
+        }
+        if (error != null) {
+            throw error;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return written;
+    }
+
+    private static IOException first(IOException failure, Throwable cause) {
+        if (failure != null) {
+            failure.addSuppressed(cause);
+            return failure;
+        }
+        return cause instanceof IOException ? (IOException) cause
+                : AtomicWriteException.failed("transaction", null, "stage", cause);
+    }
+
+    /** One staged file: new, owner-only, given its final mode, content streamed, hashed, forced, read back. */
+    private ContentSink.Written write(Step.Stage stage) throws IOException {
+        Operation operation = operations.get(stage.op());
+        progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+        try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE),
+                FileModes.ownerOnlyFileAttribute(stage.path().getParent()))) {
+            giveFinalMode(stage);
+            ContentSink sink = new ContentSink(channel, "transaction", stage.target(), durability.syncsFile(), true,
+                    ProgressListener.none());
+            if (stage.source() == null) {
+                sink.write(((Operation.Write) operation).content());
+            } else {
+                try (InputStream in = Files.newInputStream(stage.source())) {
+                    in.transferTo(sink);
+                }
+            }
+            ContentSink.Written result = sink.finish();
+            progress.progressed(bytesDone.addAndGet(result.size()));
+            return result;
+        } catch (IOException e) {
+            if (e instanceof AtomicWriteException) {
+                throw e;
+            }
+            throw AtomicWriteException.failed("transaction", stage.target(), "stage " + operation.describe(), e);
+        }
+    }
+
+    /** The mode, owner and group of the file replaced; else the source's (copy, move); else the umask's. */
+    private static void giveFinalMode(Step.Stage stage) throws IOException {
+        if (!FileModes.supportsPosix(stage.path())) {
+            return;
+        }
+        if (Stat.exists(stage.target())) {
+            FileModes.copy(FileModes.read(stage.target()), stage.path());
+        } else if (stage.source() != null) {
+            Files.setPosixFilePermissions(stage.path(), Files.getPosixFilePermissions(stage.source()));
+        } else {
+            FileModes.applyDefaultMode(stage.path());
+        }
+    }
+}

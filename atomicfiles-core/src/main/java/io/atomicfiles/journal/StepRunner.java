@@ -1,0 +1,185 @@
+package io.atomicfiles.journal;
+
+import io.atomicfiles.internal.Fsync;
+import io.atomicfiles.internal.Hashing;
+import io.atomicfiles.internal.Stat;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Redo, undo and clean-up of journal steps. Every method here is idempotent: it looks at what
+ * is on disk and does only what is still missing, so a crash at any point, followed by the
+ * same call again, ends in the same place.
+ */
+final class StepRunner {
+    private final boolean checked;
+    private final Map<Path, String> stagedSha;
+    private final List<String> actions;
+    private final List<String> conflicts;
+
+    /**
+     * @param checked whether to compare files with the states the journal recorded before
+     *     touching them (recovery: someone may have changed them since; a running transaction
+     *     holds their locks and skips the cost)
+     * @param stagedSha the SHA-256 of each staged file, from the commit record
+     */
+    StepRunner(boolean checked, Map<Path, String> stagedSha, List<String> actions, List<String> conflicts) {
+        this.checked = checked;
+        this.stagedSha = stagedSha;
+        this.actions = actions;
+        this.conflicts = conflicts;
+    }
+
+    /**
+     * Makes {@code from → to} true: renames when it has not happened yet; otherwise nothing.
+     * Checked, it refuses (and reports) a rename that would clobber a change made by someone
+     * else, or publish a staged file whose bytes are not the ones committed.
+     */
+    void redo(Step.Rename step) throws IOException {
+        boolean fromExists = exists(step.from());
+        boolean toExists = exists(step.to());
+        if (!fromExists) {
+            if (!toExists) {
+                conflicts.add("neither " + step.from() + " nor " + step.to() + " exists: removed by someone else");
+            }
+            return; // already renamed
+        }
+        if (toExists && Files.isSameFile(step.from(), step.to())) {
+            // rename(2) between two links of one file does nothing and leaves both names:
+            // the rename has in effect happened, so only the extra name goes.
+            Files.delete(step.from());
+            actions.add("removed " + step.from() + " (already linked at " + step.to() + ")");
+            return;
+        }
+        if (checked && !safeToRename(step)) {
+            return;
+        }
+        Files.move(step.from(), step.to(), StandardCopyOption.ATOMIC_MOVE);
+        actions.add("renamed " + step.from().getFileName() + " to " + step.to());
+    }
+
+    /** Makes the state before {@code from → to} true again: the inverse of {@link #redo}. */
+    void undo(Step.Rename step) throws IOException {
+        if (!exists(step.from()) && exists(step.to())) {
+            if (checked && !holdsWhatWasRenamed(step)) {
+                conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
+                return;
+            }
+            Files.move(step.to(), step.from(), StandardCopyOption.ATOMIC_MOVE);
+            actions.add("renamed " + step.to() + " back to " + step.from().getFileName());
+        }
+        if (step.displaced() != null && exists(step.displaced()) && !exists(step.to())) {
+            Files.move(step.displaced(), step.to(), StandardCopyOption.ATOMIC_MOVE);
+            actions.add("restored " + step.to());
+        }
+    }
+
+    /**
+     * Deletes the transaction's hidden names that are still there: staged files, keeps and
+     * trash. After a rollback, also the folders it created, if they are empty.
+     */
+    void cleanUp(List<Step> steps, boolean rolledBack) throws IOException {
+        for (Step step : steps) {
+            Path leftover = null;
+            if (step instanceof Step.Stage) {
+                leftover = ((Step.Stage) step).path();
+            } else if (step instanceof Step.Keep) {
+                leftover = ((Step.Keep) step).path();
+            } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
+                leftover = ((Step.Rename) step).to();
+            }
+            if (leftover != null && Files.deleteIfExists(leftover)) {
+                actions.add("deleted " + leftover);
+            }
+        }
+        if (rolledBack) {
+            List<Path> folders = new ArrayList<>();
+            for (Step step : steps) {
+                if (step instanceof Step.MakeFolder) {
+                    folders.add(0, ((Step.MakeFolder) step).dir());
+                }
+            }
+            for (Path folder : folders) {
+                try {
+                    if (Files.deleteIfExists(folder)) {
+                        actions.add("removed folder " + folder);
+                    }
+                } catch (DirectoryNotEmptyException e) {
+                    // Someone else put a file there meanwhile: the folder is theirs now too.
+                }
+            }
+        }
+    }
+
+    private boolean safeToRename(Step.Rename step) throws IOException {
+        String committed = stagedSha.get(step.from());
+        if (committed != null && !committed.equals(Hashing.sha256Hex(step.from()))) {
+            conflicts.add("staged file " + step.from() + " does not hold the committed bytes; " + step.to()
+                    + " left as it is");
+            return false;
+        }
+        if (step.fromSha() != null && !step.fromSha().equals(Hashing.sha256Hex(step.from()))) {
+            conflicts.add(step.from() + " was changed by someone else since the transaction began; left as it is");
+            return false;
+        }
+        if (step.toBefore() != null && !step.toBefore().equals(state(step.to()))) {
+            conflicts.add(step.to() + " was changed by someone else since the transaction began (expected "
+                    + step.toBefore() + "); not overwritten");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean holdsWhatWasRenamed(Step.Rename step) throws IOException {
+        String expected = step.fromSha() != null ? step.fromSha() : stagedSha.get(step.from());
+        return expected == null || expected.equals(Hashing.sha256Hex(step.to()));
+    }
+
+    private static Step.FileState state(Path file) throws IOException {
+        return exists(file) ? new Step.FileState(true, Hashing.sha256Hex(file)) : Step.FileState.ABSENT;
+    }
+
+    private static boolean exists(Path path) throws IOException {
+        return Stat.exists(path);
+    }
+
+    /** Every folder in which the steps create, rename or remove a name. */
+    static Set<Path> foldersOf(Collection<Step> steps) {
+        Set<Path> folders = new LinkedHashSet<>();
+        for (Step step : steps) {
+            if (step instanceof Step.MakeFolder) {
+                Path dir = ((Step.MakeFolder) step).dir();
+                if (dir.getParent() != null) {
+                    folders.add(dir.getParent());
+                }
+            } else if (step instanceof Step.Stage) {
+                folders.add(((Step.Stage) step).path().getParent());
+            } else if (step instanceof Step.Keep) {
+                folders.add(((Step.Keep) step).path().getParent());
+            } else {
+                Step.Rename rename = (Step.Rename) step;
+                folders.add(rename.from().getParent());
+                folders.add(rename.to().getParent());
+            }
+        }
+        return folders;
+    }
+
+    /** Forces each folder once, so the names created or renamed in it survive a power loss. */
+    static void syncFolders(Collection<Path> folders) throws IOException {
+        for (Path folder : folders) {
+            if (Stat.isDirectory(folder)) {
+                Fsync.folder(folder, "transaction", folder);
+            }
+        }
+    }
+}

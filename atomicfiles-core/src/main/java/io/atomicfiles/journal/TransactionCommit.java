@@ -1,0 +1,281 @@
+package io.atomicfiles.journal;
+
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.Durability;
+import io.atomicfiles.ProgressListener;
+import io.atomicfiles.RecoveryReport;
+import io.atomicfiles.TransactionOptions;
+import io.atomicfiles.internal.Backups;
+import io.atomicfiles.internal.ContentSink;
+import io.atomicfiles.internal.PathLocks;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The transaction protocol, run once per {@code FileTransaction.commit()}. Each step names the
+ * failure it prevents.
+ *
+ * <ol>
+ *   <li>Begin: under the journal folder's lock, recover abandoned journals (a crashed
+ *       transaction's files are finished before anyone builds on them), then create and lock
+ *       this transaction's journal. Take the locks of every file the transaction touches, in a
+ *       fixed order (no deadlock with another transaction).</li>
+ *   <li>Intent: plan every step and hidden name, record each target's state, and force the
+ *       journal and its folder. A crash from here on leaves a journal naming everything the
+ *       transaction may create, so nothing it leaves is orphaned.</li>
+ *   <li>Stage: write every new content under a hidden name beside its target, forced and
+ *       verified, in parallel; link what will be displaced; force the folders. A failure here
+ *       touches no target: clean up, and the files are as they were.</li>
+ *   <li>Commit point: a {@code commit} record sealing the intent and each staged file's SHA-256,
+ *       forced. Before it, a crash means rollback; after it, roll-forward.</li>
+ *   <li>Apply: the renames, in order; then force every folder touched, once. A failure here is
+ *       undone in place (recorded first with a {@code rollback} record, so a crash during the
+ *       undo is finished as an undo).</li>
+ *   <li>Done: a {@code done} record, remove the hidden leftovers, delete the journal.</li>
+ * </ol>
+ */
+public final class TransactionCommit {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionCommit.class);
+
+    private final String id;
+    private final List<Operation> operations;
+    private final TransactionOptions options;
+    private final ProgressListener progress;
+    private final Durability durability;
+
+    private TransactionCommit(String id, List<Operation> operations, TransactionOptions options,
+            ProgressListener progress) {
+        this.id = id;
+        this.operations = operations;
+        this.options = options;
+        this.progress = progress;
+        this.durability = options.durability();
+    }
+
+    /**
+     * Runs the whole protocol: on return every operation is applied and durable (per the
+     * durability option); on an exception every file is as it was.
+     *
+     * @return what recovery did to abandoned journals at the start
+     */
+    public static RecoveryReport run(String id, List<Operation> operations, TransactionOptions options,
+            ProgressListener progress) throws IOException {
+        return new TransactionCommit(id, operations, options, progress).run();
+    }
+
+    private RecoveryReport run() throws IOException {
+        // Step 1: begin.
+        Path journalDir = Recovery.journalDir(options.journalDir().orElse(null));
+        JournalFile journal;
+        RecoveryReport recovered;
+        try (PathLocks.Held folder = Recovery.lockFolder(journalDir, options.lockTimeout())) {
+            recovered = Recovery.recoverLocked(journalDir);
+            journal = JournalFile.create(journalDir, id, durability);
+            Recovery.markActive(journal.path());
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw AtomicWriteException.failed("transaction", journalDir.resolve(id + JournalFile.SUFFIX),
+                    "create journal (a transaction with id '" + id + "' is already in progress)", e);
+        }
+        List<PathLocks.Held> locks = List.of();
+        try {
+            locks = PathLocks.acquireAll(lockedPaths(), options.lockTimeout());
+            execute(journal);
+        } finally {
+            PathLocks.releaseAll(locks);
+            Recovery.markInactive(journal.path());
+            journal.close();
+        }
+        return recovered;
+    }
+
+    private void execute(JournalFile journal) throws IOException {
+        // Step 2: intent.
+        List<Step> steps;
+        try {
+            steps = Planner.plan(id, options.backup(), operations);
+            journal.writeIntent(header(), steps, reserveFor(steps));
+        } catch (IOException | RuntimeException e) {
+            discardJournal(journal, e);
+            throw wrap(e, "record intent");
+        }
+        // Step 3: stage.
+        Map<Path, ContentSink.Written> staged;
+        try {
+            staged = Staging.run(steps, operations, durability, progress);
+        } catch (IOException | RuntimeException e) {
+            rollBackBeforeCommitPoint(journal, steps, e);
+            throw wrap(e, "stage");
+        }
+        // Step 4: the commit point.
+        try {
+            journal.mark(commitRecord(journal, staged), true);
+        } catch (IOException | RuntimeException e) {
+            // The commit record may or may not be on disk. Delete the journal first, so that no
+            // recovery can roll forward from a half-cleaned stage; then clean.
+            discardJournal(journal, e);
+            cleanUpQuietly(steps, true, e);
+            throw wrap(e, "record commit point");
+        }
+        // Step 5: apply.
+        List<Step.Rename> renames = renamesOf(steps);
+        StepRunner runner = new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>());
+        int applied = 0;
+        try {
+            for (Step.Rename rename : renames) {
+                progress.note("apply " + (rename.op() + 1) + " of " + operations.size() + ": "
+                        + operations.get(rename.op()).describe());
+                runner.redo(rename);
+                applied++;
+            }
+            if (durability.syncsFolder()) {
+                StepRunner.syncFolders(StepRunner.foldersOf(steps));
+            }
+        } catch (IOException | RuntimeException e) {
+            Step.Rename failed = applied < renames.size() ? renames.get(applied) : null;
+            undoApplied(journal, steps, renames, applied, runner, e);
+            String what = failed == null ? "force folders" : "apply " + operations.get(failed.op()).describe();
+            throw wrap(e, what);
+        }
+        // Step 6: done. The journal's deletion need not be forced: if it comes back after a power
+        // loss, recovery finds every rename done and only cleans up.
+        try {
+            journal.mark(record("done"), false);
+            runner.cleanUp(steps, false);
+            journal.delete();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("transaction {} is committed, but its leftovers could not all be removed ({});"
+                    + " the next recovery removes them", id, e.toString());
+        }
+    }
+
+    /** In-place undo of renames 0..applied-1 after a failure of the apply step. */
+    private void undoApplied(JournalFile journal, List<Step> steps, List<Step.Rename> renames, int applied,
+            StepRunner runner, Exception cause) throws AtomicWriteException {
+        try {
+            journal.mark(record("rollback").put("reason", String.valueOf(cause.getMessage())), true);
+        } catch (IOException | RuntimeException markFailure) {
+            // Without a durable rollback record, an undo interrupted by a crash would be rolled
+            // forward by recovery from a half-undone state. Leave the files as the commit record
+            // says they will be: recovery completes the transaction.
+            cause.addSuppressed(markFailure);
+            throw AtomicWriteException.failed("transaction " + id, journal.path(),
+                    "record rollback after a failed apply (the journal is kept: the next transaction or"
+                            + " FileTransaction.recover() completes this one)", cause);
+        }
+        try {
+            for (int i = Math.min(applied, renames.size() - 1); i >= 0; i--) {
+                runner.undo(renames.get(i));
+            }
+            if (durability.syncsFolder()) {
+                StepRunner.syncFolders(StepRunner.foldersOf(steps));
+            }
+            runner.cleanUp(steps, true);
+            journal.delete();
+        } catch (IOException | RuntimeException undoFailure) {
+            cause.addSuppressed(undoFailure);
+            throw AtomicWriteException.failed("transaction", journal.path(),
+                    "undo after a failed apply (the journal is kept: FileTransaction.recover() finishes the undo)",
+                    cause);
+        }
+    }
+
+    /** Before the commit point no target was touched: remove what staging made, then the journal. */
+    private void rollBackBeforeCommitPoint(JournalFile journal, List<Step> steps, Exception cause) {
+        if (cleanUpQuietly(steps, true, cause)) {
+            discardJournal(journal, cause);
+        }
+    }
+
+    private boolean cleanUpQuietly(List<Step> steps, boolean rolledBack, Exception cause) {
+        try {
+            new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>()).cleanUp(steps, rolledBack);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+            return false;
+        }
+    }
+
+    private void discardJournal(JournalFile journal, Exception cause) {
+        try {
+            journal.delete();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Every user-visible path the transaction may touch, known without reading the disk. */
+    private List<Path> lockedPaths() {
+        Set<Path> paths = new LinkedHashSet<>();
+        for (Operation operation : operations) {
+            Path target = operation.target();
+            paths.add(target);
+            if (operation instanceof Operation.Move) {
+                paths.add(((Operation.Move) operation).source());
+            }
+            if (options.backup()) {
+                paths.add(operation instanceof Operation.Delete
+                        ? target.resolveSibling(target.getFileName() + Planner.DELETED_BACKUP_SUFFIX)
+                        : Backups.backupOf(target));
+            }
+        }
+        return new ArrayList<>(paths);
+    }
+
+    private ObjectNode header() {
+        return record("header").put("magic", JournalFile.MAGIC).put("version", JournalFile.VERSION)
+                .put("id", id).put("created", Instant.now().toString())
+                .put("pid", ProcessHandle.current().pid()).put("operations", operations.size());
+    }
+
+    private ObjectNode commitRecord(JournalFile journal, Map<Path, ContentSink.Written> staged) {
+        ObjectNode commit = record("commit").put("intentSha", journal.intentSha());
+        ArrayNode entries = commit.putArray("staged");
+        staged.forEach((path, written) -> entries.addObject().put("path", path.toString())
+                .put("sha256", written.sha256()).put("size", written.size()));
+        return commit;
+    }
+
+    /** Room for the commit record (one entry per staged file) and the later markers. */
+    private static int reserveFor(List<Step> steps) {
+        int room = 1024;
+        for (Step step : steps) {
+            if (step instanceof Step.Stage) {
+                room += ((Step.Stage) step).path().toString().length() * 2 + 160;
+            }
+        }
+        return room;
+    }
+
+    private static List<Step.Rename> renamesOf(List<Step> steps) {
+        List<Step.Rename> renames = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof Step.Rename) {
+                renames.add((Step.Rename) step);
+            }
+        }
+        return renames;
+    }
+
+    private static ObjectNode record(String type) {
+        return JsonNodeFactory.instance.objectNode().put("type", type);
+    }
+
+    private AtomicWriteException wrap(Exception e, String step) {
+        if (e instanceof AtomicWriteException) {
+            return (AtomicWriteException) e;
+        }
+        return AtomicWriteException.failed("transaction " + id, null, step, e);
+    }
+}
