@@ -25,13 +25,17 @@ import tools.jackson.databind.JsonNode;
  * {@code Path} to a schema file (JSON, or YAML by extension). A schema without {@code $schema}
  * is read as draft 2020-12. {@code format} is asserted, not just annotated: a value that claims
  * to be an {@code email} and is not one fails, which is what a caller who wrote the keyword means.
+ * Nothing is fetched over the network: a {@code $ref} to a remote URL is an error.
  */
 public final class Schemas {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder()
                     .pathType(PathType.JSON_PATH)
                     .formatAssertionsEnabled(true)
-                    .build()));
+                    .build())
+                    // A schema is data: validating must never reach out to the network because
+                    // a $schema or $ref names a URL. The drafts' meta-schemas ship in the jar.
+                    .schemaLoader(loader -> loader.fetchRemoteResources(false)));
 
     private static final Map<SpecificationVersion, Schema> META_SCHEMAS = new ConcurrentHashMap<>();
 
