@@ -216,6 +216,13 @@ public final class WriteOptions {
             if (schema != null) {
                 Schemas.requireSchemaShape(schema);
             }
+            // Options are immutable: a Map or a tree is kept as a private copy (a JsonNode), so
+            // changing the caller's object later cannot change what writes are checked against.
+            if (schema instanceof java.util.Map) {
+                schema = io.atomicfiles.format.Codecs.toTree(schema);
+            } else if (schema instanceof tools.jackson.databind.JsonNode) {
+                schema = ((tools.jackson.databind.JsonNode) schema).deepCopy();
+            }
             this.schema = schema;
             return this;
         }

@@ -61,7 +61,7 @@ class WriteOptionsTest {
         assertThat(copy.backup()).isFalse();
         assertThat(copy.showProgress()).isFalse();
         assertThat(copy.verifyIntegrity()).isFalse();
-        assertThat(copy.schema()).contains(Map.of("type", "object"));
+        assertThat(copy.schema()).contains(Codecs.toTree(Map.of("type", "object")));
         assertThat(copy.durability()).isEqualTo(Durability.NONE);
         assertThat(copy.createNew()).isTrue();
         assertThat(copy.expectedChecksum()).contains(CHECKSUM);
@@ -128,11 +128,24 @@ class WriteOptionsTest {
 
     @Test
     void everyAcceptedSchemaShapeIsAccepted() {
-        for (Object schema : List.of(Map.of("type", "object"), Codecs.json().createObjectNode(), "{}",
-                Path.of("schema.json"))) {
+        for (Object schema : List.of("{}", Path.of("schema.json"))) {
             assertThat(WriteOptions.builder().schema(schema).build().schema()).containsSame(schema);
         }
+        // A Map or a tree is kept as a private JsonNode copy: equal content, not the same object.
+        for (Object schema : List.of(Map.of("type", "object"), Codecs.json().createObjectNode())) {
+            assertThat(WriteOptions.builder().schema(schema).build().schema()).contains(Codecs.toTree(schema));
+        }
         assertThat(WriteOptions.builder().schema(Map.of()).schema(null).build().schema()).isEmpty();
+    }
+
+    @Test
+    void changingTheCallersSchemaMapLaterChangesNothing() {
+        Map<String, Object> schema = new java.util.HashMap<>(Map.of("type", "object"));
+        WriteOptions options = WriteOptions.builder().schema(schema).build();
+
+        schema.put("type", "string");
+
+        assertThat(options.schema()).contains(Codecs.toTree(Map.of("type", "object")));
     }
 
     @Test
