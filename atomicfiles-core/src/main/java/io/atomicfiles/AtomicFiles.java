@@ -1,7 +1,7 @@
 package io.atomicfiles;
 
 import io.atomicfiles.format.DataFormat;
-import io.atomicfiles.internal.Events;
+import io.atomicfiles.internal.Audited;
 import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.LibraryThreads;
 import io.atomicfiles.internal.Retries;
@@ -261,28 +261,10 @@ public final class AtomicFiles {
         }));
     }
 
+    /** Runs one operation so that it leaves exactly one completed or failed audit record. */
     private static <T> T audited(String operation, Path path, Map<String, Object> metadata, IOCallable<T> call)
             throws IOException {
-        if (!Events.active()) {
-            return call.call();
-        }
-        long start = System.nanoTime();
-        try {
-            T result = call.call();
-            long bytes = -1;
-            String sha256 = null;
-            if (result instanceof WriteResult) {
-                bytes = ((WriteResult) result).size();
-                sha256 = ((WriteResult) result).sha256();
-            }
-            Events.emit(new Events.Event(operation, path, "completed", bytes, sha256,
-                    Duration.ofNanos(System.nanoTime() - start), null, metadata));
-            return result;
-        } catch (IOException | RuntimeException e) {
-            Events.emit(new Events.Event(operation, path, "failed", -1, null,
-                    Duration.ofNanos(System.nanoTime() - start), e.getMessage(), metadata));
-            throw e;
-        }
+        return Audited.call(operation, path, metadata, call);
     }
 
     private static <T> CompletableFuture<T> async(IOCallable<T> call, Executor executor) {
