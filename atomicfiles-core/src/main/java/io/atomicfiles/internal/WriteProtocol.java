@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -83,6 +84,16 @@ public final class WriteProtocol implements AutoCloseable {
     public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize)
             throws IOException {
         long startNanos = System.nanoTime();
+        try {
+            return open(requested, options, operation, expectedSize, startNanos);
+        } catch (IOException | RuntimeException e) {
+            report(operation, requested, "failed", -1, null, startNanos, Audited.message(e));
+            throw e;
+        }
+    }
+
+    private static WriteProtocol open(Path requested, WriteOptions options, String operation, long expectedSize,
+            long startNanos) throws IOException {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
         // Step 1: the file that will change, never a folder; its folder exists; writers queue.
@@ -153,6 +164,18 @@ public final class WriteProtocol implements AutoCloseable {
      */
     public WriteResult commit(IOConsumer<Path> checkBeforePublish) throws IOException {
         requireOpen();
+        WriteResult result;
+        try {
+            result = publishContent(checkBeforePublish);
+        } catch (IOException | RuntimeException e) {
+            report(operation, target, "failed", -1, null, startNanos, Audited.message(e));
+            throw e;
+        }
+        report(operation, target, "completed", result.size(), result.sha256(), startNanos, null);
+        return result;
+    }
+
+    private WriteResult publishContent(IOConsumer<Path> checkBeforePublish) throws IOException {
         boolean published = false;
         String step = "write temp file";
         try {
@@ -208,6 +231,20 @@ public final class WriteProtocol implements AutoCloseable {
         if (state == State.OPEN) {
             discard();
             lock.close();
+            report(operation, target, "failed", -1, null, startNanos, "discarded: closed without commit");
+        }
+    }
+
+    /**
+     * The audit record of a write made through {@code AtomicWriter} itself. Inside a library
+     * operation ({@code AtomicFiles.writeJson}, a copy, an update) the operation records itself,
+     * so nothing is reported here: one record per operation.
+     */
+    private static void report(String operation, Path path, String status, long bytes, String sha256,
+            long startNanos, String error) {
+        if (Events.active() && !Audited.insideOperation()) {
+            Events.emit(new Events.Event(operation, path, status, bytes, sha256,
+                    Duration.ofNanos(System.nanoTime() - startNanos), error, Map.of()));
         }
     }
 
