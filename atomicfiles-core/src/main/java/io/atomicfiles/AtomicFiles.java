@@ -5,6 +5,7 @@ import io.atomicfiles.internal.Audited;
 import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.LibraryThreads;
 import io.atomicfiles.internal.Retries;
+import io.atomicfiles.internal.Rotation;
 import io.atomicfiles.internal.TempFiles;
 import io.atomicfiles.internal.Transfers;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -156,6 +158,37 @@ public final class AtomicFiles {
                 () -> Retries.call(options.retryPolicy(), "move", target, () -> Transfers.move(source, target, options)));
     }
 
+    // ---------------------------------------------------------------- rotation
+
+    /** {@link #rotate(Path, int, boolean)} without compression. */
+    public static List<Path> rotate(Path file, int maxFiles) throws IOException {
+        return rotate(file, maxFiles, false);
+    }
+
+    /**
+     * Rotates a log-style file: {@code app.log} becomes {@code app.log.1}, {@code app.log.1}
+     * becomes {@code app.log.2}, and so on; at most {@code maxFiles - 1} rotated files remain
+     * (the oldest beyond that is removed). With {@code compress} the rotated files are gzip
+     * files, {@code app.log.1.gz}, ..., each compressed to a temp name, forced to disk and only
+     * then renamed, so no half-written {@code .gz} ever has a final name. A crash or failure at
+     * any point loses no rotated file, and the next rotation finishes an interrupted one.
+     *
+     * <p>{@code maxFiles == 1} keeps no rotated file: {@code app.log} is removed (with any
+     * rotated files left from before), and the application starts a new one. A missing
+     * {@code app.log} is a no-op. The rotation holds the file's lock, so it never overlaps a
+     * write of it through this library or an append of an {@link AuditTrail} kept in it.
+     *
+     * @return the rotated files that exist afterwards, newest ({@code .1}) first
+     * @throws IllegalArgumentException when {@code maxFiles < 1}
+     */
+    public static List<Path> rotate(Path file, int maxFiles, boolean compress) throws IOException {
+        if (maxFiles < 1) {
+            throw new IllegalArgumentException("rotate " + file + ": maxFiles must be at least 1, got " + maxFiles);
+        }
+        return audited("rotate", file, Map.of("maxFiles", maxFiles, "compress", compress),
+                () -> Rotation.rotate(file, maxFiles, compress));
+    }
+
     // ---------------------------------------------------------------- maintenance
 
     /**
@@ -246,6 +279,19 @@ public final class AtomicFiles {
     public static CompletableFuture<Path> moveAsync(Path source, Path target, WriteOptions options,
             Executor executor) {
         return async(() -> move(source, target, options), executor);
+    }
+
+    public static CompletableFuture<List<Path>> rotateAsync(Path file, int maxFiles) {
+        return rotateAsync(file, maxFiles, false, LibraryThreads.async());
+    }
+
+    public static CompletableFuture<List<Path>> rotateAsync(Path file, int maxFiles, boolean compress) {
+        return rotateAsync(file, maxFiles, compress, LibraryThreads.async());
+    }
+
+    public static CompletableFuture<List<Path>> rotateAsync(Path file, int maxFiles, boolean compress,
+            Executor executor) {
+        return async(() -> rotate(file, maxFiles, compress), executor);
     }
 
     // ---------------------------------------------------------------- plumbing
