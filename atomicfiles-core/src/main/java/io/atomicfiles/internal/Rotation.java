@@ -10,8 +10,10 @@ import java.nio.channels.Channels;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -96,7 +98,7 @@ public final class Rotation {
         try (PathLocks.Held lock = PathLocks.acquire(target, LOCK_TIMEOUT)) {
             rotation.removeAbandonedTemps();
             rotation.settle(compress);
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!absent(target)) {
                 if (maxFiles == 1) {
                     rotation.removeAll();
                 } else {
@@ -227,7 +229,13 @@ public final class Rotation {
         }
     }
 
+    /** An atomic rename onto a free name: a rotation never replaces a file by renaming. */
     private void rename(Path from, Path to) throws IOException {
+        if (!absent(to)) {
+            throw new AtomicWriteException("rotate " + target + " failed: " + to.getFileName()
+                    + " appeared while rotating; it is left as it is", null,
+                    Map.of("operation", OPERATION, "path", target.toString(), "step", "rename to " + to.getFileName()));
+        }
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -246,6 +254,16 @@ public final class Rotation {
         syncFolder();
     }
 
+    /** Whether nothing has the name {@code file}; any error other than "no such file" is thrown. */
+    private static boolean absent(Path file) throws IOException {
+        try {
+            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return false;
+        } catch (NoSuchFileException e) {
+            return true;
+        }
+    }
+
     private void syncFolder() throws IOException {
         Fsync.folder(folder, OPERATION, target);
     }
@@ -257,7 +275,9 @@ public final class Rotation {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
             for (Path entry : entries) {
                 Matcher m = rotated.matcher(entry.getFileName().toString());
-                if (!m.matches() || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                // readAttributes, not isRegularFile: an I/O error must stop the rotation, not hide a file.
+                if (!m.matches() || !Files.readAttributes(entry, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
                     continue;
                 }
                 int k = Integer.parseInt(m.group(1));
