@@ -64,6 +64,10 @@ final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {
