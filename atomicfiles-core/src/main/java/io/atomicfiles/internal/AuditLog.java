@@ -49,11 +49,13 @@ public final class AuditLog {
         this.memory = memory;
     }
 
-    /** A trail in {@code file} (its folder is created if missing). */
+    /**
+     * A trail in {@code file} (its folder is created if missing). A symbolic link is followed
+     * once, here, so that appends lock the same path that {@code AtomicFiles.rotate} locks.
+     */
     public static AuditLog onFile(Path file, boolean durable) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        return new AuditLog(absolute, durable, null);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        return new AuditLog(Targets.resolve(file, true, "audit"), durable, null);
     }
 
     /** A trail kept in memory, for a process that wants the records but no file. */
