@@ -31,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code (a+b)+c} and {@code a+(b+c)} differ; such conflicts are warned about, and tested in
  * {@link ConfigMergeTest}.
  */
-class ConfigMergeProperties {
+class ConfigMergePropertiesTest {
     private static final Object ABSENT = new Object();
     private static final List<String> KEYS = List.of("o1", "o2", "a1", "a2", "s1", "s2", "s3");
     private static final ObjectNode EMPTY = Codecs.json().createObjectNode();
