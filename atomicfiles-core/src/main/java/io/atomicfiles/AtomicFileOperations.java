@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -123,8 +124,7 @@ public final class AtomicFileOperations {
         // The retry policy applies to the whole read-modify-write, so the inner write makes one attempt.
         WriteOptions once = writeOptions.toBuilder().retryPolicy(RetryPolicy.none())
                 .schema(schema != null ? schema : writeOptions.schema().orElse(null)).build();
-        @SuppressWarnings("unchecked")
-        Map<String, Object>[] written = new Map[1];
+        AtomicReference<Map<String, Object>> written = new AtomicReference<>();
         Audited.call(operation, path, Map.of(), () -> Retries.call(writeOptions.retryPolicy(), operation, path, () -> {
             Path target = Targets.resolve(path, once.followSymlinks(), operation);
             Targets.requireFileOrAbsent(target, operation);
@@ -132,7 +132,8 @@ public final class AtomicFileOperations {
                 requireExists(target, path, operation);
             }
             Targets.createParents(target, once.durability().syncsFolder(), operation);
-            try (PathLocks.Held lock = PathLocks.acquire(target, once.lockTimeout())) {
+            PathLocks.Held lock = PathLocks.acquire(target, once.lockTimeout());
+            try {
                 if (!createIfMissing) {
                     requireExists(target, path, operation);
                 }
@@ -146,11 +147,13 @@ public final class AtomicFileOperations {
                 // The write takes the same lock again (it is reentrant): nobody gets in between.
                 WriteResult result = format == DataFormat.JSON ? AtomicFiles.writeJson(target, next, once)
                         : AtomicFiles.writeYaml(target, next, once);
-                written[0] = next;
+                written.set(next);
                 return result;
+            } finally {
+                lock.close();
             }
         }), recordHere);
-        return written[0];
+        return written.get();
     }
 
     private static void requireExists(Path target, Path requested, String operation) throws NoSuchFileException {

@@ -86,7 +86,8 @@ public final class AuditLog {
                 return line;
             }
         }
-        try (PathLocks.Held lock = PathLocks.acquire(file, LOCK_TIMEOUT)) {
+        PathLocks.Held lock = PathLocks.acquire(file, LOCK_TIMEOUT);
+        try {
             boolean created = !Files.exists(file, LinkOption.NOFOLLOW_LINKS);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
@@ -115,6 +116,8 @@ public final class AuditLog {
                 }
                 return line;
             }
+        } finally {
+            lock.close();
         }
     }
 
@@ -125,8 +128,11 @@ public final class AuditLog {
                 return List.of(new AuditChain.FileLines(null, List.copyOf(memory)));
             }
         }
-        try (PathLocks.Held lock = PathLocks.acquire(file, LOCK_TIMEOUT)) {
+        PathLocks.Held lock = PathLocks.acquire(file, LOCK_TIMEOUT);
+        try {
             return read(chainFiles(file));
+        } finally {
+            lock.close();
         }
     }
 

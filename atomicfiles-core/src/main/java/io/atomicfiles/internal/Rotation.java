@@ -95,7 +95,8 @@ public final class Rotation {
         }
         Targets.requireFileOrAbsent(target, OPERATION);
         Rotation rotation = new Rotation(target);
-        try (PathLocks.Held lock = PathLocks.acquire(target, LOCK_TIMEOUT)) {
+        PathLocks.Held lock = PathLocks.acquire(target, LOCK_TIMEOUT);
+        try {
             rotation.removeAbandonedTemps();
             rotation.settle(compress);
             if (!absent(target)) {
@@ -111,6 +112,8 @@ public final class Rotation {
             List<Path> rotated = new ArrayList<>();
             rotation.slots().values().forEach(slot -> rotated.add(slot.any()));
             return rotated;
+        } finally {
+            lock.close();
         }
     }
 
