@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *       forced, and only then is {@code app.log.1} removed.</li>
  * </ol>
  *
+ * <p>A symbolic link is followed: the file it points to is rotated, in its own folder.
+ *
  * <p>The whole rotation holds {@code app.log}'s path lock, so it never overlaps a write of
  * {@code app.log} through this library, another rotation, or an audit trail's append to it.
  */

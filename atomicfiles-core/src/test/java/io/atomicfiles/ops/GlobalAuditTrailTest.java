@@ -147,6 +147,21 @@ class GlobalAuditTrailTest {
     }
 
     @Test
+    void rotatingTheGlobalAuditFileItselfKeepsItsChain() throws IOException {
+        Path audit = global.file().orElseThrow();
+        AtomicFiles.writeText(p("before.txt"), "x");
+        AtomicFiles.rotate(audit, 5, true);
+        AtomicFiles.writeText(p("after.txt"), "y");
+        assertThat(AuditTrail.chainFiles(audit)).extracting(f -> f.getFileName().toString())
+                .containsExactly("global.audit.1.gz", "global.audit");
+        assertThat(global.verify().ok()).isTrue();
+        assertThat(global.entries()).extracting(AuditEntry::operation, e -> e.path().getFileName().toString())
+                .containsExactly(tuple("write", "before.txt"), tuple("rotate", "global.audit"),
+                        tuple("write", "after.txt"));
+        assertThat(Files.readString(audit)).contains("\"op\":\"rotate\"").doesNotContain("before.txt");
+    }
+
+    @Test
     void afterClearGlobalNothingIsRecorded() throws IOException {
         AuditTrail.clearGlobal();
         AtomicFiles.writeText(p("quiet.txt"), "x");
