@@ -111,10 +111,10 @@ public final class AuditTrail {
                 null, null, null, Audited.currentBatch(), null, null));
     }
 
-    /** Records a library event; a {@code transaction} metadata value becomes the record's transaction id. */
+    /** Records a library event; a {@code transactionId} metadata value becomes the record's transaction id. */
     AuditEntry record(Events.Event event) throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>(event.metadata() == null ? Map.of() : event.metadata());
-        Object tx = meta.remove("transaction");
+        Object tx = meta.remove("transactionId");
         return append(new AuditEntry(Instant.now(), sessionId, PID, event.operation(), absolute(event.path()),
                 event.status(), meta, event.error(), event.bytes(), event.sha256(), event.duration(),
                 tx == null ? null : tx.toString(), Audited.currentBatch(), null, null));

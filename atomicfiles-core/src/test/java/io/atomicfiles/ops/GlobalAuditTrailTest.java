@@ -9,6 +9,8 @@ import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AtomicWriter;
 import io.atomicfiles.AuditEntry;
 import io.atomicfiles.AuditTrail;
+import io.atomicfiles.ContentType;
+import io.atomicfiles.FileTransaction;
 import io.atomicfiles.RecoveryManager;
 import io.atomicfiles.RetryPolicy;
 import io.atomicfiles.WriteOptions;
@@ -159,6 +161,21 @@ class GlobalAuditTrailTest {
                 .containsExactly(tuple("write", "before.txt"), tuple("rotate", "global.audit"),
                         tuple("write", "after.txt"));
         assertThat(Files.readString(audit)).contains("\"op\":\"rotate\"").doesNotContain("before.txt");
+    }
+
+    @Test
+    void aTransactionsRecordsCarryItsId() throws IOException {
+        try (FileTransaction tx = new FileTransaction()) {
+            tx.addWrite(p("t1.json"), Map.of("a", 1), ContentType.JSON);
+            tx.addWrite(p("t2.txt"), "two", ContentType.TEXT);
+            tx.commit();
+            List<AuditEntry> entries = global.entries();
+            assertThat(entries).isNotEmpty().allSatisfy(e -> {
+                assertThat(e.transactionId()).isEqualTo(tx.id());
+                assertThat(e.metadata()).doesNotContainKey("transactionId");
+            });
+            assertThat(entries).extracting(e -> e.path().getFileName().toString()).contains("t1.json", "t2.txt");
+        }
     }
 
     @Test
