@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * @param ok whether every line checked is intact and in place
  * @param file the file holding the first bad line (null when ok, or for a trail in memory)
  * @param lineNumber that line's number in its file, from 1 (0 when ok)
- * @param recordsChecked the intact records before it (all records, when ok)
+ * @param recordsChecked the intact lines before it (all lines, when ok), each file's start record included
  * @param reason what is wrong with the line (null when ok)
  * @param lastHash the hash of the last intact record, or null when there is none
  */
