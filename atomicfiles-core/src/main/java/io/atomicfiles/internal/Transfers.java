@@ -9,10 +9,10 @@ import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /** Atomic copy and move of one file. */
@@ -29,7 +29,9 @@ public final class Transfers {
         requireRegularFile(source, "copy");
         long size = Files.size(source);
         try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size)) {
-            if (Files.isSameFile(source, write.target())) {
+            // Only an existing target can be the source itself; Files.isSameFile throws
+            // NoSuchFileException for a target that does not exist yet, the common case of a copy.
+            if (Targets.lstat(write.target()) != null && Files.isSameFile(source, write.target())) {
                 throw new IllegalArgumentException("copy: " + source + " and " + target + " are the same file");
             }
             if (FileModes.supportsPosix(source) && FileModes.supportsPosix(write.target())) {
@@ -55,7 +57,7 @@ public final class Transfers {
         Path target = Targets.resolve(requestedTarget, options.followSymlinks(), "move");
         Targets.requireFileOrAbsent(target, "move");
         Targets.createParents(target, options.durability().syncsFolder(), "move");
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(from, target)) {
+        if (Targets.lstat(target) != null && Files.isSameFile(from, target)) {
             throw new IllegalArgumentException("move: " + source + " and " + requestedTarget + " are the same file");
         }
         List<PathLocks.Held> locks = PathLocks.acquireAll(List.of(from, target), options.lockTimeout());
@@ -85,7 +87,10 @@ public final class Transfers {
     }
 
     private static void renameInPlace(Path from, Path target, WriteOptions options) throws IOException {
-        boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        // lstat that throws: Files.exists would answer "no" on an I/O error, and the old target
+        // would be renamed over without the backup the caller asked for.
+        BasicFileAttributes old = Targets.lstat(target);
+        boolean targetExists = old != null;
         if (options.createNew() && targetExists) {
             throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
         }
@@ -96,7 +101,7 @@ public final class Transfers {
                         options.expectedChecksum().get(), actual);
             }
         }
-        if (options.backup() && targetExists && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (options.backup() && targetExists && old.isRegularFile()) {
             Backups.keep(target, options.durability(), "move");
         }
         if (options.createNew()) {
@@ -119,10 +124,16 @@ public final class Transfers {
     }
 
     private static void requireRegularFile(Path source, String operation) throws IOException {
-        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+        // lstat that throws: Files.exists answers "no" on an I/O error, which would report a
+        // missing source and hide the real reason (a failing disk, a full one).
+        BasicFileAttributes self = Targets.lstat(source);
+        if (self == null) {
             throw new NoSuchFileException(source.toString(), null, operation + ": the source does not exist");
         }
-        if (!Files.isRegularFile(source)) {
+        // A link as source stands for its target (a dangling one throws NoSuchFileException).
+        BasicFileAttributes followed = self.isSymbolicLink()
+                ? Files.readAttributes(source, BasicFileAttributes.class) : self;
+        if (!followed.isRegularFile()) {
             throw new AtomicWriteException(operation + " " + source + " failed: the source is not a regular file",
                     null, java.util.Map.of("operation", operation, "path", source.toString()));
         }

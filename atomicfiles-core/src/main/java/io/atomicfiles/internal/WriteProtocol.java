@@ -177,9 +177,14 @@ public final class WriteProtocol implements AutoCloseable {
                 checkExpectedChecksum(target, options.expectedChecksum().orElseThrow(), operation);
             }
             Path backup = null;
-            if (options.backup() && !options.createNew() && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (options.backup() && !options.createNew()) {
                 step = "keep backup";
-                backup = Backups.keep(target, options.durability(), operation);
+                // lstat that throws: Files.isRegularFile would answer "no" on an I/O error and the
+                // old content would be replaced without the backup the caller asked for.
+                BasicFileAttributes old = Targets.lstat(target);
+                if (old != null && old.isRegularFile()) {
+                    backup = Backups.keep(target, options.durability(), operation);
+                }
             }
             step = "publish";
             publish();
@@ -226,7 +231,9 @@ public final class WriteProtocol implements AutoCloseable {
         if (!FileModes.supportsPosix(target)) {
             return;
         }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        // lstat that throws: Files.exists would answer "no" on an I/O error, and the rewritten
+        // file would silently get the umask's mode instead of its own.
+        if (Targets.lstat(target) != null) {
             FileModes.copy(FileModes.read(target), temp.path());
         } else if (newFilePermissions != null) {
             Files.setPosixFilePermissions(temp.path(), newFilePermissions);
