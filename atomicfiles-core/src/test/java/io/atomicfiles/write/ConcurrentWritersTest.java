@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.testing.ChildJvm;
+import io.atomicfiles.testing.OpenFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * versions a reader sees never go back; writers are serialised across threads and processes
  * (each write reads the count under the lock and adds one: the counts written are exactly
  * 1..N, no update lost); at the end the file is the last version of some writer; no temp file
- * remains.
+ * remains and no file (nor lock file) is left open.
  */
 class ConcurrentWritersTest {
     private static final int THREADS = 8;
@@ -117,6 +118,11 @@ class ConcurrentWritersTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp-")))
                     .as("temp files left").isEmpty();
+        }
+        assertThat(OpenFiles.under(dir)).as("files left open").isEmpty();
+        Path locks = Path.of(System.getProperty("atomicfiles.stateDir", dir.toString())).resolve("locks");
+        if (Files.isDirectory(locks)) {
+            assertThat(OpenFiles.under(locks)).as("lock files left open (locks still held)").isEmpty();
         }
         System.out.printf("ConcurrentWritersTest: %d writes, %d reads in %d ms; processes wrote at counts %s%n",
                 total, reads.get(), (System.nanoTime() - start) / 1_000_000, processRuns(countsByWriter));

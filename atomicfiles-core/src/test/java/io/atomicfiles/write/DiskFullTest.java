@@ -8,6 +8,7 @@ import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.AtomicWriter;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.testing.GeneratedBytes;
+import io.atomicfiles.testing.TmpfsMount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,10 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * space is given back (no temp file kept open), so that the next write succeeds.
  *
  * <p>Mounting needs root (or CAP_SYS_ADMIN); where the machine refuses, the tests are skipped
- * and the reason is printed. The tmpfs is unmounted after each test, whatever happened.
+ * and the reason is printed ({@link TmpfsMount}). The tmpfs is unmounted after each test,
+ * whatever happened; a file left open in it makes the unmount, and so the test, fail.
  */
 class DiskFullTest {
     private static final byte[] OLD = "old content, small".getBytes(StandardCharsets.UTF_8);
@@ -38,19 +38,13 @@ class DiskFullTest {
     @TempDir
     Path dir;
 
-    private Path mountPoint;
+    private TmpfsMount tiny;
 
     @AfterEach
-    void unmount() throws Exception {
-        if (mountPoint == null) {
-            return;
+    void unmount() throws IOException {
+        if (tiny != null) {
+            tiny.close();
         }
-        Result result = run("umount", mountPoint.toString());
-        if (result.exitCode != 0) {
-            // Busy (a file left open would do that): detach it, and fail the test below.
-            run("umount", "-l", mountPoint.toString());
-        }
-        assertThat(result.exitCode).as("umount %s: %s", mountPoint, result.output).isZero();
     }
 
     @Test
@@ -102,7 +96,7 @@ class DiskFullTest {
         // Three inodes: the root folder, the file, and one more that another file takes.
         Path target = mountTmpfs("size=512k,nr_inodes=3").resolve("state.bin");
         AtomicFiles.writeBytes(target, OLD);
-        Path other = Files.write(mountPoint.resolve("other.txt"), OLD);
+        Path other = Files.write(tiny.folder().resolve("other.txt"), OLD);
         long free = usableSpace();
 
         AtomicWriteException e = catchThrowableOfType(AtomicWriteException.class,
@@ -140,45 +134,19 @@ class DiskFullTest {
 
     // ------------------------------------------------------------------ the tmpfs
 
-    /** Mounts a tmpfs with {@code options} on a fresh folder, or skips the test saying why not. */
+    /** Mounts a tmpfs with {@code options}, or skips the test saying why not. */
     private Path mountTmpfs(String options) throws Exception {
-        Path folder = Files.createDirectory(dir.resolve("tiny"));
-        Result result;
-        try {
-            result = run("mount", "-t", "tmpfs", "-o", options + ",mode=0700", "tmpfs", folder.toString());
-        } catch (IOException e) {
-            result = new Result(-1, e.toString());
-        }
-        if (result.exitCode != 0) {
-            String reason = "disk-full test skipped: cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): "
-                    + result.output.strip();
-            System.out.println(reason);
-            Assumptions.abort(reason);
-        }
-        mountPoint = folder;
-        return folder;
+        tiny = TmpfsMount.mountOrSkip(dir.resolve("tiny"), options);
+        return tiny.folder();
     }
 
     private long usableSpace() throws IOException {
-        return Files.getFileStore(mountPoint).getUsableSpace();
+        return tiny.usableSpace();
     }
 
     private List<String> names() throws IOException {
-        try (Stream<Path> files = Files.list(mountPoint)) {
+        try (Stream<Path> files = Files.list(tiny.folder())) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
-    }
-
-    private record Result(int exitCode, String output) {
-    }
-
-    private static Result run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return new Result(-1, String.join(" ", command) + " timed out");
-        }
-        return new Result(process.exitValue(), output);
     }
 }

@@ -11,6 +11,8 @@ import io.atomicfiles.format.DataFormat;
 import io.atomicfiles.testing.FaultSweep;
 import io.atomicfiles.testing.FaultSweep.Fault;
 import io.atomicfiles.testing.FaultyFileSystem;
+import io.atomicfiles.testing.OpenFiles;
+import io.atomicfiles.testing.TmpfsMount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -200,6 +202,35 @@ class FaultInjectionMatrixTest {
         });
     }
 
+    /**
+     * Across filesystems no rename can move the file: it is copied through the write protocol,
+     * then the source is deleted. Whatever call fails, the file is in one place at least.
+     */
+    @ParameterizedTest
+    @EnumSource(Fault.class)
+    void moveAcrossFilesystems(Fault fault, @TempDir Path elsewhere) throws Exception {
+        try (TmpfsMount other = TmpfsMount.mountOrSkip(elsewhere.resolve("tmpfs"), "size=1m")) {
+            Path source = other.folder().resolve("source.bin");
+            Path target = dir.resolve("target.bin");
+            sweep(fault, () -> {
+                existing(target, OLD);
+                Files.deleteIfExists(source);
+                source(source);
+            }, () -> AtomicFiles.move(faulty.path(source), faulty.path(target)), (k, failure) -> {
+                assertMovedOrNot(source, target, k, failure);
+                byte[] now = Files.readAllBytes(target);
+                assertThat(now).as("k=%d: the target is old or moved", k)
+                        .satisfiesAnyOf(b -> assertThat(b).isEqualTo(OLD), b -> assertThat(b).isEqualTo(NEW));
+                assertBackup(k, target, OLD, failure);
+                assertThat(OpenFiles.under(other.folder())).as("k=%d: files left open (%s)", k, failure).isEmpty();
+                try (Stream<Path> files = Files.list(other.folder())) {
+                    assertThat(files.map(Path::getFileName).map(Path::toString).filter(n -> !n.equals("source.bin")))
+                            .as("k=%d: nothing else on the source's filesystem", k).isEmpty();
+                }
+            });
+        }
+    }
+
     // ------------------------------------------------------------------ the sweep and its checks
 
     private void sweep(Fault fault, IORunnable prepare, IORunnable operation, FaultSweep.Check check)
@@ -208,6 +239,7 @@ class FaultInjectionMatrixTest {
             runs++;
             check.after(k, failure);
             assertThat(tempFiles()).as("k=%d: temp files left behind (%s)", k, failure).isEmpty();
+            assertThat(OpenFiles.under(dir)).as("k=%d: files left open (%s)", k, failure).isEmpty();
         });
         // Most calls of a write are essential: when they fail, the write must fail too.
         assertThat(summary.failedRuns()).as("runs that failed, of %d calls", summary.calls())
