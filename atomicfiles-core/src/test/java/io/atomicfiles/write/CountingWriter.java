@@ -33,16 +33,21 @@ final class CountingWriter {
     }
 
     /**
-     * In a child process. Arguments: target, writer name, number of writes, a scratch file.
-     * Prints "ready" once warmed up, then writes, then prints the counts it wrote on one line.
+     * In a child process. Arguments: target, writer name, number of writes, a scratch file, a
+     * start file. Prints "ready" once warmed up, waits for the start file to exist (so that all
+     * writers start together), writes, then prints the counts it wrote on one line.
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         Path target = Path.of(args[0]);
         String writer = args[1];
         int writes = Integer.parseInt(args[2]);
         AtomicFiles.writeJson(Path.of(args[3]), document("warm-up", 0, 0));
         System.out.println("ready");
         System.out.flush();
+        Path start = Path.of(args[4]);
+        while (!Files.exists(start)) {
+            Thread.sleep(1);
+        }
         List<Long> counts = writeAll(target, writer, writes);
         StringBuilder line = new StringBuilder("counts");
         counts.forEach(c -> line.append(' ').append(c));
