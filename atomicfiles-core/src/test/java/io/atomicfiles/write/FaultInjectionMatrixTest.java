@@ -11,9 +11,11 @@ import io.atomicfiles.format.DataFormat;
 import io.atomicfiles.testing.FaultSweep;
 import io.atomicfiles.testing.FaultSweep.Fault;
 import io.atomicfiles.testing.FaultyFileSystem;
+import io.atomicfiles.testing.GeneratedBytes;
 import io.atomicfiles.testing.OpenFiles;
 import io.atomicfiles.testing.TmpfsMount;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -80,6 +82,22 @@ class FaultInjectionMatrixTest {
         WriteOptions options = WriteOptions.builder().durability(durability).build();
         sweep(fault, () -> existing(target, OLD), () -> AtomicFiles.writeBytes(faulty.path(target), NEW, options),
                 (k, failure) -> assertReplaced(k, target, OLD, NEW, failure));
+    }
+
+    /** Content of several chunks, streamed: each chunk is its own write call that may fail. */
+    @ParameterizedTest
+    @EnumSource(Fault.class)
+    void streamSeveralChunks(Fault fault) throws IOException {
+        Path target = dir.resolve("stream.bin");
+        byte[] large = GeneratedBytes.of(7, 1_300_000).readAllBytes();
+        sweep(fault, () -> existing(target, OLD), () -> AtomicFiles.write(faulty.path(target), WriteOptions.defaults(),
+                writer -> {
+                    try (OutputStream out = writer.outputStream()) {
+                        for (int at = 0; at < large.length; at += 100_000) {
+                            out.write(large, at, Math.min(100_000, large.length - at));
+                        }
+                    }
+                }), (k, failure) -> assertReplaced(k, target, OLD, large, failure));
     }
 
     @ParameterizedTest
