@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Runs an operation once per filesystem call it makes, failing that call: the heart of every

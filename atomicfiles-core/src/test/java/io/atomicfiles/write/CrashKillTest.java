@@ -43,13 +43,14 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@link AtomicFiles#sweepStaleTempFiles} with age zero leaves no temp file.</li>
  * </ul>
  * The number of kills is {@value #DEFAULT_KILLS} by default; {@code -Datomicfiles.crash.kills=N}
- * runs more. Two lanes (folders, files, children) run side by side to use both cores while a
- * child JVM starts.
+ * runs more, {@code -Datomicfiles.crash.seed=S} repeats the kill delays of a run (the seed is
+ * printed). Two lanes (folders, files, children) run side by side, so that one child's JVM
+ * starts while the other one writes.
  */
 class CrashKillTest {
     private static final int DEFAULT_KILLS = 200;
     private static final int LANES = 2;
-    /** Kills land within this long after the child is ready: a few dozen writes of 1 B to 1 MiB. */
+    /** Kills land within this long after the child is ready: over several writes of 1 B to 1 MiB. */
     private static final long MAX_DELAY_NANOS = Duration.ofMillis(40).toNanos();
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
