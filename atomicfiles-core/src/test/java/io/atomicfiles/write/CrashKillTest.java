@@ -39,7 +39,7 @@ import tools.jackson.databind.JsonNode;
  *       version: its payload is the one its version number defines;</li>
  *   <li>it is the last version the child reported as committed, or the one it was writing
  *       when it died: never older (a committed write is never lost), never anything else;</li>
- *   <li>the backup, when there is one, is a complete earlier version;</li>
+ *   <li>the backup, once there is one, stays, and is a complete earlier version;</li>
  *   <li>{@link AtomicFiles#sweepStaleTempFiles} with age zero leaves no temp file.</li>
  * </ul>
  * The number of kills is {@value #DEFAULT_KILLS} by default; {@code -Datomicfiles.crash.kills=N}
@@ -104,6 +104,7 @@ class CrashKillTest {
         private long fileVersion = -1;
         private long nextVersion = 1;
         private long committed;
+        private boolean hadBackup;
 
         Lane(int number, int kills, Random random) throws IOException {
             this.number = number;
@@ -163,6 +164,10 @@ class CrashKillTest {
                 if (Files.exists(backup)) {
                     long backupVersion = completeVersion(backup, at + " (backup)");
                     assertThat(backupVersion).as("%s: the backup is an earlier version", at).isLessThanOrEqualTo(version);
+                    hadBackup = true;
+                } else {
+                    // An older backup is replaced by an atomic rename, never deleted first.
+                    assertThat(hadBackup).as("%s: the backup vanished", at).isFalse();
                 }
             }
             fileStates.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
