@@ -40,9 +40,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Fault injection across the write operations: for every k, an operation whose k-th filesystem
  * call fails (with a plain I/O error, or with "No space left on device") leaves every file it
- * touches in its old or its new state, byte for byte, with its permissions, and no temp file
- * ({@code .NAME.tmp-*}, also the backup's) anywhere. A run that returns normally must have done
- * all of its work: the new content, and the backup holding exactly the replaced content.
+ * touches in its old or its new state, byte for byte, with its permissions, no temp file
+ * ({@code .NAME.tmp-*}, also the backup's) anywhere and no file left open; the thrown exception
+ * carries the injected one. A run that returns normally must have done all of its work: the new
+ * content, and the backup holding exactly the replaced content. A moved file is, at every k, in
+ * one place at least, intact.
+ *
+ * <p>This test found that copying to a new file always failed, and that a stat that failed was
+ * taken for "no such file": a link replaced by a regular file, a mode reset to the umask's, a
+ * backup skipped, a missing source reported (see the commit "core fix: I/O errors taken for
+ * absent").
  */
 class FaultInjectionMatrixTest {
     private static final Set<PosixFilePermission> OLD_MODE = PosixFilePermissions.fromString("rw-r-----");
