@@ -3,8 +3,11 @@ package io.atomicfiles.internal;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.LockTimeoutException;
 import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -13,8 +16,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -22,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Inside the JVM a {@link ReentrantLock} per normalised path serialises threads (and lets a
  * read-modify-write hold the lock while its write takes it again). Across processes an OS
- * file lock ({@code fcntl}/{@code LockFileEx} through {@link FileChannel#tryLock()}) on a
+ * file lock ({@code fcntl}/{@code LockFileEx} through {@link FileChannel#lock()}) on a
  * lock file in the state folder does the same. Lock files never litter the user's folders:
  * they are named by a hash of the target's real path, {@code <state>/locks/<hash>.lock}. They
  * are never deleted: deleting a lock file while another process waits on it would let two
@@ -35,6 +41,12 @@ public final class PathLocks {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PathLocks.class);
     private static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
     private static final long MAX_POLL_MILLIS = 50;
+    /**
+     * Whether closing a channel ends a thread blocked in its lock call: on POSIX systems the JDK
+     * signals such a thread; on Windows it does not, so there the wait polls.
+     */
+    private static final boolean CLOSE_ENDS_BLOCKED_LOCK =
+            !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
     private PathLocks() {
     }
@@ -175,24 +187,83 @@ public final class PathLocks {
                     StandardOpenOption.WRITE);
         }
         try {
-            long pause = 1;
-            while (true) {
-                FileLock lock = channel.tryLock();
-                if (lock != null) {
-                    entry.channel = channel;
-                    entry.osLock = lock;
-                    return;
-                }
-                if (System.nanoTime() >= deadline) {
-                    throw new LockTimeoutException(target, timeout);
-                }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                Thread.sleep(Math.max(1, Math.min(pause, left)));
-                pause = Math.min(MAX_POLL_MILLIS, pause * 2);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                lock = CLOSE_ENDS_BLOCKED_LOCK ? waitInLock(channel, target, timeout, deadline)
+                        : waitPolling(channel, target, timeout, deadline);
             }
+            entry.channel = channel;
+            entry.osLock = lock;
         } catch (IOException | InterruptedException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * Waits inside a blocking lock call ({@code fcntl(F_SETLKW)}): the kernel wakes the waiter
+     * as soon as the holder lets go, so it gets its turn even against a process that rewrites
+     * the file in a loop. (Polling with sleeps starved it: such a process frees the lock for
+     * microseconds between two writes, and a waiter that sleeps up to 50 ms between tries
+     * missed those moments for seconds on end, up to a lock timeout.)
+     *
+     * <p>At the deadline a timer closes the channel, which ends the blocked call. Of the lock
+     * and the deadline exactly one wins: a lock obtained after the deadline fired is gone with
+     * the closed channel, and counts as a timeout.
+     */
+    private static FileLock waitInLock(FileChannel channel, Path target, Duration timeout, long deadline)
+            throws IOException, InterruptedException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new LockTimeoutException(target, timeout);
+        }
+        AtomicBoolean decided = new AtomicBoolean();
+        ScheduledFuture<?> alarm = LibraryThreads.timer().schedule(() -> {
+            if (decided.compareAndSet(false, true)) {
+                closeQuietly(channel);
+            }
+        }, left, TimeUnit.NANOSECONDS);
+        try {
+            FileLock lock = channel.lock();
+            if (!decided.compareAndSet(false, true)) {
+                throw new LockTimeoutException(target, timeout);
+            }
+            return lock;
+        } catch (FileLockInterruptionException | ClosedByInterruptException e) {
+            // The caller's thread was interrupted while it waited (the channel is closed).
+            InterruptedException interrupted = new InterruptedException("interrupted while waiting for the lock");
+            interrupted.initCause(e);
+            throw interrupted;
+        } catch (AsynchronousCloseException e) {
+            throw new LockTimeoutException(target, timeout);
+        } finally {
+            alarm.cancel(false);
+        }
+    }
+
+    /** Where closing a channel does not end a blocked lock call (Windows): try, sleep, try again. */
+    private static FileLock waitPolling(FileChannel channel, Path target, Duration timeout, long deadline)
+            throws IOException, InterruptedException {
+        long pause = 1;
+        while (true) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new LockTimeoutException(target, timeout);
+            }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            Thread.sleep(Math.max(1, Math.min(pause, left)));
+            pause = Math.min(MAX_POLL_MILLIS, pause * 2);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing lock file channel at lock timeout: {}", e.toString());
         }
     }
 

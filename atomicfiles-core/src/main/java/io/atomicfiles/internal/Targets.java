@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /** Step 1 of every write: from the path the caller named to the file that will change. */
 public final class Targets {
@@ -29,7 +31,9 @@ public final class Targets {
         if (!followSymlinks) {
             return path;
         }
-        for (int hops = 0; Files.isSymbolicLink(path); hops++) {
+        // lstat, not Files.isSymbolicLink: that one answers "no" on an I/O error, and the write
+        // would then replace the user's link with a regular file instead of writing through it.
+        for (int hops = 0; isSymbolicLink(path); hops++) {
             if (hops == MAX_LINKS) {
                 throw new AtomicWriteException(operation + " " + requested + " failed: more than " + MAX_LINKS
                         + " symbolic links (a loop?)", null, Targets.context(operation, requested));
@@ -37,16 +41,28 @@ public final class Targets {
             Path link = Files.readSymbolicLink(path);
             path = path.resolveSibling(link).toAbsolutePath();
         }
-        if (!path.equals(requested.toAbsolutePath()) && !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+        if (!path.equals(requested.toAbsolutePath()) && !Stat.exists(path)) {
             throw new AtomicWriteException(operation + " " + requested + " failed: it is a dangling symbolic link to "
                     + path + " (nothing there to write through to)", null, Targets.context(operation, requested));
         }
         return path;
     }
 
+    private static boolean isSymbolicLink(Path path) throws IOException {
+        BasicFileAttributes attributes = Stat.attributes(path);
+        return attributes != null && attributes.isSymbolicLink();
+    }
+
     /** Refuses a target that is a folder (or anything but a regular file). */
-    public static void requireFileOrAbsent(Path target, String operation) throws AtomicWriteException {
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+    public static void requireFileOrAbsent(Path target, String operation) throws IOException {
+        boolean folder;
+        try {
+            folder = Stat.isDirectory(target);
+        } catch (IOException e) {
+            // Such as "Not a directory": a parent of the target is a file.
+            throw AtomicWriteException.failed(operation, target, "inspect target", e);
+        }
+        if (folder) {
             throw new AtomicWriteException(operation + " " + target + " failed: the target is a folder, not a file",
                     null, context(operation, target));
         }

@@ -9,10 +9,10 @@ import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /** Atomic copy and move of one file. */
@@ -30,7 +30,7 @@ public final class Transfers {
         long size = Files.size(source);
         try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size)) {
             // isSameFile needs both files to exist: a new target is never the source.
-            if (Files.exists(write.target(), LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(source, write.target())) {
+            if (Stat.exists(write.target()) && Files.isSameFile(source, write.target())) {
                 throw new IllegalArgumentException("copy: " + source + " and " + target + " are the same file");
             }
             if (FileModes.supportsPosix(source) && FileModes.supportsPosix(write.target())) {
@@ -120,10 +120,14 @@ public final class Transfers {
     }
 
     private static void requireRegularFile(Path source, String operation) throws IOException {
-        if (!Stat.exists(source)) {
+        BasicFileAttributes self = Stat.attributes(source);
+        if (self == null) {
             throw new NoSuchFileException(source.toString(), null, operation + ": the source does not exist");
         }
-        if (!Files.isRegularFile(source)) {
+        // A link as source stands for its target (a dangling one throws NoSuchFileException).
+        BasicFileAttributes followed = self.isSymbolicLink()
+                ? Files.readAttributes(source, BasicFileAttributes.class) : self;
+        if (!followed.isRegularFile()) {
             throw new AtomicWriteException(operation + " " + source + " failed: the source is not a regular file",
                     null, java.util.Map.of("operation", operation, "path", source.toString()));
         }

@@ -97,9 +97,17 @@ public final class WriteProtocol implements AutoCloseable {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
         // Step 1: the file that will change, never a folder; its folder exists; writers queue.
-        Path target = Targets.resolve(requested, options.followSymlinks(), operation);
-        Targets.requireFileOrAbsent(target, operation);
-        Targets.createParents(target, options.durability().syncsFolder(), operation);
+        Path target;
+        try {
+            target = Targets.resolve(requested, options.followSymlinks(), operation);
+            Targets.requireFileOrAbsent(target, operation);
+            Targets.createParents(target, options.durability().syncsFolder(), operation);
+        } catch (AtomicWriteException e) {
+            throw e;
+        } catch (IOException e) {
+            // Such as "Not a directory" (a parent of the path is a file) or "Permission denied".
+            throw AtomicWriteException.failed(operation, requested, "resolve target", e);
+        }
         PathLocks.Held lock = PathLocks.acquire(target, options.lockTimeout());
         try {
             // Preconditions, under the lock so that no other writer of ours can change the answer.

@@ -116,9 +116,17 @@ final class FaultyFileChannel extends FileChannel {
         return real.tryLock(position, size, shared);
     }
 
+    /**
+     * A failing close reports its error but releases the file all the same, as close(2) does:
+     * the descriptor is gone whatever close returns. (Keeping the real channel open would be
+     * a leak of this test filesystem, not of the code under test.)
+     */
     @Override
     protected void implCloseChannel() throws IOException {
-        fs.tick("close " + name);
-        real.close();
+        try {
+            fs.tick("close " + name);
+        } finally {
+            real.close();
+        }
     }
 }

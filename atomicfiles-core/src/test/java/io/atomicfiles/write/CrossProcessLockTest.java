@@ -1,0 +1,114 @@
+package io.atomicfiles.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.atomicfiles.AtomicFiles;
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.LockTimeoutException;
+import io.atomicfiles.WriteOptions;
+import io.atomicfiles.testing.ChildJvm;
+import io.atomicfiles.testing.OpenFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Waiting for another process's lock: the wait ends at the lock timeout (or when the waiting
+ * thread is interrupted) with nothing written and nothing left open, and the lock is taken as
+ * soon as the other process lets go (here: dies).
+ */
+class CrossProcessLockTest {
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void waitEndsAtTheLockTimeoutAndTheLockIsTakenOnceTheHolderIsGone() throws Exception {
+        Path target = dir.resolve("held.txt");
+        Files.writeString(target, "old");
+        try (ChildJvm holder = ChildJvm.builder(LockHolderMain.class).quickStart().args(target.toString()).start()) {
+            assertThat(holder.readLine(STARTUP)).as("holder: %s", holder.stderr()).isEqualTo("holding");
+            List<String> before = names();
+            WriteOptions impatient = WriteOptions.builder().lockTimeout(Duration.ofMillis(300)).build();
+
+            Throwable failure = catchThrowable(() -> AtomicFiles.writeText(target, "new", impatient));
+
+            assertThat(failure).isInstanceOf(LockTimeoutException.class);
+            assertNothingWrittenNothingOpen(target, before);
+            // Again: the first timeout left this JVM's lock state usable.
+            assertThat(catchThrowable(() -> AtomicFiles.writeText(target, "new", impatient)))
+                    .isInstanceOf(LockTimeoutException.class);
+            assertNothingWrittenNothingOpen(target, before);
+
+            holder.kill();
+            AtomicFiles.writeText(target, "new", impatient.toBuilder().lockTimeout(STARTUP).build());
+            assertThat(Files.readString(target)).isEqualTo("new");
+        }
+    }
+
+    @Test
+    void interruptingTheWaitingThreadEndsTheWait() throws Exception {
+        Path target = dir.resolve("held.txt");
+        Files.writeString(target, "old");
+        try (ChildJvm holder = ChildJvm.builder(LockHolderMain.class).quickStart().args(target.toString()).start()) {
+            assertThat(holder.readLine(STARTUP)).as("holder: %s", holder.stderr()).isEqualTo("holding");
+            List<String> before = names();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                failure.set(catchThrowable(() -> AtomicFiles.writeText(target, "new")));
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            waiter.start();
+            while (waiter.getState() != Thread.State.RUNNABLE || !waitsForTheLock(waiter)) {
+                Thread.sleep(10);
+            }
+            waiter.interrupt();
+            waiter.join();
+
+            assertThat(failure.get()).isInstanceOf(AtomicWriteException.class)
+                    .isNotInstanceOf(LockTimeoutException.class);
+            assertThat(((AtomicWriteException) failure.get()).getOperationContext())
+                    .containsEntry("step", "wait for lock");
+            assertThat(stillInterrupted.get()).as("the interrupt is kept for the caller").isTrue();
+            assertNothingWrittenNothingOpen(target, before);
+        }
+    }
+
+    /** Whether {@code thread} is inside the lock wait (its stack passes through PathLocks). */
+    private static boolean waitsForTheLock(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().endsWith("PathLocks") && frame.getMethodName().startsWith("wait")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The target is old, the folder holds what it held while the holder waited, nothing is open here. */
+    private void assertNothingWrittenNothingOpen(Path target, List<String> before) throws IOException {
+        assertThat(Files.readString(target, StandardCharsets.UTF_8)).isEqualTo("old");
+        assertThat(names()).as("no temp file of the failed write").isEqualTo(before);
+        assertThat(OpenFiles.under(dir)).as("open files in the folder").isEmpty();
+        Path locks = Path.of(System.getProperty("atomicfiles.stateDir", dir.toString())).resolve("locks");
+        if (Files.isDirectory(locks)) {
+            List<String> open = OpenFiles.under(locks);
+            assertThat(open).as("lock files this JVM still holds open after giving up").isEmpty();
+        }
+    }
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
