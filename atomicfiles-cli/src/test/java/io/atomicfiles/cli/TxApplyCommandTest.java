@@ -277,6 +277,17 @@ class TxApplyCommandTest {
     }
 
     @Test
+    void aTruncatedJsonPlanNamesWhereItEnds() throws IOException {
+        Map<String, String> before = Tree.snapshot(root);
+        Cli.Run run = applyFile("plan.json", "{\"operations\": [{\"delete\": \"stale.json\"}");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("atomicfiles tx apply: " + dir.resolve("plan.json") + " is not valid JSON at"
+                + " line 1, column 44: Unexpected end-of-input: expected close marker for Array"
+                + System.lineSeparator());
+        assertThat(Tree.snapshot(root)).isEqualTo(before);
+    }
+
+    @Test
     void aPlanWithAnotherExtensionIsAUsageError() throws IOException {
         Cli.Run run = applyFile("plan.txt", "operations: []\n");
         assertThat(run.exitCode()).isEqualTo(2);

@@ -91,7 +91,10 @@ public final class PlanReader {
                         + typeOf(readValue(parser)));
             }
             operations = new ArrayList<>();
-            while (parser.nextToken() != JsonToken.END_ARRAY) {
+            for (JsonToken next = parser.nextToken(); next != JsonToken.END_ARRAY; next = parser.nextToken()) {
+                if (next == null) {
+                    throw new PlanException(name + ": the 'operations' list has no end");
+                }
                 Plan.Position position = new Plan.Position(operations.size() + 1, line(parser));
                 operations.add(operation(readValue(parser), position));
             }
@@ -111,8 +114,8 @@ public final class PlanReader {
         }
         List<String> kinds = KINDS.stream().filter(node::has).collect(Collectors.toList());
         if (kinds.isEmpty()) {
-            throw problem(position, null, "says neither write, copy, move nor delete (its keys: "
-                    + String.join(", ", keys(node)) + ")");
+            throw problem(position, null, node.isEmpty() ? "is empty: expected write, copy, move or delete"
+                    : "says neither write, copy, move nor delete (its keys: " + String.join(", ", keys(node)) + ")");
         }
         if (kinds.size() > 1) {
             throw problem(position, null, "has both '" + kinds.get(0) + "' and '" + kinds.get(1)
@@ -252,6 +255,7 @@ public final class PlanReader {
      * The parser's complaint in one line. SnakeYAML's messages span several lines: what it was
      * doing, each position as "in reader, line N, column M:" followed by the source line and a
      * caret under the spot. The line and column are given once, up front; the rest is dropped.
+     * Jackson's own messages are one line already.
      */
     private PlanException syntaxError(JacksonException e, DataFormat format) {
         TokenStreamLocation where = e.getLocation();
@@ -260,7 +264,8 @@ public final class PlanReader {
         List<String> lines = String.valueOf(e.getOriginalMessage()).lines().collect(Collectors.toList());
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).trim();
+            // Jackson names the start of an unclosed list as "[Source: REDACTED ...]": noise here.
+            String line = lines.get(i).replaceAll(" \\(start marker at \\[Source:.*?\\]\\)", "").trim();
             boolean quotesSource = i + 1 < lines.size() && lines.get(i + 1).trim().startsWith("^");
             if (!line.isEmpty() && !quotesSource && !line.startsWith("^") && !line.startsWith("in reader")) {
                 kept.add(line);
