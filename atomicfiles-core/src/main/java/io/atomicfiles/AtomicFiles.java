@@ -1,10 +1,11 @@
 package io.atomicfiles;
 
 import io.atomicfiles.format.DataFormat;
-import io.atomicfiles.internal.Events;
+import io.atomicfiles.internal.Audited;
 import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.LibraryThreads;
 import io.atomicfiles.internal.Retries;
+import io.atomicfiles.internal.Rotation;
 import io.atomicfiles.internal.TempFiles;
 import io.atomicfiles.internal.Transfers;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -67,7 +69,15 @@ public final class AtomicFiles {
 
     public static WriteResult writeText(Path path, String text, Charset charset, WriteOptions options)
             throws IOException {
-        return run("write", path, options, text.length(), w -> w.writeText(text, charset));
+        return run("write", path, options, encodedSize(text, charset), w -> w.writeText(text, charset));
+    }
+
+    /**
+     * The size of {@code text} once encoded, for progress (which counts bytes): its length in a
+     * charset of one byte per character, else unknown (-1) rather than a wrong number.
+     */
+    private static long encodedSize(String text, Charset charset) {
+        return charset.newEncoder().maxBytesPerChar() == 1.0f ? text.length() : -1;
     }
 
     public static WriteResult writeBytes(Path path, byte[] bytes) throws IOException {
@@ -146,6 +156,37 @@ public final class AtomicFiles {
     public static Path move(Path source, Path target, WriteOptions options) throws IOException {
         return audited("move", target, Map.of("source", source.toString()),
                 () -> Retries.call(options.retryPolicy(), "move", target, () -> Transfers.move(source, target, options)));
+    }
+
+    // ---------------------------------------------------------------- rotation
+
+    /** {@link #rotate(Path, int, boolean)} without compression. */
+    public static List<Path> rotate(Path file, int maxFiles) throws IOException {
+        return rotate(file, maxFiles, false);
+    }
+
+    /**
+     * Rotates a log-style file: {@code app.log} becomes {@code app.log.1}, {@code app.log.1}
+     * becomes {@code app.log.2}, and so on; at most {@code maxFiles - 1} rotated files remain
+     * (the oldest beyond that is removed). With {@code compress} the rotated files are gzip
+     * files, {@code app.log.1.gz}, ..., each compressed to a temp name, forced to disk and only
+     * then renamed, so no half-written {@code .gz} ever has a final name. A crash or failure at
+     * any point loses no rotated file, and the next rotation finishes an interrupted one.
+     *
+     * <p>{@code maxFiles == 1} keeps no rotated file: {@code app.log} is removed (with any
+     * rotated files left from before), and the application starts a new one. A missing
+     * {@code app.log} is a no-op. The rotation holds the file's lock, so it never overlaps a
+     * write of it through this library or an append of an {@link AuditTrail} kept in it.
+     *
+     * @return the rotated files that exist afterwards, newest ({@code .1}) first
+     * @throws IllegalArgumentException when {@code maxFiles < 1}
+     */
+    public static List<Path> rotate(Path file, int maxFiles, boolean compress) throws IOException {
+        if (maxFiles < 1) {
+            throw new IllegalArgumentException("rotate " + file + ": maxFiles must be at least 1, got " + maxFiles);
+        }
+        return audited("rotate", file, Map.of("maxFiles", maxFiles, "compress", compress),
+                () -> Rotation.rotate(file, maxFiles, compress));
     }
 
     // ---------------------------------------------------------------- maintenance
@@ -240,6 +281,19 @@ public final class AtomicFiles {
         return async(() -> move(source, target, options), executor);
     }
 
+    public static CompletableFuture<List<Path>> rotateAsync(Path file, int maxFiles) {
+        return rotateAsync(file, maxFiles, false, LibraryThreads.async());
+    }
+
+    public static CompletableFuture<List<Path>> rotateAsync(Path file, int maxFiles, boolean compress) {
+        return rotateAsync(file, maxFiles, compress, LibraryThreads.async());
+    }
+
+    public static CompletableFuture<List<Path>> rotateAsync(Path file, int maxFiles, boolean compress,
+            Executor executor) {
+        return async(() -> rotate(file, maxFiles, compress), executor);
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     /** One write through {@link AtomicWriter}: retried per policy, audited, discarded on failure. */
@@ -253,28 +307,10 @@ public final class AtomicFiles {
         }));
     }
 
+    /** Runs one operation so that it leaves exactly one completed or failed audit record. */
     private static <T> T audited(String operation, Path path, Map<String, Object> metadata, IOCallable<T> call)
             throws IOException {
-        if (!Events.active()) {
-            return call.call();
-        }
-        long start = System.nanoTime();
-        try {
-            T result = call.call();
-            long bytes = -1;
-            String sha256 = null;
-            if (result instanceof WriteResult) {
-                bytes = ((WriteResult) result).size();
-                sha256 = ((WriteResult) result).sha256();
-            }
-            Events.emit(new Events.Event(operation, path, "completed", bytes, sha256,
-                    Duration.ofNanos(System.nanoTime() - start), null, metadata));
-            return result;
-        } catch (IOException | RuntimeException e) {
-            Events.emit(new Events.Event(operation, path, "failed", -1, null,
-                    Duration.ofNanos(System.nanoTime() - start), e.getMessage(), metadata));
-            throw e;
-        }
+        return Audited.call(operation, path, metadata, call);
     }
 
     private static <T> CompletableFuture<T> async(IOCallable<T> call, Executor executor) {

@@ -8,6 +8,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,13 @@ public final class AtomicWriter implements Closeable {
     private final WriteOptions options;
     private boolean structured;
     private boolean validated;
+    /**
+     * The encoder of the text written so far, kept across {@code writeText} calls so that pieces
+     * encode like the whole: one byte-order mark (UTF-16), and a surrogate pair split between two
+     * calls still joined into one character.
+     */
+    private Writer text;
+    private Charset textCharset;
 
     private AtomicWriter(WriteProtocol protocol, WriteOptions options) {
         this.protocol = protocol;
@@ -79,18 +87,26 @@ public final class AtomicWriter implements Closeable {
         return writeText(text, StandardCharsets.UTF_8);
     }
 
-    /** Appends {@code text} in {@code charset}, encoded in chunks (no second copy of a large text). */
+    /**
+     * Appends {@code text} in {@code charset}, encoded in chunks (no second copy of a large text).
+     * Several calls in one charset write what one call with the joined text would.
+     */
     public AtomicWriter writeText(String text, Charset charset) throws IOException {
         requireUnstructured("writeText");
-        Writer writer = new OutputStreamWriter(protocol.content(), charset);
-        writer.write(text);
-        writer.flush();
+        if (!charset.equals(textCharset)) {
+            finishText();
+            this.text = new OutputStreamWriter(protocol.content(), charset);
+            this.textCharset = charset;
+        }
+        this.text.write(text);
+        this.text.flush();
         return this;
     }
 
     /** Appends {@code bytes} as they are. */
     public AtomicWriter writeBytes(byte[] bytes) throws IOException {
         requireUnstructured("writeBytes");
+        finishText();
         protocol.content().write(bytes);
         return this;
     }
@@ -105,10 +121,16 @@ public final class AtomicWriter implements Closeable {
      * content, in JSON indented by {@code indent} spaces (0 for one compact line).
      *
      * @throws ValidationException if a schema is set and {@code data} violates it; nothing is written
+     * @throws IOException if {@code data} cannot be serialised; the write is then void (discarded)
      */
     public AtomicWriter writeJson(Object data, int indent) throws IOException {
         Object value = validateStructured(data, "writeJson");
-        Codecs.writeJson(value, indent, protocol.content());
+        try {
+            Codecs.writeJson(value, indent, protocol.content());
+        } catch (IOException | RuntimeException e) {
+            discardHalfDocument();
+            throw e;
+        }
         return this;
     }
 
@@ -116,10 +138,16 @@ public final class AtomicWriter implements Closeable {
      * Writes {@code data} as the whole content, in block-style YAML.
      *
      * @throws ValidationException if a schema is set and {@code data} violates it; nothing is written
+     * @throws IOException if {@code data} cannot be serialised; the write is then void (discarded)
      */
     public AtomicWriter writeYaml(Object data) throws IOException {
         Object value = validateStructured(data, "writeYaml");
-        Codecs.writeYaml(value, protocol.content());
+        try {
+            Codecs.writeYaml(value, protocol.content());
+        } catch (IOException | RuntimeException e) {
+            discardHalfDocument();
+            throw e;
+        }
         return this;
     }
 
@@ -130,6 +158,11 @@ public final class AtomicWriter implements Closeable {
     public OutputStream outputStream() {
         if (structured) {
             throw new IllegalStateException("a JSON/YAML document is already the whole content of " + target());
+        }
+        try {
+            finishText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return protocol.content();
     }
@@ -142,6 +175,7 @@ public final class AtomicWriter implements Closeable {
      * @return what was written, with its SHA-256
      */
     public WriteResult commit() throws IOException {
+        finishText();
         if (options.schema().isPresent() && !validated) {
             return protocol.commit(this::validateWrittenContent);
         }
@@ -168,6 +202,27 @@ public final class AtomicWriter implements Closeable {
         }
         structured = true;
         return value;
+    }
+
+    /**
+     * Ends the current run of text: a dangling half of a surrogate pair is written (as the
+     * charset's replacement), so it cannot land after content written next by other means.
+     */
+    private void finishText() throws IOException {
+        if (text != null) {
+            Writer finished = text;
+            text = null;
+            textCharset = null;
+            finished.close(); // flushes the encoder; the content stream itself ignores close()
+        }
+    }
+
+    /**
+     * A document that failed half-way may already be partly in the temp file (Jackson flushes
+     * before it reports): the write is void, so that no later commit can publish half a document.
+     */
+    private void discardHalfDocument() {
+        protocol.close();
     }
 
     private void requireUnstructured(String method) {

@@ -1,5 +1,6 @@
 package io.atomicfiles;
 
+import io.atomicfiles.format.Schemas;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -206,8 +207,22 @@ public final class WriteOptions {
             return this;
         }
 
-        /** A {@code Map}, a Jackson {@code JsonNode}, a JSON string, a {@code Path}, or null for none. */
+        /**
+         * A {@code Map}, a Jackson {@code JsonNode}, a JSON string, a {@code Path}, or null for none.
+         *
+         * @throws IllegalArgumentException for a value of any other type
+         */
         public Builder schema(Object schema) {
+            if (schema != null) {
+                Schemas.requireSchemaShape(schema);
+            }
+            // Options are immutable: a Map or a tree is kept as a private copy (a JsonNode), so
+            // changing the caller's object later cannot change what writes are checked against.
+            if (schema instanceof java.util.Map) {
+                schema = io.atomicfiles.format.Codecs.toTree(schema);
+            } else if (schema instanceof tools.jackson.databind.JsonNode) {
+                schema = ((tools.jackson.databind.JsonNode) schema).deepCopy();
+            }
             this.schema = schema;
             return this;
         }

@@ -36,6 +36,8 @@ public final class Codecs {
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
             .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+            // Without this, MINIMIZE_QUOTES writes the string "123" bare, and it reads back as a number.
+            .enable(YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
             .build();
 
     private Codecs() {

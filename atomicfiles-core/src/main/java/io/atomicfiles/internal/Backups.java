@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class Backups {
     private static final Logger LOG = LoggerFactory.getLogger(Backups.class);
     public static final String SUFFIX = ".backup";
+    /** Fresh temp names tried when one is taken, as for the write's own temp file. */
+    private static final int NAME_ATTEMPTS = 16;
 
     private Backups() {
     }
@@ -41,19 +43,36 @@ public final class Backups {
      */
     public static Path keep(Path target, Durability durability, String operation) throws IOException {
         Path backup = backupOf(target);
-        Path temp = target.resolveSibling(TempFiles.name(backup.getFileName().toString()));
-        try {
-            linkOrCopy(target, temp, durability, operation);
-            // Replace any older backup in one step: readers see the old backup or the new one.
-            Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE);
-            return backup;
-        } catch (IOException | RuntimeException e) {
-            TempFiles.deleteQuietly(temp);
-            if (e instanceof AtomicWriteException) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            Path temp = target.resolveSibling(TempFiles.name(backup.getFileName().toString()));
+            try {
+                linkOrCopy(target, temp, durability, operation);
+            } catch (FileAlreadyExistsException e) {
+                // The name is taken (a leftover, a planted link): not ours to delete. Try a fresh one.
+                if (attempt < NAME_ATTEMPTS) {
+                    continue;
+                }
+                throw AtomicWriteException.failed(operation, target, "keep backup " + backup.getFileName(), e);
+            } catch (IOException | RuntimeException e) {
+                TempFiles.deleteQuietly(temp); // possibly a partial copy of ours
+                throw asBackupFailure(e, operation, target, backup);
             }
-            throw AtomicWriteException.failed(operation, target, "keep backup " + backup.getFileName(), e);
+            try {
+                // Replace any older backup in one step: readers see the old backup or the new one.
+                Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                return backup;
+            } catch (IOException | RuntimeException e) {
+                TempFiles.deleteQuietly(temp);
+                throw asBackupFailure(e, operation, target, backup);
+            }
         }
+    }
+
+    private static IOException asBackupFailure(Exception e, String operation, Path target, Path backup) {
+        if (e instanceof AtomicWriteException) {
+            return (AtomicWriteException) e;
+        }
+        return AtomicWriteException.failed(operation, target, "keep backup " + backup.getFileName(), e);
     }
 
     /**

@@ -6,7 +6,6 @@ import io.atomicfiles.IOCallable;
 import io.atomicfiles.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +41,8 @@ public final class Retries {
             builder.withBackoff(policy.initialDelay(), policy.maxDelay());
         } else if (!policy.initialDelay().isZero()) {
             builder.withDelay(policy.initialDelay());
-        } else {
-            builder.withDelay(Duration.ZERO);
         }
+        // A zero delay is Failsafe's default; its withDelay refuses Duration.ZERO.
         try {
             return Failsafe.with(builder.build()).get(attempt::call);
         } catch (FailsafeException e) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,12 @@ public final class TempFiles {
     private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
     private static final Pattern TEMP_NAME = Pattern.compile("^\\..*\\.tmp-[0-9a-z]{" + RANDOM_CHARS + "}$");
     private static final int ATTEMPTS = 16;
+
+    /**
+     * Where the random part of temp names comes from. A test seam, package-private: tests
+     * script it to plant a link at the exact name a write will try first.
+     */
+    static volatile Supplier<String> randomPart = TempFiles::randomCharacters;
 
     private TempFiles() {
     }
@@ -67,12 +74,16 @@ public final class TempFiles {
 
     /** A fresh temp name for {@code targetName}: {@code .NAME.tmp-<12 random base-36 characters>}. */
     public static String name(String targetName) {
-        StringBuilder name = new StringBuilder(".").append(shorten(targetName)).append(".tmp-");
+        return "." + shorten(targetName) + ".tmp-" + randomPart.get();
+    }
+
+    private static String randomCharacters() {
+        StringBuilder chars = new StringBuilder(RANDOM_CHARS);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < RANDOM_CHARS; i++) {
-            name.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+            chars.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
         }
-        return name.toString();
+        return chars.toString();
     }
 
     /** Whether {@code fileName} has the shape of a temp name made by {@link #name}. */

@@ -105,7 +105,7 @@ public final class Transfers {
             Files.createLink(target, from);
             Files.delete(from);
         } else {
-            Files.move(from, target, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         if (options.durability().syncsFolder()) {
             Fsync.folder(target.getParent(), "move", target);

@@ -12,13 +12,11 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -58,20 +56,18 @@ public final class WriteProtocol implements AutoCloseable {
     private final TempFiles.TempFile temp;
     private final ContentSink sink;
     private final ProgressListener progress;
-    private final Fingerprint checkedTarget;
     private final long startNanos;
     private Set<PosixFilePermission> newFilePermissions;
     private State state = State.OPEN;
 
     private WriteProtocol(String operation, Path target, WriteOptions options, PathLocks.Held lock,
-            TempFiles.TempFile temp, ProgressListener progress, Fingerprint checkedTarget, long startNanos) {
+            TempFiles.TempFile temp, ProgressListener progress, long startNanos) {
         this.operation = operation;
         this.target = target;
         this.options = options;
         this.lock = lock;
         this.temp = temp;
         this.progress = progress;
-        this.checkedTarget = checkedTarget;
         this.startNanos = startNanos;
         this.sink = new ContentSink(temp.channel(), operation, target, options.durability().syncsFile(),
                 options.verifyIntegrity(), progress);
@@ -88,6 +84,16 @@ public final class WriteProtocol implements AutoCloseable {
     public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize)
             throws IOException {
         long startNanos = System.nanoTime();
+        try {
+            return open(requested, options, operation, expectedSize, startNanos);
+        } catch (IOException | RuntimeException e) {
+            report(operation, requested, "failed", -1, null, startNanos, Audited.message(e));
+            throw e;
+        }
+    }
+
+    private static WriteProtocol open(Path requested, WriteOptions options, String operation, long expectedSize,
+            long startNanos) throws IOException {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
         // Step 1: the file that will change, never a folder; its folder exists; writers queue.
@@ -100,10 +106,8 @@ public final class WriteProtocol implements AutoCloseable {
             if (options.createNew() && Stat.exists(target)) {
                 throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
             }
-            Fingerprint checked = null;
             if (options.expectedChecksum().isPresent()) {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
-                checked = Fingerprint.of(target);
             }
             // Step 2: a private temp file beside the target.
             TempFiles.TempFile temp;
@@ -115,7 +119,7 @@ public final class WriteProtocol implements AutoCloseable {
             ProgressListener progress = TerminalProgress.choose(options.showProgress(),
                     options.progressListener().orElse(null));
             progress.started(operation + " " + target.getFileName(), expectedSize);
-            return new WriteProtocol(operation, target, options, lock, temp, progress, checked, startNanos);
+            return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -160,6 +164,18 @@ public final class WriteProtocol implements AutoCloseable {
      */
     public WriteResult commit(IOConsumer<Path> checkBeforePublish) throws IOException {
         requireOpen();
+        WriteResult result;
+        try {
+            result = publishContent(checkBeforePublish);
+        } catch (IOException | RuntimeException e) {
+            report(operation, target, "failed", -1, null, startNanos, Audited.message(e));
+            throw e;
+        }
+        report(operation, target, "completed", result.size(), result.sha256(), startNanos, null);
+        return result;
+    }
+
+    private WriteResult publishContent(IOConsumer<Path> checkBeforePublish) throws IOException {
         boolean published = false;
         String step = "write temp file";
         try {
@@ -172,9 +188,11 @@ public final class WriteProtocol implements AutoCloseable {
                 step = "check content";
                 checkBeforePublish.accept(temp.path());
             }
-            if (checkedTarget != null && !checkedTarget.equals(Fingerprint.of(target))) {
+            if (options.expectedChecksum().isPresent()) {
+                // Programs that take no lock may have changed the target since open(). Its size
+                // and time cannot tell (coarse timestamps, tools that restore them): hash again.
                 step = "re-check expected checksum";
-                checkExpectedChecksum(target, options.expectedChecksum().orElseThrow(), operation);
+                checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
             Path backup = null;
             if (options.backup() && !options.createNew() && Stat.isRegularFile(target)) {
@@ -213,6 +231,20 @@ public final class WriteProtocol implements AutoCloseable {
         if (state == State.OPEN) {
             discard();
             lock.close();
+            report(operation, target, "failed", -1, null, startNanos, "discarded: closed without commit");
+        }
+    }
+
+    /**
+     * The audit record of a write made through {@code AtomicWriter} itself. Inside a library
+     * operation ({@code AtomicFiles.writeJson}, a copy, an update) the operation records itself,
+     * so nothing is reported here: one record per operation.
+     */
+    private static void report(String operation, Path path, String status, long bytes, String sha256,
+            long startNanos, String error) {
+        if (Events.active() && !Audited.insideOperation()) {
+            Events.emit(new Events.Event(operation, path, status, bytes, sha256,
+                    Duration.ofNanos(System.nanoTime() - startNanos), error, Map.of()));
         }
     }
 
@@ -226,7 +258,9 @@ public final class WriteProtocol implements AutoCloseable {
         if (!FileModes.supportsPosix(target)) {
             return;
         }
-        if (Stat.exists(target)) {
+        if (Stat.isRegularFile(target)) {
+            // Only a regular file's mode: a link being replaced (followSymlinks off) has the
+            // mode rwxrwxrwx, which would make the new file world-writable.
             FileModes.copy(FileModes.read(target), temp.path());
         } else if (newFilePermissions != null) {
             Files.setPosixFilePermissions(temp.path(), newFilePermissions);
@@ -252,7 +286,9 @@ public final class WriteProtocol implements AutoCloseable {
             return;
         }
         try {
-            Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE);
+            // REPLACE_EXISTING too: with ATOMIC_MOVE alone, replacing an existing file is up to the
+            // provider (rename(2) replaces; Jimfs, for one, refuses).
+            Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             throw AtomicWriteException.failed(operation, target,
                     "publish (this filesystem cannot rename atomically; atomicfiles never falls back to a"
@@ -291,17 +327,6 @@ public final class WriteProtocol implements AutoCloseable {
         if (!actual.equals(expected)) {
             throw new IntegrityException(operation, target, "target's current content (expectedChecksum)", expected,
                     actual);
-        }
-    }
-
-    /** Cheap identity of a file's state: if it is unchanged, the content is unchanged. */
-    private record Fingerprint(boolean exists, long size, FileTime modified, Object fileKey) {
-        static Fingerprint of(Path file) throws IOException {
-            BasicFileAttributes a = Stat.attributes(file);
-            if (a == null) {
-                return new Fingerprint(false, -1, null, null);
-            }
-            return new Fingerprint(true, a.size(), a.lastModifiedTime(), a.fileKey());
         }
     }
 }

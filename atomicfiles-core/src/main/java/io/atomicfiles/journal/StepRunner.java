@@ -66,7 +66,7 @@ final class StepRunner {
         if (checked && !safeToRename(step)) {
             return;
         }
-        Files.move(step.from(), step.to(), StandardCopyOption.ATOMIC_MOVE);
+        rename(step.from(), step.to());
         actions.add("renamed " + step.from().getFileName() + " to " + step.to());
     }
 
@@ -77,11 +77,11 @@ final class StepRunner {
                 conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
                 return;
             }
-            Files.move(step.to(), step.from(), StandardCopyOption.ATOMIC_MOVE);
+            rename(step.to(), step.from());
             actions.add("renamed " + step.to() + " back to " + step.from().getFileName());
         }
         if (step.displaced() != null && exists(step.displaced()) && !exists(step.to())) {
-            Files.move(step.displaced(), step.to(), StandardCopyOption.ATOMIC_MOVE);
+            rename(step.displaced(), step.to());
             actions.add("restored " + step.to());
         }
     }
@@ -123,6 +123,14 @@ final class StepRunner {
                 }
             }
         }
+    }
+
+    /**
+     * rename(2). REPLACE_EXISTING as well as ATOMIC_MOVE: with ATOMIC_MOVE alone, replacing an
+     * existing name is left to the filesystem (Linux replaces, Jimfs refuses).
+     */
+    private static void rename(Path from, Path to) throws IOException {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**
