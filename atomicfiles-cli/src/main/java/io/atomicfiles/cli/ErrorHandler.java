@@ -1,6 +1,7 @@
 package io.atomicfiles.cli;
 
 import io.atomicfiles.ValidationException;
+import io.atomicfiles.cli.plan.PlanException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -14,8 +15,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <ul>
  *   <li>A failed operation: {@code atomicfiles write: <what failed, on which path, why>}, exit 1.
- *       A schema rejection lists every violation, one per line. {@code --verbose} adds the stack
- *       trace.</li>
+ *       A schema rejection lists every violation, one per line, and so does a plan operation
+ *       rejected by its schema. {@code --verbose} adds the stack trace.</li>
  *   <li>A wrong command line: the problem, a suggestion for a mistyped option, and where to find
  *       help, exit 2 (picocli's default would print the whole usage text instead).</li>
  * </ul>
@@ -31,6 +32,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             err.println(command.getColorScheme().errorText(prefix + Errors.rejectionHeadline(rejected)));
             for (ValidationException.Violation violation : rejected.getViolations()) {
                 err.println("  " + violation);
+            }
+        } else if (failure instanceof PlanException) {
+            err.println(command.getColorScheme().errorText(prefix + failure.getMessage()));
+            for (String detail : ((PlanException) failure).details()) {
+                err.println("  " + detail);
             }
         } else {
             err.println(command.getColorScheme().errorText(prefix + Errors.describe(failure)));

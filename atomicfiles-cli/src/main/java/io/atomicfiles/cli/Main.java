@@ -39,9 +39,12 @@ import picocli.CommandLine.Spec;
                     + " else ~/.local/state/atomicfiles."},
         commandListHeading = "%nCommands:%n",
         optionListHeading = "%nOptions:%n",
+        // One class per command, in the order of the help's list; add new commands above demo.
         subcommands = {
             WriteCommand.class,
             VerifyCommand.class,
+            TxCommand.class,
+            RecoverCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -59,6 +62,10 @@ import picocli.CommandLine.Spec;
             "      edit a file in place through a pipe, safely (unlike sed ... > app.conf)",
             "  atomicfiles verify config.json",
             "      print its SHA-256, sha256sum style",
+            "  atomicfiles tx apply release.yaml --root /srv/app",
+            "      several writes, copies, moves and deletes: all of them, or none",
+            "  atomicfiles recover",
+            "      after a crash: finish or undo the transactions it interrupted",
             "  atomicfiles help write",
             "      everything about one command"})
 public final class Main implements Runnable {

@@ -88,6 +88,33 @@ class CliJarIT {
     }
 
     @Test
+    void txApplyAPlanThenRecoverFindsNothing() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path journal = dir.resolve("journal");
+        Files.writeString(root.resolve("old.txt"), "old\n");
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, "operations:\n"
+                + "  - write: conf/app.json\n    content: {port: 8080}\n"
+                + "  - delete: old.txt\n");
+
+        Result dryRun = jar("", "tx", "apply", plan.toString(), "--root", root.toString(), "--journal-dir",
+                journal.toString(), "--dry-run");
+        assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
+        assertThat(root.resolve("conf")).doesNotExist();
+
+        Result apply = jar("", "tx", "apply", plan.toString(), "--root", root.toString(), "--journal-dir",
+                journal.toString());
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.err()).isEmpty();
+        assertThat(Files.readString(root.resolve("conf/app.json"))).isEqualTo("{\n  \"port\": 8080\n}\n");
+        assertThat(Files.readString(root.resolve("old.txt.deleted_backup"))).isEqualTo("old\n");
+
+        Result recover = jar("", "recover", "--journal-dir", journal.toString());
+        assertThat(recover.exitCode()).as(recover.toString()).isZero();
+        assertThat(recover.out()).startsWith("nothing to recover in ");
+    }
+
+    @Test
     void versionComesFromTheBuild() throws Exception {
         Result version = jar("", "--version");
         assertThat(version.exitCode()).isZero();

@@ -10,7 +10,7 @@ class MainTest {
     void helpListsTheCommandsExitCodesAndExamples() {
         Cli.Run run = Cli.run("--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("write", "verify", "demo", "Exit codes:", "Examples:",
+        assertThat(run.out()).contains("write", "verify", "tx", "recover", "demo", "Exit codes:", "Examples:",
                 "2   usage error");
     }
 

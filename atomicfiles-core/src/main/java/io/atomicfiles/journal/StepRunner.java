@@ -4,10 +4,13 @@ import io.atomicfiles.internal.Fsync;
 import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.Stat;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -97,7 +100,7 @@ final class StepRunner {
             } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
                 leftover = ((Step.Rename) step).to();
             }
-            if (leftover != null && Files.deleteIfExists(leftover)) {
+            if (leftover != null && deleteLeftover(leftover)) {
                 actions.add("deleted " + leftover);
             }
         }
@@ -110,7 +113,9 @@ final class StepRunner {
             }
             for (Path folder : folders) {
                 try {
-                    if (Files.deleteIfExists(folder)) {
+                    // Only a folder: where a folder could not be made, a file of someone else's
+                    // may stand (the very reason a transaction failed), and it is not ours to delete.
+                    if (isFolder(folder) && Files.deleteIfExists(folder)) {
                         actions.add("removed folder " + folder);
                     }
                 } catch (DirectoryNotEmptyException e) {
@@ -126,6 +131,47 @@ final class StepRunner {
      */
     private static void rename(Path from, Path to) throws IOException {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Deletes a hidden name if it is there. A name below something that is not a folder cannot
+     * be there (a staged file whose folder could not be made, because a file has that name);
+     * deleting it fails with ENOTDIR, which Java reports as a bare FileSystemException. Taking
+     * that for a failure would make the clean-up, and every recovery after it, fail forever.
+     */
+    private static boolean deleteLeftover(Path leftover) throws IOException {
+        try {
+            return Files.deleteIfExists(leftover);
+        } catch (FileSystemException e) {
+            if (e instanceof AccessDeniedException || !aFileIsOnTheWay(leftover)) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    /** Whether {@code path} is a folder: false when absent or below a file; other failures are thrown. */
+    private static boolean isFolder(Path path) throws IOException {
+        try {
+            return Stat.isDirectory(path);
+        } catch (FileSystemException e) {
+            if (e instanceof AccessDeniedException || !aFileIsOnTheWay(path)) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    /** Whether the nearest ancestor of {@code path} that can be looked at is something other than a folder. */
+    private static boolean aFileIsOnTheWay(Path path) {
+        for (Path ancestor = path.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+            try {
+                return !Files.readAttributes(ancestor, BasicFileAttributes.class).isDirectory();
+            } catch (IOException absentOrBelowAFile) {
+                // look further up
+            }
+        }
+        return false;
     }
 
     private boolean safeToRename(Step.Rename step) throws IOException {

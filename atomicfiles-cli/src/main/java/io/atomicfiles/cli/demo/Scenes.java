@@ -22,6 +22,10 @@ public final class Scenes {
                 new SymlinkScene(),
                 new LargeStreamScene(),
                 new ConcurrentReadersScene(),
-                new SweepScene());
+                new SweepScene(),
+                new TransactionScene(),
+                new FailedTransactionScene(),
+                new CrashRecoveryScene(CrashingTransaction.Moment.AFTER_COMMIT_POINT),
+                new CrashRecoveryScene(CrashingTransaction.Moment.BEFORE_COMMIT_POINT));
     }
 }

@@ -88,8 +88,10 @@ public final class Stage {
         if (entries.isEmpty()) {
             out.println("      (empty)");
         }
+        // Names in one column, as wide as the longest (transaction journals and hidden names are long).
+        int width = Math.max(34, entries.stream().mapToInt(entry -> name(entry).length()).max().orElse(0));
         for (Path entry : entries) {
-            out.println("      " + describe(entry));
+            out.println("      " + describe(entry, width));
         }
     }
 
@@ -100,6 +102,14 @@ public final class Stage {
             map.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
         return map;
+    }
+
+    /** The names of the transaction journals ({@code *.journal}) in {@code journalDir}, sorted. */
+    public static List<String> journals(Path journalDir) throws IOException {
+        try (Stream<Path> entries = Files.list(journalDir)) {
+            return entries.map(path -> path.getFileName().toString()).filter(name -> name.endsWith(".journal"))
+                    .sorted().collect(Collectors.toList());
+        }
     }
 
     /** The first 16 hex digits of a SHA-256, enough to tell contents apart on screen. */
@@ -127,6 +137,39 @@ public final class Stage {
                 .filter(name -> name.startsWith(".") && name.contains(".tmp-"))
                 .collect(Collectors.toList());
         return check("no temp file left behind" + (leftovers.isEmpty() ? "" : ": " + leftovers), leftovers.isEmpty());
+    }
+
+    /**
+     * Checks that no hidden file of a transaction ({@code .NAME.tx-*}: staged contents, undo
+     * links) is left anywhere in the scene's folder.
+     */
+    public boolean checkNoTransactionFiles() throws IOException {
+        List<String> leftovers = entries().stream().map(Path::getFileName).map(Path::toString)
+                .filter(name -> name.startsWith(".") && name.contains(".tx-"))
+                .collect(Collectors.toList());
+        return check("no hidden file of the transaction is left" + (leftovers.isEmpty() ? "" : ": " + leftovers),
+                leftovers.isEmpty());
+    }
+
+    /**
+     * Every file and folder in the scene's folder, by relative name: a file's SHA-256, a
+     * folder's "folder", a link's target. Two snapshots are equal when nothing was added,
+     * removed or changed.
+     */
+    public Map<String, String> snapshot() throws IOException {
+        Map<String, String> snapshot = new LinkedHashMap<>();
+        for (Path entry : entries()) {
+            String state;
+            if (Files.isSymbolicLink(entry)) {
+                state = "link to " + Files.readSymbolicLink(entry);
+            } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                state = "folder";
+            } else {
+                state = AtomicFiles.checksum(entry);
+            }
+            snapshot.put(name(entry), state);
+        }
+        return snapshot;
     }
 
     /**
@@ -173,7 +216,7 @@ public final class Stage {
     }
 
     /** A message with the scene folder's path taken out of the paths it names, for short lines. */
-    private String relative(String message) {
+    public String relative(String message) {
         return message.replace(folder + File.separator, "");
     }
 
@@ -182,7 +225,7 @@ public final class Stage {
     }
 
     /** "notes.txt  12 B  rw-------", a folder with a slash, a link with its target. */
-    private String describe(Path entry) throws IOException {
+    private String describe(Path entry, int width) throws IOException {
         String name = name(entry);
         if (Files.isSymbolicLink(entry)) {
             return name + " -> " + Files.readSymbolicLink(entry);
@@ -191,7 +234,7 @@ public final class Stage {
         if (attributes.isDirectory()) {
             return name + "/";
         }
-        String line = String.format("%-34s %10d B", name, attributes.size());
+        String line = String.format("%-" + width + "s %10d B", name, attributes.size());
         try {
             PosixFileAttributes posix = Files.readAttributes(entry, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             line += "  " + PosixFilePermissions.toString(posix.permissions());

@@ -1,0 +1,120 @@
+package io.atomicfiles.cli;
+
+import io.atomicfiles.FileTransaction;
+import io.atomicfiles.RecoveryReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code atomicfiles recover}: runs {@link FileTransaction#recover(Path)} on a journal folder
+ * and prints the report: what became of each interrupted transaction, what was done to which
+ * file, and the conflicts left for a person to settle.
+ */
+@Command(name = "recover",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        sortOptions = false,
+        headerHeading = "%n",
+        header = "Finish what crashed transactions left behind.",
+        synopsisHeading = "%nUsage: ",
+        descriptionHeading = "%n",
+        description = {
+            "A transaction killed in the middle (kill -9, a power loss) leaves its journal",
+            "behind. For each journal whose process is gone:",
+            "  - not yet at its commit point: rolled back. Its hidden staged files are",
+            "    removed; it had changed no file.",
+            "  - past its commit point: rolled forward. Its remaining renames are done,",
+            "    so every file it names gets its new content.",
+            "A file that someone else changed since the transaction began is reported as",
+            "a conflict and left as it is, never overwritten. Journals of transactions",
+            "that are still running are left alone.",
+            "",
+            "Every transaction does this for its journal folder before it begins; run",
+            "this command to settle the files now, for instance at boot after a crash.",
+            "Running it twice, or after it was itself interrupted, is safe."},
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:nothing to recover, or every transaction recovered cleanly",
+            "1:conflicts were found (each is listed; those files were left as they are), or recovery failed",
+            "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  atomicfiles recover",
+            "      the journals in the state folder",
+            "  atomicfiles recover --journal-dir /srv/app/.journal",
+            "      the journals of transactions run with that --journal-dir"})
+final class RecoverCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--journal-dir", paramLabel = "DIR",
+            description = "The journal folder to recover (as given to 'tx apply --journal-dir'). Default: the"
+                    + " state folder.")
+    private Path journalDir;
+
+    @Override
+    public Integer call() throws IOException {
+        if (journalDir != null && !Files.isDirectory(journalDir)) {
+            // Recovery would create a missing folder: a typo would then look like "nothing to recover".
+            if (Files.exists(journalDir)) {
+                throw new NotDirectoryException(journalDir + " (--journal-dir must be a folder)");
+            }
+            throw new NoSuchFileException(journalDir.toString(), null, "--journal-dir names no folder");
+        }
+        RecoveryReport report = FileTransaction.recover(journalDir);
+        PrintWriter out = spec.commandLine().getOut();
+        print(report, out);
+        out.flush();
+        if (!report.hasConflicts()) {
+            return Main.OK;
+        }
+        long conflicts = report.transactions().stream().mapToLong(t -> t.conflicts().size()).sum();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(spec.qualifiedName() + ": " + conflicts + " conflict" + (conflicts == 1 ? "" : "s")
+                + " (listed above): those files were changed by someone else and were left as they are");
+        err.flush();
+        return Main.FAILED;
+    }
+
+    private static void print(RecoveryReport report, PrintWriter out) {
+        int count = report.transactions().size();
+        if (count == 0) {
+            out.println("nothing to recover in " + report.journalDir());
+        } else {
+            out.println("recovered " + count + " transaction" + (count == 1 ? "" : "s") + " in "
+                    + report.journalDir() + ":");
+        }
+        for (RecoveryReport.Transaction transaction : report.transactions()) {
+            out.println("  " + transaction.id() + ": " + describe(transaction.outcome()));
+            transaction.actions().forEach(action -> out.println("    " + action));
+            transaction.conflicts().forEach(conflict -> out.println("    CONFLICT: " + conflict));
+        }
+        if (!report.skipped().isEmpty()) {
+            out.println("left alone (their transactions are still running): " + String.join(", ", report.skipped()));
+        }
+    }
+
+    static String describe(RecoveryReport.Outcome outcome) {
+        switch (outcome) {
+            case ROLLED_BACK:
+                return "rolled back: every file it named is as it was before it";
+            case ROLLED_FORWARD:
+                return "rolled forward: it had passed its commit point, and its remaining steps are done";
+            case CLEANED_UP:
+                return "cleaned up: it had finished; only its leftovers were removed";
+            default:
+                return "discarded: its journal was incomplete and no file had been touched";
+        }
+    }
+}
