@@ -302,7 +302,11 @@ public final class FileTransaction implements AutoCloseable {
             if (operation instanceof Operation.Write) {
                 total += ((Operation.Write) operation).content().length;
             } else if (operation instanceof Operation.Copy) {
-                total += Files.size(((Operation.Copy) operation).source());
+                // For the progress display only: a source gone since it was added is reported by
+                // the protocol itself, as the failure of this transaction.
+                java.nio.file.attribute.BasicFileAttributes source =
+                        Stat.attributes(((Operation.Copy) operation).source());
+                total += source == null ? 0 : source.size();
             }
         }
         return total;
