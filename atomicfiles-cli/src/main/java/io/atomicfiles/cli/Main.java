@@ -43,6 +43,11 @@ import picocli.CommandLine.Spec;
             WriteCommand.class,
             VerifyCommand.class,
             DemoCommand.class,
+            UpdateCommand.class,
+            MergeCommand.class,
+            RotateCommand.class,
+            BackupsCommand.class,
+            AuditCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
