@@ -23,7 +23,7 @@ class OperationsHelpTest {
         "rotate          | Usage: atomicfiles rotate | at most N-1 rotated files remain",
         "backups clean   | Usage: atomicfiles backups clean | --older-than=AGE",
         "audit show      | Usage: atomicfiles audit show | --json",
-        "audit summary   | Usage: atomicfiles audit summary | whichever session",
+        "audit summary   | Usage: atomicfiles audit summary | by its outcome",
         "audit verify    | Usage: atomicfiles audit verify | edited, removed or reordered"})
     void eachCommandsHelpHasUsageExitCodesAndItsOptions(String command, String usage, String detail) {
         String[] words = (command + " --help").split(" ");
