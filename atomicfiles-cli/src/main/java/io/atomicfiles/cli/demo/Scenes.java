@@ -22,6 +22,11 @@ public final class Scenes {
                 new SymlinkScene(),
                 new LargeStreamScene(),
                 new ConcurrentReadersScene(),
-                new SweepScene());
+                new SweepScene(),
+                new JsonUpdateScene(),
+                new ConfigMergeScene(),
+                new RotationScene(),
+                new BackupCleanupScene(),
+                new AuditTrailScene());
     }
 }
