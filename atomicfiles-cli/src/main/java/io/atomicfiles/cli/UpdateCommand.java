@@ -3,6 +3,7 @@ package io.atomicfiles.cli;
 import io.atomicfiles.AtomicFileOperations;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.format.Schemas;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -61,7 +62,8 @@ import tools.jackson.databind.node.ObjectNode;
             "        anything else        that text as a string: x, yes, 007, #fff, (empty)",
             "",
             "Prints one line per edit (new, changed from what, unchanged, deleted) and a",
-            "last line with the number of changes."},
+            "last line with the number of changes. When no edit changes anything, FILE is",
+            "not written at all (its backup and modification time stay as they are)."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -124,32 +126,70 @@ final class UpdateCommand implements Callable<Integer> {
             throw new NoSuchFileException(file.toString(), null, "nothing to update; --create starts from an empty document");
         }
 
+        List<DocumentEdit.Outcome> unchanged = changesNothing(fileFormat, edits);
+        if (unchanged != null) {
+            report(unchanged, file + ": no change, nothing written");
+            return Main.OK;
+        }
         AtomicReference<List<DocumentEdit.Outcome>> outcomes = new AtomicReference<>();
         UnaryOperator<Map<String, Object>> update = document -> {
             // May run again if the write is retried: each run starts from the document it was given.
             ObjectNode tree = (ObjectNode) Codecs.toTree(document);
-            List<DocumentEdit.Outcome> made = new ArrayList<>();
-            for (DocumentEdit edit : edits) {
-                try {
-                    made.add(edit.applyTo(tree));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(file + ": " + e.getMessage() + "; nothing written", e);
-                }
-            }
-            outcomes.set(made);
+            outcomes.set(applyAll(edits, tree));
             return Codecs.toMap(tree);
         };
         AtomicFileOperations operations = new AtomicFileOperations();
         audit.recording(() -> fileFormat == DataFormat.JSON
                 ? operations.atomicJsonUpdate(file, update, create, schema)
                 : operations.atomicYamlUpdate(file, update, create, schema));
-
-        PrintWriter out = spec.commandLine().getOut();
         long changed = outcomes.get().stream().filter(DocumentEdit.Outcome::changed).count();
-        outcomes.get().forEach(outcome -> out.println(outcome.description()));
-        out.println("updated " + file + ": " + (changed == 0 ? "no change" : changed + " change" + (changed == 1 ? "" : "s")));
-        out.flush();
+        report(outcomes.get(), "updated " + file + ": " + changed + " change" + (changed == 1 ? "" : "s"));
         return Main.OK;
+    }
+
+    /**
+     * The outcomes of the edits when none of them would change FILE as it is now (and a schema
+     * given holds), else null. Then nothing is written: FILE, its backup and its modification
+     * time stay as they are. This equals an update made at the moment of this read, since edits
+     * only set and delete. Anything that goes wrong here is left to the update itself to meet
+     * and report (and record, with --audit), so this look ahead never decides a failure.
+     */
+    private List<DocumentEdit.Outcome> changesNothing(DataFormat fileFormat, List<DocumentEdit> edits) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            ObjectNode tree = (ObjectNode) Codecs.toTree(Codecs.readMap(file, fileFormat));
+            List<DocumentEdit.Outcome> outcomes = applyAll(edits, tree);
+            if (outcomes.stream().anyMatch(DocumentEdit.Outcome::changed)) {
+                return null;
+            }
+            if (schema != null) {
+                Schemas.validate(schema, tree, file);
+            }
+            return outcomes;
+        } catch (IOException | RuntimeException leftToTheUpdate) {
+            return null;
+        }
+    }
+
+    private List<DocumentEdit.Outcome> applyAll(List<DocumentEdit> edits, ObjectNode tree) {
+        List<DocumentEdit.Outcome> outcomes = new ArrayList<>();
+        for (DocumentEdit edit : edits) {
+            try {
+                outcomes.add(edit.applyTo(tree));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage() + "; nothing written", e);
+            }
+        }
+        return outcomes;
+    }
+
+    private void report(List<DocumentEdit.Outcome> outcomes, String last) {
+        PrintWriter out = spec.commandLine().getOut();
+        outcomes.forEach(outcome -> out.println(outcome.description()));
+        out.println(last);
+        out.flush();
     }
 
     /**

@@ -130,6 +130,30 @@ class UpdateCommandTest {
     }
 
     @Test
+    void anUpdateThatChangesNothingWritesNothing() throws IOException {
+        String compact = "{\"server\": {\"port\": 80}, \"debug\": true}";
+        create("config.json", compact);
+        Cli.Run run = Cli.run("update", arg("config.json"), "--set", "server.port=80", "--delete", "verbose");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out().lines()).containsExactly("set server.port = 80 (unchanged)",
+                "deleted verbose (not there: nothing to delete)",
+                dir.resolve("config.json") + ": no change, nothing written");
+        assertThat(read("config.json")).isEqualTo(compact);
+        assertThat(names()).containsExactly("config.json");
+    }
+
+    @Test
+    void anUpdateThatChangesNothingStillFailsASchemaTheFileViolates() throws IOException {
+        String violating = "{\"server\": {\"port\": 70000}}";
+        create("config.json", violating);
+        create("schema.json", SCHEMA);
+        Cli.Run run = Cli.run("update", arg("config.json"), "--set", "server.port=70000", "--schema", arg("schema.json"));
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("$.server.port: must have a maximum value of 65535");
+        assertThat(read("config.json")).isEqualTo(violating);
+    }
+
+    @Test
     void concurrentUpdatesOfOneFileAreNeverLost() throws Exception {
         create("shared.json", "{}");
         int threads = 2;
