@@ -74,7 +74,7 @@ final class MergeCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Parameters(paramLabel = "IN", arity = "1..*",
-            description = "The files to merge, first to last (.json, .yaml, .yml).")
+            description = "The files to merge, first to last: .json, .yaml or .yml files.")
     private List<Path> inputs;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,

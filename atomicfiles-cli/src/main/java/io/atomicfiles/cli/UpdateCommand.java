@@ -68,7 +68,7 @@ import tools.jackson.databind.node.ObjectNode;
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:FILE was updated",
+            "0:FILE was updated, or no edit changed it",
             "1:nothing was written: FILE missing (without --create), not valid JSON/YAML, an edit"
                     + " through a value of the wrong kind, a schema violation, or an I/O failure",
             "2:usage error: a malformed PATH=VALUE, no edit given"},
