@@ -26,6 +26,11 @@ public final class Scenes {
                 new TransactionScene(),
                 new FailedTransactionScene(),
                 new CrashRecoveryScene(CrashingTransaction.Moment.AFTER_COMMIT_POINT),
-                new CrashRecoveryScene(CrashingTransaction.Moment.BEFORE_COMMIT_POINT));
+                new CrashRecoveryScene(CrashingTransaction.Moment.BEFORE_COMMIT_POINT),
+                new JsonUpdateScene(),
+                new ConfigMergeScene(),
+                new RotationScene(),
+                new BackupCleanupScene(),
+                new AuditTrailScene());
     }
 }

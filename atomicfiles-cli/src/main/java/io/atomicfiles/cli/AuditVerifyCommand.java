@@ -1,0 +1,73 @@
+package io.atomicfiles.cli;
+
+import io.atomicfiles.AuditTrail;
+import io.atomicfiles.AuditVerification;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atomicfiles audit verify FILE}: {@link AuditTrail#verify(List)} over FILE and its rotated files. */
+@Command(name = "verify",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        headerHeading = "%n",
+        header = "Check that no line of an audit trail was edited, removed or reordered.",
+        synopsisHeading = "%nUsage: ",
+        descriptionHeading = "%n",
+        description = {
+            "Checks the hash chain through the rotated files (FILE.k or FILE.k.gz, oldest",
+            "first) and FILE: each line must match its own hash and link to the line before",
+            "it, and each file must continue the one before it.",
+            "",
+            "Intact: prints the number of lines checked (the records, and a first line in",
+            "each file that links it to the file before), the files, and the last hash.",
+            "Removing the newest lines at the end of FILE leaves a shorter chain that is",
+            "still intact; keep the last hash somewhere else and compare, to detect that too.",
+            "Broken: names the file and line of the first bad record, and what is wrong."},
+        parameterListHeading = "%nArguments:%n",
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the chain is intact",
+            "1:a line was edited, removed or reordered (named on standard error), or FILE cannot be read",
+            "2:usage error"})
+final class AuditVerifyCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The audit trail (its current file).")
+    private Path file;
+
+    @Override
+    public Integer call() throws IOException {
+        List<Path> files = AuditCommand.requireTrail(file);
+        AuditVerification verification = AuditTrail.verify(files);
+        if (!verification.ok()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(spec.qualifiedName() + ": " + verification.file() + " line " + verification.lineNumber()
+                    + ": " + verification.reason() + " (the " + lines(verification.recordsChecked())
+                    + " before it are intact)");
+            err.flush();
+            return Main.FAILED;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        String names = files.stream().map(Path::getFileName).map(Path::toString).collect(Collectors.joining(", "));
+        out.println(file + ": intact, " + lines(verification.recordsChecked()) + " in " + files.size()
+                + (files.size() == 1 ? " file (" : " files (") + names + ")");
+        out.println("last hash " + verification.lastHash());
+        out.flush();
+        return Main.OK;
+    }
+
+    private static String lines(long count) {
+        return count + (count == 1 ? " line" : " lines");
+    }
+}
