@@ -71,6 +71,10 @@ import picocli.CommandLine.Spec;
             "      several writes, copies, moves and deletes: all of them, or none",
             "  atomicfiles recover",
             "      after a crash: finish or undo the transactions it interrupted",
+            "  atomicfiles update config.json --set server.port=8080 --delete debug",
+            "      edit keys in place; concurrent updates are never lost",
+            "  atomicfiles merge base.json prod.yaml -o app.json",
+            "      merge configuration files; later files win",
             "  atomicfiles help write",
             "      everything about one command"})
 public final class Main implements Runnable {
