@@ -1,6 +1,8 @@
 package io.atomicfiles.internal;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -12,8 +14,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  *
  * <p>{@link Files#exists} answers {@code false} when it cannot tell (permission denied, an I/O
  * error), which is the wrong answer for a protocol: "the rename already happened" or "there is
- * nothing to back up" would be decided on a failure. These methods answer only "no such file"
- * with {@code false}, and throw on every other failure.
+ * nothing to back up" would be decided on a failure. These methods answer {@code false} only
+ * for "no such file" (or "a parent is a file", which means the same), and throw on every other
+ * failure.
  */
 public final class Stat {
     private Stat() {
@@ -25,7 +28,28 @@ public final class Stat {
             return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
+        } catch (FileSystemException e) {
+            // ENOTDIR (Java has no type for it): a parent is a file, so nothing can be there.
+            if (!(e instanceof AccessDeniedException) && isBelowAFile(path)) {
+                return null;
+            }
+            throw e;
         }
+    }
+
+    /**
+     * Whether the nearest ancestor of {@code path} that exists is something other than a
+     * folder: then {@code path} cannot exist, and operations on it fail with ENOTDIR.
+     */
+    public static boolean isBelowAFile(Path path) {
+        for (Path ancestor = path.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+            try {
+                return !Files.readAttributes(ancestor, BasicFileAttributes.class).isDirectory();
+            } catch (IOException absentOrBelowAFile) {
+                // look further up
+            }
+        }
+        return false;
     }
 
     public static boolean exists(Path path) throws IOException {

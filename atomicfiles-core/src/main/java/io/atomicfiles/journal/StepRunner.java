@@ -10,7 +10,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -115,7 +114,7 @@ final class StepRunner {
                 try {
                     // Only a folder: where a folder could not be made, a file of someone else's
                     // may stand (the very reason a transaction failed), and it is not ours to delete.
-                    if (isFolder(folder) && Files.deleteIfExists(folder)) {
+                    if (Stat.isDirectory(folder) && Files.deleteIfExists(folder)) {
                         actions.add("removed folder " + folder);
                     }
                 } catch (DirectoryNotEmptyException e) {
@@ -143,36 +142,13 @@ final class StepRunner {
         try {
             return Files.deleteIfExists(leftover);
         } catch (FileSystemException e) {
-            if (e instanceof AccessDeniedException || !aFileIsOnTheWay(leftover)) {
+            if (e instanceof AccessDeniedException || !Stat.isBelowAFile(leftover)) {
                 throw e;
             }
             return false;
         }
     }
 
-    /** Whether {@code path} is a folder: false when absent or below a file; other failures are thrown. */
-    private static boolean isFolder(Path path) throws IOException {
-        try {
-            return Stat.isDirectory(path);
-        } catch (FileSystemException e) {
-            if (e instanceof AccessDeniedException || !aFileIsOnTheWay(path)) {
-                throw e;
-            }
-            return false;
-        }
-    }
-
-    /** Whether the nearest ancestor of {@code path} that can be looked at is something other than a folder. */
-    private static boolean aFileIsOnTheWay(Path path) {
-        for (Path ancestor = path.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
-            try {
-                return !Files.readAttributes(ancestor, BasicFileAttributes.class).isDirectory();
-            } catch (IOException absentOrBelowAFile) {
-                // look further up
-            }
-        }
-        return false;
-    }
 
     private boolean safeToRename(Step.Rename step) throws IOException {
         String committed = stagedSha.get(step.from());
