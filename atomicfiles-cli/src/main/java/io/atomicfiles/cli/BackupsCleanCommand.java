@@ -1,20 +1,16 @@
 package io.atomicfiles.cli;
 
 import io.atomicfiles.AtomicFileOperations;
+import io.atomicfiles.internal.BackupCleanup;
+import io.atomicfiles.internal.BackupCleanup.Candidate;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.PatternSyntaxException;
@@ -82,16 +78,12 @@ final class BackupsCleanCommand implements Callable<Integer> {
     @Mixin
     private AuditOption audit;
 
-    /** A backup old enough to go, as found before removing anything. */
-    private record Candidate(Path file, Instant modified) {
-    }
-
     @Override
     public Integer call() throws IOException {
-        PathMatcher matcher = matcher();
+        requireValidGlob();
         FileArguments.requireFolder(folder, "DIR");
         Instant now = Instant.now();
-        List<Candidate> candidates = candidates(matcher, now.minus(maxAge));
+        List<Candidate> candidates = BackupCleanup.candidates(folder, glob, now.minus(maxAge));
         PrintWriter out = spec.commandLine().getOut();
         String criterion = "matching " + glob + " older than " + ageText() + " in " + folder;
         if (dryRun) {
@@ -109,40 +101,13 @@ final class BackupsCleanCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private PathMatcher matcher() {
+    private void requireValidGlob() {
         try {
-            return folder.getFileSystem().getPathMatcher("glob:" + glob);
+            folder.getFileSystem().getPathMatcher("glob:" + glob);
         } catch (PatternSyntaxException e) {
             throw new ParameterException(spec.commandLine(), "--glob '" + glob + "' is not a valid pattern: "
                     + e.getDescription());
         }
-    }
-
-    /**
-     * The files the library's cleanup removes: regular files directly in the folder (links not
-     * followed) whose names match, modified strictly before {@code cutoff}. Oldest first.
-     */
-    private List<Candidate> candidates(PathMatcher matcher, Instant cutoff) throws IOException {
-        List<Candidate> candidates = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
-            for (Path entry : entries) {
-                if (!matcher.matches(entry.getFileName())) {
-                    continue;
-                }
-                BasicFileAttributes attributes;
-                try {
-                    attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException gone) {
-                    continue;
-                }
-                Instant modified = attributes.lastModifiedTime().toInstant();
-                if (attributes.isRegularFile() && modified.isBefore(cutoff)) {
-                    candidates.add(new Candidate(entry, modified));
-                }
-            }
-        }
-        candidates.sort(Comparator.comparing(Candidate::modified));
-        return candidates;
     }
 
     /** AGE as the user wrote it. */

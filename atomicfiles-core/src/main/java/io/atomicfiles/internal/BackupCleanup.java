@@ -3,12 +3,14 @@ package io.atomicfiles.internal;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,36 +21,51 @@ public final class BackupCleanup {
     private BackupCleanup() {
     }
 
+    /** A backup that is old enough to go, and when it was last modified. */
+    public record Candidate(Path file, Instant modified) {
+    }
+
     /**
-     * Removes the regular files directly in {@code folder} (not below it, and never through a
-     * symbolic link) whose names match {@code glob} and whose last modification is strictly
-     * before {@code cutoff}. A file modified exactly at the cutoff stays.
+     * The regular files directly in {@code folder} (not below it, and never through a symbolic
+     * link) whose names match {@code glob} and whose last modification is strictly before
+     * {@code cutoff}, oldest first. A file modified exactly at the cutoff is not one of them.
      *
-     * @return the number removed
      * @throws NoSuchFileException when {@code folder} does not exist
      */
-    public static int removeOlderThan(Path folder, String glob, Instant cutoff) throws IOException {
+    public static List<Candidate> candidates(Path folder, String glob, Instant cutoff) throws IOException {
         if (!Files.isDirectory(folder)) {
             throw new NoSuchFileException(folder.toString(), null, "cleanup of backups: no such folder");
         }
         PathMatcher matcher = folder.getFileSystem().getPathMatcher("glob:" + glob);
-        int removed = 0;
+        List<Candidate> candidates = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
             for (Path entry : entries) {
                 if (!matcher.matches(entry.getFileName())) {
                     continue;
                 }
-                BasicFileAttributes attributes;
-                try {
-                    attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException gone) {
-                    continue;
+                BasicFileAttributes attributes = Stat.attributes(entry);
+                if (attributes != null && attributes.isRegularFile()
+                        && attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                    candidates.add(new Candidate(entry, attributes.lastModifiedTime().toInstant()));
                 }
-                if (attributes.isRegularFile() && attributes.lastModifiedTime().toInstant().isBefore(cutoff)
-                        && Files.deleteIfExists(entry)) {
-                    LOG.info("removed backup {} (modified {})", entry, attributes.lastModifiedTime());
-                    removed++;
-                }
+            }
+        }
+        candidates.sort(Comparator.comparing(Candidate::modified));
+        return candidates;
+    }
+
+    /**
+     * Removes the {@link #candidates} of {@code folder}.
+     *
+     * @return the number removed
+     * @throws NoSuchFileException when {@code folder} does not exist
+     */
+    public static int removeOlderThan(Path folder, String glob, Instant cutoff) throws IOException {
+        int removed = 0;
+        for (Candidate candidate : candidates(folder, glob, cutoff)) {
+            if (Files.deleteIfExists(candidate.file())) {
+                LOG.info("removed backup {} (modified {})", candidate.file(), candidate.modified());
+                removed++;
             }
         }
         return removed;
