@@ -3,6 +3,7 @@ package io.atomicfiles;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.Schemas;
 import io.atomicfiles.internal.Events;
+import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.Targets;
 import io.atomicfiles.internal.TerminalProgress;
@@ -63,7 +64,8 @@ public final class FileTransaction implements AutoCloseable {
     private final TransactionOptions options;
     private final String id;
     private final List<Operation> operations = new ArrayList<>();
-    private final Map<Path, String> claimed = new HashMap<>();
+    /** The files the operations change, by {@link PathLocks#key}: one operation per file. */
+    private final Map<String, String> claimed = new HashMap<>();
     private State state = State.OPEN;
 
     /** A transaction with {@link TransactionOptions#defaults()}. */
@@ -232,9 +234,14 @@ public final class FileTransaction implements AutoCloseable {
         return file;
     }
 
-    /** Refuses a second operation on one file: its outcome would depend on their order. */
+    /**
+     * Refuses a second operation on one file: its outcome would depend on their order, and
+     * recovery would take the first one's result for someone else's change. Files are told apart
+     * as their locks are (the real path of the folder), so two spellings of one file, through a
+     * linked folder or with "..", are one file.
+     */
     private void claim(Path path, String operation) throws IOException {
-        Path key = path.toAbsolutePath().normalize();
+        String key = PathLocks.key(path);
         String earlier = claimed.putIfAbsent(key, operation);
         if (earlier != null) {
             throw new AtomicWriteException("transaction " + id + ": " + operation + " " + path + " conflicts with the"
