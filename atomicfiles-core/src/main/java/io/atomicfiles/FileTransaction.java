@@ -303,13 +303,22 @@ public final class FileTransaction implements AutoCloseable {
         }
     }
 
-    private long totalBytes() throws IOException {
+    /**
+     * The bytes the transaction will stage, for progress; -1 when a source cannot be measured
+     * (it vanished since it was added: the protocol then fails on it, as AtomicWriteException,
+     * with every file as it was).
+     */
+    private long totalBytes() {
         long total = 0;
         for (Operation operation : operations) {
             if (operation instanceof Operation.Write) {
                 total += ((Operation.Write) operation).content().length;
             } else if (operation instanceof Operation.Copy) {
-                total += Files.size(((Operation.Copy) operation).source());
+                try {
+                    total += Files.size(((Operation.Copy) operation).source());
+                } catch (IOException e) {
+                    return -1;
+                }
             }
         }
         return total;
