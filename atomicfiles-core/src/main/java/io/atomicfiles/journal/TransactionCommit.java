@@ -75,21 +75,33 @@ public final class TransactionCommit {
     }
 
     private RecoveryReport run() throws IOException {
-        // Step 1: begin.
-        Path journalDir = Recovery.journalDir(options.journalDir().orElse(null));
+        // Step 1: begin. A failure here touches no file of the caller's: report it as this
+        // transaction's failure (AtomicWriteException), whatever the filesystem threw.
+        Path journalDir = null;
         JournalFile journal;
         RecoveryReport recovered;
-        try (PathLocks.Held folder = Recovery.lockFolder(journalDir, options.lockTimeout())) {
-            recovered = Recovery.recoverLocked(journalDir);
-            journal = JournalFile.create(journalDir, id, durability);
-            Recovery.markActive(journal.path());
+        try {
+            journalDir = Recovery.journalDir(options.journalDir().orElse(null));
+            try (PathLocks.Held folder = Recovery.lockFolder(journalDir, options.lockTimeout())) {
+                recovered = Recovery.recoverLocked(journalDir);
+                journal = JournalFile.create(journalDir, id, durability);
+                Recovery.markActive(journal.path());
+            }
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw AtomicWriteException.failed("transaction", journalDir.resolve(id + JournalFile.SUFFIX),
                     "create journal (a transaction with id '" + id + "' is already in progress)", e);
+        } catch (IOException | RuntimeException e) {
+            throw wrap(e, "begin (recover the journal folder, create the journal)");
         }
         List<PathLocks.Held> locks = List.of();
         try {
-            locks = PathLocks.acquireAll(lockedPaths(), options.lockTimeout());
+            try {
+                locks = PathLocks.acquireAll(lockedPaths(), options.lockTimeout());
+            } catch (IOException | RuntimeException e) {
+                // Nothing recorded yet: the empty journal goes, so no recovery has to discard it.
+                discardJournal(journal, e);
+                throw wrap(e, "lock the files");
+            }
             execute(journal);
         } finally {
             PathLocks.releaseAll(locks);
