@@ -48,10 +48,13 @@ final class StepRunner {
         boolean fromExists = exists(step.from());
         boolean toExists = exists(step.to());
         if (!fromExists) {
-            if (!toExists) {
+            // Already renamed. A trash name is deleted by the clean-up once the renames are done,
+            // so finding neither name is the clean-up's work (a redo run again after it), not
+            // someone else's.
+            if (!toExists && !step.trash()) {
                 conflicts.add("neither " + step.from() + " nor " + step.to() + " exists: removed by someone else");
             }
-            return; // already renamed
+            return;
         }
         if (toExists && Files.isSameFile(step.from(), step.to())) {
             // rename(2) between two links of one file does nothing and leaves both names:
