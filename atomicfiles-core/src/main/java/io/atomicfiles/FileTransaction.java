@@ -13,7 +13,6 @@ import io.atomicfiles.journal.TransactionCommit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -309,19 +308,11 @@ public final class FileTransaction implements AutoCloseable {
      * with every file as it was).
      */
     private long totalBytes() {
-        long total = 0;
-        for (Operation operation : operations) {
-            if (operation instanceof Operation.Write) {
-                total += ((Operation.Write) operation).content().length;
-            } else if (operation instanceof Operation.Copy) {
-                try {
-                    total += Files.size(((Operation.Copy) operation).source());
-                } catch (IOException e) {
-                    return -1;
-                }
-            }
+        try {
+            return TransactionCommit.bytesToStage(operations);
+        } catch (IOException e) {
+            return -1;
         }
-        return total;
     }
 
     private void audit(String status, String error, long startNanos) {

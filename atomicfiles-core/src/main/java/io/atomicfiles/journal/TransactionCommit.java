@@ -9,6 +9,7 @@ import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.ContentSink;
 import io.atomicfiles.internal.PathLocks;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +73,27 @@ public final class TransactionCommit {
     public static RecoveryReport run(String id, List<Operation> operations, TransactionOptions options,
             ProgressListener progress) throws IOException {
         return new TransactionCommit(id, operations, options, progress).run();
+    }
+
+    /**
+     * The bytes staging will write for {@code operations}: every write, every copy, and every
+     * move across filesystems (staged as a copy beside its target).
+     */
+    public static long bytesToStage(List<Operation> operations) throws IOException {
+        long total = 0;
+        for (Operation operation : operations) {
+            if (operation instanceof Operation.Write) {
+                total += ((Operation.Write) operation).content().length;
+            } else if (operation instanceof Operation.Copy) {
+                total += Files.size(((Operation.Copy) operation).source());
+            } else if (operation instanceof Operation.Move) {
+                Operation.Move move = (Operation.Move) operation;
+                if (!Planner.sameFileStore(move.source(), move.target())) {
+                    total += Files.size(move.source());
+                }
+            }
+        }
+        return total;
     }
 
     private RecoveryReport run() throws IOException {
