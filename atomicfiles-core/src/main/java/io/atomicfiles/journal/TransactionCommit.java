@@ -115,6 +115,12 @@ public final class TransactionCommit {
         } catch (IOException | RuntimeException e) {
             throw wrap(e, "begin (recover the journal folder, create the journal)");
         }
+        // What that recovery did is news for the caller too (commit() returns nothing): its
+        // listener hears of each transaction finished, as the log does.
+        for (RecoveryReport.Transaction t : recovered.transactions()) {
+            progress.note("recovered interrupted transaction " + t.id() + ": " + t.outcome()
+                    + (t.conflicts().isEmpty() ? "" : ", conflicts: " + String.join("; ", t.conflicts())));
+        }
         List<PathLocks.Held> locks = List.of();
         try {
             try {
