@@ -36,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * stops at a random progress note of that step, prints "now" and waits for the kill. It computes the after-state from its own model of what each
  * operation does, so the harness checks the library against an independent account.
  *
- * <p>{@code recover JOURNALS}: prints "ready", runs recovery, prints "recovered".
+ * <p>{@code recover JOURNALS SCRATCH}: warms up in SCRATCH, prints "ready", runs recovery, prints
+ * "recovered".
  */
 public final class CrashChild {
     static final String BYSTANDER = "bystander.dat";
@@ -75,6 +76,11 @@ public final class CrashChild {
 
     public static void main(String[] args) throws Exception {
         if (args[0].equals("recover")) {
+            // Warmed up, the recovery itself takes a few milliseconds: the kill, 0 to 40 ms after
+            // "ready", can land in it.
+            Path scratch = Paths.get(args[2]);
+            ChildLauncher.deleteTree(scratch);
+            ChildLauncher.warmUp(Files.createDirectories(scratch), false);
             System.out.println("ready");
             System.out.flush();
             FileTransaction.recover(Paths.get(args[1]));

@@ -92,13 +92,16 @@ class CrashHarnessTest {
         System.out.printf("crash harness: %d kills in %.0f s (%d at a random moment, %d in staging, %d in apply);"
                 + " after recovery: %d rolled back, %d rolled forward, %d only cleaned up, %d discarded (journal"
                 + " without intent), %d clean (no journal); files found in the before state %d times, in the after"
-                + " state %d times; %d recoveries killed in a child (%d had finished first); %d transactions"
-                + " acknowledged%n",
+                + " state %d times; %d recoveries run in a child and killed (%d of them with a journal to recover:"
+                + " %d finished first, %d were killed after changing files); %d transactions acknowledged%n",
                 KILLS, (System.nanoTime() - start) / 1e9,
                 KILLS - counted("targeted at stage") - counted("targeted at apply"), counted("targeted at stage"),
                 counted("targeted at apply"), counted("ROLLED_BACK"), counted("ROLLED_FORWARD"),
                 counted("CLEANED_UP"), counted("DISCARDED"), counted("clean"), counted("before"), counted("after"),
-                counted("recovery child"), counted("recovery child finished"), counted("acknowledged"));
+                counted("recovery child"),
+                counted("recovery child finished") + counted("recovery child killed with work to do"),
+                counted("recovery child finished"), counted("recovery child killed halfway"),
+                counted("acknowledged"));
         assertThat(counted("kills")).isEqualTo(KILLS);
         if (KILLS >= 6) {
             assertThat(counted("ROLLED_BACK")).as("recoveries that rolled back").isGreaterThan(0);
@@ -170,7 +173,7 @@ class CrashHarnessTest {
                     Files.readString(err)).isTrue();
 
             if (kill % 5 == 0) {
-                killARecovery(kill);
+                killARecovery(kill, !TxFiles.journals(journals).isEmpty());
             }
             RecoveryReport report = FileTransaction.recover(journals);
             if (report.isEmpty()) {
@@ -183,8 +186,9 @@ class CrashHarnessTest {
             Files.delete(err);
         }
 
-        private void killARecovery(int kill) throws Exception {
-            Process recovery = launcher.command(CrashChild.class, "recover", journals.toString())
+        private void killARecovery(int kill, boolean workToDo) throws Exception {
+            Map<String, String> before = TxFiles.hashes(files);
+            Process recovery = launcher.command(CrashChild.class, "recover", journals.toString(), scratch.toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader out = ChildLauncher.stdout(recovery);
             if (ChildLauncher.awaitLine(recovery, out, "ready", 60)) {
@@ -195,8 +199,11 @@ class CrashHarnessTest {
             boolean finished = recovery.exitValue() == 0; // it returned from recover() before the kill
             out.close();
             count("recovery child");
-            if (finished) {
-                count("recovery child finished");
+            if (workToDo) {
+                count(finished ? "recovery child finished" : "recovery child killed with work to do");
+                if (!finished && !TxFiles.hashes(files).equals(before)) {
+                    count("recovery child killed halfway"); // it had changed files, but not finished
+                }
             }
         }
 
