@@ -41,9 +41,16 @@ public final class Recovery {
     private Recovery() {
     }
 
-    /** The journal folder: the option when given, else the state folder. */
+    /**
+     * The journal folder: the option when given, else the state folder; by its real path, so
+     * that every spelling of one folder (a linked folder, "..") names a journal alike. Recovery
+     * tells this JVM's running transactions by their journals' names ({@link #ACTIVE}); one it
+     * failed to recognise would be opened and closed, and closing any channel of a file drops
+     * this process's OS lock on it, after which another process would "recover" a running
+     * transaction.
+     */
     static Path journalDir(Path option) throws IOException {
-        return StateDir.ensure(option != null ? option.toAbsolutePath() : StateDir.journals());
+        return StateDir.ensure(option != null ? option.toAbsolutePath() : StateDir.journals()).toRealPath();
     }
 
     /** The lock that serialises scanning a journal folder with creating journals in it. */

@@ -3,6 +3,7 @@ package io.atomicfiles.tx;
 import io.atomicfiles.ContentType;
 import io.atomicfiles.FileTransaction;
 import io.atomicfiles.ProgressListener;
+import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.TransactionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,13 +13,20 @@ import java.nio.file.Paths;
 /**
  * For {@link JournalFolderTest}: {@code FILES EXPECTED} commits a transaction with the default
  * journal folder and prints whether its journal was in EXPECTED while it applied
- * ({@code during=true}) and after it ended ({@code after=false}).
+ * ({@code during=true}) and after it ended ({@code after=false}). {@code recover JOURNALS} runs
+ * recovery and prints how many transactions it recovered and skipped.
  */
 public final class JournalFolderChild {
     private JournalFolderChild() {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args[0].equals("recover")) {
+            RecoveryReport report = FileTransaction.recover(Paths.get(args[1]));
+            System.out.println("recovered=" + report.transactions().size());
+            System.out.println("skipped=" + report.skipped().size());
+            return;
+        }
         Path files = Paths.get(args[0]);
         Path expected = Paths.get(args[1]);
         boolean[] during = new boolean[1];

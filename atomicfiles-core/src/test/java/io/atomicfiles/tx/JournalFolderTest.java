@@ -197,6 +197,78 @@ class JournalFolderTest {
         assertThat(nothingLeft.isEmpty()).isTrue();
     }
 
+    /**
+     * A recovery in this JVM that reaches a running transaction's journal through another
+     * spelling of its folder (here a symbolic link) must leave it alone, and must not, by opening
+     * and closing the journal, drop the OS lock that tells other processes its owner is alive:
+     * a recovery in another process then skips it too.
+     */
+    @Test
+    void aRunningTransactionStaysLockedWhateverSpellingOfItsFolderRecoveryUses() throws Exception {
+        Path files = Files.createDirectories(root.resolve("files"));
+        Path journals = Files.createDirectories(root.resolve("journals"));
+        Path link = Files.createSymbolicLink(root.resolve("journals-link"), journals);
+        java.util.concurrent.CountDownLatch applying = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+        ProgressListener pause = new ProgressListener() {
+            @Override
+            public void started(String task, long total) {
+            }
+
+            @Override
+            public void progressed(long done) {
+            }
+
+            @Override
+            public void note(String message) {
+                if (message.startsWith("apply 2 ")) {
+                    applying.countDown();
+                    try {
+                        // Bounded: were the transaction exposed, the other process's recovery
+                        // would wait for its files' locks until this pause ends.
+                        resume.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void finished(boolean succeeded) {
+            }
+        };
+        java.util.concurrent.CompletableFuture<Void> running = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (FileTransaction tx = new FileTransaction(TransactionOptions.builder().journalDir(link)
+                    .progressListener(pause).build())) {
+                tx.addWrite(files.resolve("one.txt"), "one", ContentType.TEXT);
+                tx.addWrite(files.resolve("two.txt"), "two", ContentType.TEXT);
+                tx.commit();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertThat(applying.await(60, TimeUnit.SECONDS)).isTrue();
+            RecoveryReport here = FileTransaction.recover(journals);
+            assertThat(here.transactions()).as("recovered in this JVM: a running transaction").isEmpty();
+
+            Process child = ChildLauncher.get().command(JournalFolderChild.class, "recover", journals.toString())
+                    .redirectErrorStream(true).start();
+            List<String> output;
+            try (BufferedReader out = ChildLauncher.stdout(child)) {
+                output = out.lines().toList();
+            }
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(output).as("another process's recovery").contains("recovered=0", "skipped=1");
+        } finally {
+            resume.countDown();
+            running.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(Files.readString(files.resolve("one.txt"))).isEqualTo("one");
+        assertThat(Files.readString(files.resolve("two.txt"))).isEqualTo("two");
+        assertThat(TxFiles.journals(journals)).isEmpty();
+    }
+
     /** Commits a write of "other" to {@code file}; returns the notes its listener heard. */
     private static List<String> commitAnother(Path file, Path journals) throws IOException {
         JournalObserver observer = new JournalObserver(journals);
