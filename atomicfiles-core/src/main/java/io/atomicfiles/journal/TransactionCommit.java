@@ -29,9 +29,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <ol>
  *   <li>Begin: under the journal folder's lock, recover abandoned journals (a crashed
- *       transaction's files are finished before anyone builds on them), then create and lock
- *       this transaction's journal. Take the locks of every file the transaction touches, in a
- *       fixed order (no deadlock with another transaction).</li>
+ *       transaction's files are finished before anyone builds on them; the listener hears of
+ *       each), then create and lock this transaction's journal. Take the locks of every file the
+ *       transaction touches, in a fixed order (no deadlock with another transaction). A failure
+ *       here has touched no file and leaves no journal.</li>
  *   <li>Intent: plan every step and hidden name, record each target's state, and force the
  *       journal and its folder. A crash from here on leaves a journal naming everything the
  *       transaction may create, so nothing it leaves is orphaned.</li>
