@@ -120,7 +120,14 @@ public final class Recovery {
             if (lock == null) {
                 return null; // its owner is alive
             }
-            JournalFile.Contents contents = JournalFile.read(journal, journal.getFileSystem());
+            JournalFile.Contents contents;
+            try {
+                contents = JournalFile.read(journal, journal.getFileSystem());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // Its owner releases the lock, then deletes the journal, once everything is done:
+                // we got the lock in between, and the transaction is over.
+                return null;
+            }
             RecoveryReport.Transaction result = finish(journal, contents);
             if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
                 Files.deleteIfExists(journal);
