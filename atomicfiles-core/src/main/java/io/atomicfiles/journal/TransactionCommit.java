@@ -111,6 +111,10 @@ public final class TransactionCommit {
                 Recovery.markActive(journal.path());
             }
         } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (journalDir == null) {
+                throw AtomicWriteException.failed("transaction " + id, options.journalDir().orElse(null),
+                        "create the journal folder (a file has its name)", e);
+            }
             throw AtomicWriteException.failed("transaction", journalDir.resolve(id + JournalFile.SUFFIX),
                     "create journal (a transaction with id '" + id + "' is already in progress)", e);
         } catch (IOException | RuntimeException e) {

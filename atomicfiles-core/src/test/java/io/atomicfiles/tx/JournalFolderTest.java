@@ -94,6 +94,21 @@ class JournalFolderTest {
     }
 
     @Test
+    void aJournalFolderThatIsAFileFailsTheCommitAndChangesNothing() throws IOException {
+        Path files = Files.createDirectories(root.resolve("files"));
+        Files.writeString(files.resolve("a.txt"), "a");
+        Path notAFolder = Files.writeString(root.resolve("journals-file"), "not a folder");
+        try (FileTransaction tx = new FileTransaction(TransactionOptions.builder().journalDir(notAFolder)
+                .showProgress(false).build())) {
+            tx.addWrite(files.resolve("a.txt"), "new", ContentType.TEXT);
+            org.assertj.core.api.Assertions.assertThatThrownBy(tx::commit)
+                    .isInstanceOf(io.atomicfiles.AtomicWriteException.class).hasMessageContaining("journals-file");
+        }
+        assertThat(TxFiles.state(files)).isEqualTo(Map.of("a.txt", "a"));
+        assertThat(Files.readString(notAFolder)).isEqualTo("not a folder");
+    }
+
+    @Test
     void theSystemPropertyNamesTheStateFolder() throws IOException {
         String original = System.getProperty(StateDir.PROPERTY);
         Path state = root.resolve("property-state");
