@@ -3,6 +3,7 @@ package io.atomicfiles;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.Schemas;
 import io.atomicfiles.internal.Events;
+import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.Targets;
 import io.atomicfiles.internal.TerminalProgress;
@@ -12,7 +13,6 @@ import io.atomicfiles.journal.TransactionCommit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +63,8 @@ public final class FileTransaction implements AutoCloseable {
     private final TransactionOptions options;
     private final String id;
     private final List<Operation> operations = new ArrayList<>();
-    private final Map<Path, String> claimed = new HashMap<>();
+    /** The files the operations change, by {@link PathLocks#key}: one operation per file. */
+    private final Map<String, String> claimed = new HashMap<>();
     private State state = State.OPEN;
 
     /** A transaction with {@link TransactionOptions#defaults()}. */
@@ -232,9 +233,14 @@ public final class FileTransaction implements AutoCloseable {
         return file;
     }
 
-    /** Refuses a second operation on one file: its outcome would depend on their order. */
+    /**
+     * Refuses a second operation on one file: its outcome would depend on their order, and
+     * recovery would take the first one's result for someone else's change. Files are told apart
+     * as their locks are (the real path of the folder), so two spellings of one file, through a
+     * linked folder or with "..", are one file.
+     */
     private void claim(Path path, String operation) throws IOException {
-        Path key = path.toAbsolutePath().normalize();
+        String key = PathLocks.key(path);
         String earlier = claimed.putIfAbsent(key, operation);
         if (earlier != null) {
             throw new AtomicWriteException("transaction " + id + ": " + operation + " " + path + " conflicts with the"
@@ -296,20 +302,17 @@ public final class FileTransaction implements AutoCloseable {
         }
     }
 
-    private long totalBytes() throws IOException {
-        long total = 0;
-        for (Operation operation : operations) {
-            if (operation instanceof Operation.Write) {
-                total += ((Operation.Write) operation).content().length;
-            } else if (operation instanceof Operation.Copy) {
-                // For the progress display only: a source gone since it was added is reported by
-                // the protocol itself, as the failure of this transaction.
-                java.nio.file.attribute.BasicFileAttributes source =
-                        Stat.attributes(((Operation.Copy) operation).source());
-                total += source == null ? 0 : source.size();
-            }
+    /**
+     * The bytes the transaction will stage, for progress; -1 when a source cannot be measured
+     * (it vanished since it was added: the protocol then fails on it, as AtomicWriteException,
+     * with every file as it was).
+     */
+    private long totalBytes() {
+        try {
+            return TransactionCommit.bytesToStage(operations);
+        } catch (IOException e) {
+            return -1;
         }
-        return total;
     }
 
     private void audit(String status, String error, long startNanos) {

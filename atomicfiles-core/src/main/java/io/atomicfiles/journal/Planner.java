@@ -152,7 +152,8 @@ final class Planner {
         return file.resolveSibling("." + name + ".tx-" + tag + "-" + op + "." + role);
     }
 
-    private static boolean sameFileStore(Path source, Path target) throws IOException {
+    /** Whether a rename can carry {@code source} to {@code target} (one filesystem). */
+    static boolean sameFileStore(Path source, Path target) throws IOException {
         Path existing = target.getParent();
         while (existing != null && !Stat.isDirectory(existing)) {
             existing = existing.getParent();

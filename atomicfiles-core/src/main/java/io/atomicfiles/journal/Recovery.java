@@ -44,9 +44,16 @@ public final class Recovery {
     private Recovery() {
     }
 
-    /** The journal folder: the option when given, else the state folder. */
+    /**
+     * The journal folder: the option when given, else the state folder; by its real path, so
+     * that every spelling of one folder (a linked folder, "..") names a journal alike. Recovery
+     * tells this JVM's running transactions by their journals' names ({@link #ACTIVE}); one it
+     * failed to recognise would be opened and closed, and closing any channel of a file drops
+     * this process's OS lock on it, after which another process would "recover" a running
+     * transaction.
+     */
     static Path journalDir(Path option) throws IOException {
-        return StateDir.ensure(option != null ? option.toAbsolutePath() : StateDir.journals());
+        return StateDir.ensure(option != null ? option.toAbsolutePath() : StateDir.journals()).toRealPath();
     }
 
     /** The lock that serialises scanning a journal folder with creating journals in it. */
@@ -116,7 +123,14 @@ public final class Recovery {
             if (lock == null) {
                 return null; // its owner is alive
             }
-            JournalFile.Contents contents = JournalFile.read(journal, journal.getFileSystem());
+            JournalFile.Contents contents;
+            try {
+                contents = JournalFile.read(journal, journal.getFileSystem());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // Its owner releases the lock, then deletes the journal, once everything is done:
+                // we got the lock in between, and the transaction is over.
+                return null;
+            }
             RecoveryReport.Transaction result = finish(journal, contents);
             if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
                 Files.deleteIfExists(journal);

@@ -39,6 +39,11 @@ final class Staging {
     private final Durability durability;
     private final ProgressListener progress;
     private final AtomicLong bytesDone = new AtomicLong();
+    /**
+     * Held while the listener is called: the stages run in parallel, but a listener is promised
+     * one call at a time and a running total that only grows.
+     */
+    private final Object listenerLock = new Object();
 
     private Staging(List<Operation> operations, Durability durability, ProgressListener progress) {
         this.operations = operations;
@@ -148,7 +153,9 @@ final class Staging {
     /** One staged file: new, owner-only, given its final mode, content streamed, hashed, forced, read back. */
     private ContentSink.Written write(Step.Stage stage) throws IOException {
         Operation operation = operations.get(stage.op());
-        progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+        synchronized (listenerLock) {
+            progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+        }
         try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE),
                 FileModes.ownerOnlyFileAttribute(stage.path().getParent()))) {
@@ -163,7 +170,9 @@ final class Staging {
                 }
             }
             ContentSink.Written result = sink.finish();
-            progress.progressed(bytesDone.addAndGet(result.size()));
+            synchronized (listenerLock) {
+                progress.progressed(bytesDone.addAndGet(result.size()));
+            }
             return result;
         } catch (IOException e) {
             if (e instanceof AtomicWriteException) {

@@ -50,10 +50,13 @@ final class StepRunner {
         boolean fromExists = exists(step.from());
         boolean toExists = exists(step.to());
         if (!fromExists) {
-            if (!toExists) {
+            // Already renamed. A trash name is deleted by the clean-up once the renames are done,
+            // so finding neither name is the clean-up's work (a redo run again after it), not
+            // someone else's.
+            if (!toExists && !step.trash()) {
                 conflicts.add("neither " + step.from() + " nor " + step.to() + " exists: removed by someone else");
             }
-            return; // already renamed
+            return;
         }
         if (toExists && Files.isSameFile(step.from(), step.to())) {
             // rename(2) between two links of one file does nothing and leaves both names:
@@ -69,8 +72,21 @@ final class StepRunner {
         actions.add("renamed " + step.from().getFileName() + " to " + step.to());
     }
 
-    /** Makes the state before {@code from → to} true again: the inverse of {@link #redo}. */
+    /**
+     * Makes the state before {@code from → to} true again: the inverse of {@link #redo}.
+     *
+     * <p>An undo may be run again after the clean-up that follows it (a crash between the
+     * clean-up and the journal's deletion). By then the hidden {@code from} is gone and
+     * {@code to} holds its restored old content, which looks just like a rename not yet undone;
+     * undoing it again would carry the old content away to a name the clean-up deletes (a lost
+     * {@code NAME.backup}, or a lost target when the new bytes equal the old). The keep of the
+     * displaced content tells them apart: it exists until this undo moves it back, and no
+     * rename of the transaction removes it. So when it is gone, this step is already undone.
+     */
     void undo(Step.Rename step) throws IOException {
+        if (step.displaced() != null && !exists(step.displaced())) {
+            return; // undone already: the displaced content went back to step.to()
+        }
         if (!exists(step.from()) && exists(step.to())) {
             if (checked && !holdsWhatWasRenamed(step)) {
                 conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
@@ -79,7 +95,7 @@ final class StepRunner {
             rename(step.to(), step.from());
             actions.add("renamed " + step.to() + " back to " + step.from().getFileName());
         }
-        if (step.displaced() != null && exists(step.displaced()) && !exists(step.to())) {
+        if (step.displaced() != null && !exists(step.to())) {
             rename(step.displaced(), step.to());
             actions.add("restored " + step.to());
         }
@@ -90,16 +106,24 @@ final class StepRunner {
      * trash. After a rollback, also the folders it created, if they are empty.
      */
     void cleanUp(List<Step> steps, boolean rolledBack) throws IOException {
+        // The keeps go first. An undo run again after this clean-up was interrupted takes a
+        // missing keep for "undone already" (see undo); a staged file deleted while its keep
+        // remains would instead make a rename that never happened look done.
+        List<Path> leftovers = new ArrayList<>();
         for (Step step : steps) {
-            Path leftover = null;
-            if (step instanceof Step.Stage) {
-                leftover = ((Step.Stage) step).path();
-            } else if (step instanceof Step.Keep) {
-                leftover = ((Step.Keep) step).path();
-            } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
-                leftover = ((Step.Rename) step).to();
+            if (step instanceof Step.Keep) {
+                leftovers.add(((Step.Keep) step).path());
             }
-            if (leftover != null && deleteLeftover(leftover)) {
+        }
+        for (Step step : steps) {
+            if (step instanceof Step.Stage) {
+                leftovers.add(((Step.Stage) step).path());
+            } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
+                leftovers.add(((Step.Rename) step).to());
+            }
+        }
+        for (Path leftover : leftovers) {
+            if (deleteLeftover(leftover)) {
                 actions.add("deleted " + leftover);
             }
         }

@@ -9,6 +9,7 @@ import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.ContentSink;
 import io.atomicfiles.internal.PathLocks;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,9 +29,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <ol>
  *   <li>Begin: under the journal folder's lock, recover abandoned journals (a crashed
- *       transaction's files are finished before anyone builds on them), then create and lock
- *       this transaction's journal. Take the locks of every file the transaction touches, in a
- *       fixed order (no deadlock with another transaction).</li>
+ *       transaction's files are finished before anyone builds on them; the listener hears of
+ *       each), then create and lock this transaction's journal. Take the locks of every file the
+ *       transaction touches, in a fixed order (no deadlock with another transaction). A failure
+ *       here has touched no file and leaves no journal.</li>
  *   <li>Intent: plan every step and hidden name, record each target's state, and force the
  *       journal and its folder. A crash from here on leaves a journal naming everything the
  *       transaction may create, so nothing it leaves is orphaned.</li>
@@ -74,22 +76,65 @@ public final class TransactionCommit {
         return new TransactionCommit(id, operations, options, progress).run();
     }
 
+    /**
+     * The bytes staging will write for {@code operations}: every write, every copy, and every
+     * move across filesystems (staged as a copy beside its target).
+     */
+    public static long bytesToStage(List<Operation> operations) throws IOException {
+        long total = 0;
+        for (Operation operation : operations) {
+            if (operation instanceof Operation.Write) {
+                total += ((Operation.Write) operation).content().length;
+            } else if (operation instanceof Operation.Copy) {
+                total += Files.size(((Operation.Copy) operation).source());
+            } else if (operation instanceof Operation.Move) {
+                Operation.Move move = (Operation.Move) operation;
+                if (!Planner.sameFileStore(move.source(), move.target())) {
+                    total += Files.size(move.source());
+                }
+            }
+        }
+        return total;
+    }
+
     private RecoveryReport run() throws IOException {
-        // Step 1: begin.
-        Path journalDir = Recovery.journalDir(options.journalDir().orElse(null));
+        // Step 1: begin. A failure here touches no file of the caller's: report it as this
+        // transaction's failure (AtomicWriteException), whatever the filesystem threw.
+        Path journalDir = null;
         JournalFile journal;
         RecoveryReport recovered;
-        try (PathLocks.Held folder = Recovery.lockFolder(journalDir, options.lockTimeout())) {
-            recovered = Recovery.recoverLocked(journalDir);
-            journal = JournalFile.create(journalDir, id, durability);
-            Recovery.markActive(journal.path());
+        try {
+            journalDir = Recovery.journalDir(options.journalDir().orElse(null));
+            try (PathLocks.Held folder = Recovery.lockFolder(journalDir, options.lockTimeout())) {
+                recovered = Recovery.recoverLocked(journalDir);
+                journal = JournalFile.create(journalDir, id, durability);
+                Recovery.markActive(journal.path());
+            }
         } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (journalDir == null) {
+                throw AtomicWriteException.failed("transaction " + id, options.journalDir().orElse(null),
+                        "create the journal folder (a file has its name)", e);
+            }
             throw AtomicWriteException.failed("transaction", journalDir.resolve(id + JournalFile.SUFFIX),
                     "create journal (a transaction with id '" + id + "' is already in progress)", e);
+        } catch (IOException | RuntimeException e) {
+            throw wrap(e, "begin (recover the journal folder, create the journal)");
+        }
+        // What that recovery did is news for the caller too (commit() returns nothing): its
+        // listener hears of each transaction finished, as the log does.
+        for (RecoveryReport.Transaction t : recovered.transactions()) {
+            progress.note("recovered interrupted transaction " + t.id() + ": " + t.outcome()
+                    + (t.conflicts().isEmpty() ? "" : ", conflicts: " + String.join("; ", t.conflicts())));
         }
         List<PathLocks.Held> locks = List.of();
         try {
-            locks = PathLocks.acquireAll(lockedPaths(), options.lockTimeout());
+            try {
+                locks = PathLocks.acquireAll(lockedPaths(), options.lockTimeout());
+            } catch (IOException | RuntimeException e) {
+                // Nothing recorded yet: the empty journal goes, so no recovery has to discard it.
+                discardJournal(journal, e);
+                throw wrap(e, "lock the files");
+            }
             execute(journal);
         } finally {
             PathLocks.releaseAll(locks);
