@@ -224,7 +224,10 @@ public final class FileTransaction implements AutoCloseable {
     private static Path existingFile(Path path, String operation) throws IOException {
         Path file = path.toAbsolutePath();
         if (!Stat.exists(file)) {
-            throw new NoSuchFileException(path.toString(), null, operation + ": the file does not exist");
+            // An AtomicWriteException like every other refusal of the plan; the cause says which file.
+            throw new AtomicWriteException(operation + " " + path + " failed: the file does not exist",
+                    new NoSuchFileException(path.toString()), Map.of("operation", operation, "path", path.toString(),
+                            "step", "check plan"));
         }
         if (!Stat.isRegularFile(file)) {
             throw new AtomicWriteException(operation + " " + path + " failed: not a regular file", null,

@@ -221,7 +221,7 @@ class TransactionOperationsTest {
         Map<String, String> before = validationFolder();
         try (FileTransaction tx = new FileTransaction(options(true, Durability.FULL))) {
             tx.addWrite(dir.resolve("valid.txt"), "valid", ContentType.TEXT);
-            assertThatThrownBy(() -> tx.addDelete(dir.resolve("nope.txt"))).isInstanceOf(NoSuchFileException.class);
+            assertThatThrownBy(() -> tx.addDelete(dir.resolve("nope.txt"))).isInstanceOf(AtomicWriteException.class);
             assertThatThrownBy(() -> tx.addWrite(dir.resolve("valid.txt"), "again", ContentType.TEXT))
                     .isInstanceOf(AtomicWriteException.class);
             tx.addDelete(dir.resolve("b.txt"));
@@ -248,11 +248,15 @@ class TransactionOperationsTest {
 
     @Test
     void missingSourcesAndDeleteTargetsAreRefusedWhenAdded() throws IOException {
-        refused(tx -> tx.addCopy(dir.resolve("nope.txt"), dir.resolve("c.txt")), NoSuchFileException.class,
+        refused(tx -> tx.addCopy(dir.resolve("nope.txt"), dir.resolve("c.txt")), AtomicWriteException.class,
                 "nope.txt");
-        refused(tx -> tx.addMove(dir.resolve("nope.txt"), dir.resolve("c.txt")), NoSuchFileException.class,
+        refused(tx -> tx.addMove(dir.resolve("nope.txt"), dir.resolve("c.txt")), AtomicWriteException.class,
                 "nope.txt");
-        refused(tx -> tx.addDelete(dir.resolve("nope.txt")), NoSuchFileException.class, "nope.txt");
+        refused(tx -> tx.addDelete(dir.resolve("nope.txt")), AtomicWriteException.class, "nope.txt");
+        try (FileTransaction tx = new FileTransaction(options(true, Durability.FULL))) {
+            assertThatThrownBy(() -> tx.addDelete(dir.resolve("nope.txt"))).isInstanceOf(AtomicWriteException.class)
+                    .hasMessageContaining("does not exist").hasCauseInstanceOf(NoSuchFileException.class);
+        }
     }
 
     @Test
