@@ -54,7 +54,9 @@ public final class StateDir {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, FileModes.ownerOnlyFolderAttribute(dir));
             }
-            ENSURED.add(dir);
+            if (dir.getFileSystem() == java.nio.file.FileSystems.getDefault()) {
+                ENSURED.add(dir);
+            }
         }
         return dir;
     }
@@ -64,6 +66,9 @@ public final class StateDir {
         ENSURED.remove(dir);
     }
 
-    /** Folders known to exist: the state folder is asked for on every lock, and rarely removed. */
+    /**
+     * Folders known to exist: the state folder is asked for on every lock, and rarely removed.
+     * Only on the default filesystem: elsewhere (in-memory, fault-injecting) every call counts.
+     */
     private static final java.util.Set<Path> ENSURED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }
