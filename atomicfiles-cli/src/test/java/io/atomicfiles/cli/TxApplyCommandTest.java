@@ -254,7 +254,7 @@ class TxApplyCommandTest {
                 Arguments.of("operations:\n  - delete: stale.json\n  - delete: stale.json\n",
                         "operation 2 (line 3, delete stale.json): transaction "),
                 Arguments.of("operations:\n  - move: missing.txt\n    to: b.txt\n",
-                        "operation 1 (line 2, move missing.txt to b.txt): no such file: missing.txt"),
+                        "operation 1 (line 2, move missing.txt to b.txt): move missing.txt failed: the file does not exist"),
                 Arguments.of("operations:\n  - write: out.json\n    from: missing.yaml\n",
                         "'from' names no file"),
                 Arguments.of("operations:\n  - write: out.json\n    content: 1\n    schema: schemas/none.json\n",
