@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,39 +54,82 @@ public final class FileModes {
         return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
-    /** The POSIX attributes of an existing file (not following a final link), or null where there are none. */
-    public static PosixFileAttributes read(Path file) throws IOException {
-        if (!supportsPosix(file)) {
-            return null;
-        }
-        return Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    /**
+     * What a rewrite keeps of the file it replaces: its permissions, owner and group. The owner
+     * and group are numbers where the filesystem offers the {@code unix} view (Linux, macOS):
+     * comparing names would cost two lookups in the user and group databases per write.
+     */
+    public record Kept(Set<PosixFilePermission> permissions, Object owner, Object group, boolean regularFile) {
     }
 
     /**
-     * Gives {@code file} the permissions, owner and group of {@code original}. The mode is
+     * The permissions, owner and group of {@code file} (not following a final link), or null
+     * when there is no such file or the filesystem has no POSIX attributes.
+     */
+    public static Kept read(Path file) throws IOException {
+        if (!supportsPosix(file)) {
+            return null;
+        }
+        if (supportsUnixView(file)) {
+            Map<String, Object> unix;
+            try {
+                unix = Files.readAttributes(file, "unix:mode,uid,gid,isRegularFile", LinkOption.NOFOLLOW_LINKS);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return null;
+            }
+            int mode = (Integer) unix.get("mode");
+            return new Kept(permissions(mode), unix.get("uid"), unix.get("gid"), (Boolean) unix.get("isRegularFile"));
+        }
+        PosixFileAttributes posix;
+        try {
+            posix = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+        return new Kept(posix.permissions(), posix.owner(), posix.group(), posix.isRegularFile());
+    }
+
+    /**
+     * Gives {@code file} the permissions, owner and group {@code original} kept. The mode is
      * required; the owner and group are kept where the process may set them (changing the owner
      * needs privileges a normal user lacks, and a file a user rewrites becomes theirs, as with
      * any editor).
      */
-    public static void copy(PosixFileAttributes original, Path file) throws IOException {
+    public static void copy(Kept original, Path file) throws IOException {
         if (original == null) {
             return;
         }
-        PosixFileAttributeView view =
-                Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        view.setPermissions(original.permissions());
+        Files.setPosixFilePermissions(file, original.permissions());
+        Kept now = read(file);
         try {
-            PosixFileAttributes now = view.readAttributes();
+            String view = original.owner() instanceof Integer ? "unix:" : "posix:";
             if (!now.group().equals(original.group())) {
-                view.setGroup(original.group());
+                Files.setAttribute(file, view + (view.equals("unix:") ? "gid" : "group"), original.group(),
+                        LinkOption.NOFOLLOW_LINKS);
             }
             if (!now.owner().equals(original.owner())) {
-                view.setOwner(original.owner());
+                Files.setAttribute(file, view + (view.equals("unix:") ? "uid" : "owner"), original.owner(),
+                        LinkOption.NOFOLLOW_LINKS);
             }
-        } catch (FileSystemException | UnsupportedOperationException e) {
+        } catch (FileSystemException | UnsupportedOperationException | IllegalArgumentException e) {
             LOG.debug("could not keep owner/group {}:{} on {}: {}", original.owner(), original.group(), file,
                     e.toString());
         }
+    }
+
+    private static boolean supportsUnixView(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+    }
+
+    /** The permission bits of a {@code st_mode}. */
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission p : PosixFilePermission.values()) {
+            if ((mode & (1 << (8 - p.ordinal()))) != 0) {
+                permissions.add(p);
+            }
+        }
+        return permissions;
     }
 
     /** Gives a new file the mode {@code 0666 & ~umask}, as if it had been created by {@code open(2)}. */

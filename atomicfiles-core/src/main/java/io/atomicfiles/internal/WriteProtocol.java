@@ -266,10 +266,11 @@ public final class WriteProtocol implements AutoCloseable {
         if (!FileModes.supportsPosix(target)) {
             return;
         }
-        if (Stat.isRegularFile(target)) {
+        FileModes.Kept old = FileModes.read(target);
+        if (old != null && old.regularFile()) {
             // Only a regular file's mode: a link being replaced (followSymlinks off) has the
             // mode rwxrwxrwx, which would make the new file world-writable.
-            FileModes.copy(FileModes.read(target), temp.path());
+            FileModes.copy(old, temp.path());
         } else if (newFilePermissions != null) {
             Files.setPosixFilePermissions(temp.path(), newFilePermissions);
         } else {

@@ -187,8 +187,9 @@ final class Staging {
         if (!FileModes.supportsPosix(stage.path())) {
             return;
         }
-        if (Stat.exists(stage.target())) {
-            FileModes.copy(FileModes.read(stage.target()), stage.path());
+        FileModes.Kept replaced = FileModes.read(stage.target());
+        if (replaced != null) {
+            FileModes.copy(replaced, stage.path());
         } else if (stage.source() != null) {
             Files.setPosixFilePermissions(stage.path(), Files.getPosixFilePermissions(stage.source()));
         } else {
