@@ -1,18 +1,19 @@
 package io.atomicfiles.ops;
 
+import io.atomicfiles.testing.ChildSide;
 import java.nio.file.Path;
 
-/** Child JVM of {@link AuditConcurrencyTest}: {@code goFile auditFile threads records}. */
+/** Child JVM of {@link AuditConcurrencyTest}: {@code auditFile threads records}, after the test's go. */
 public final class AuditAppenderChild {
     private AuditAppenderChild() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path goFile = Path.of(args[0]);
-        Path audit = Path.of(args[1]);
-        int threads = Integer.parseInt(args[2]);
-        int records = Integer.parseInt(args[3]);
-        ChildJvm.readyAndWait(goFile);
+        Path audit = Path.of(args[0]);
+        int threads = Integer.parseInt(args[1]);
+        int records = Integer.parseInt(args[2]);
+        ChildSide.ready();
+        ChildSide.awaitGo();
         AuditConcurrencyTest.append(audit, "child", threads, records);
     }
 }

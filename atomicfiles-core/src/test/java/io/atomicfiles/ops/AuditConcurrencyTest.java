@@ -6,6 +6,7 @@ import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AuditEntry;
 import io.atomicfiles.AuditTrail;
 import io.atomicfiles.AuditVerification;
+import io.atomicfiles.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditConcurrencyTest {
     private static final int THREADS = 4;
     private static final int RECORDS = 150;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -32,10 +34,10 @@ class AuditConcurrencyTest {
     @Test
     void twoProcessesAppendingAtOnceLeaveOnlyWholeChainedLines() throws Exception {
         Path audit = dir.resolve("shared.audit");
-        Path go = dir.resolve("go");
-        try (ChildJvm child = ChildJvm.start(AuditAppenderChild.class, go, audit.toString(),
-                String.valueOf(THREADS), String.valueOf(RECORDS))) {
-            child.awaitReadyThenGo();
+        try (ChildJvm child = ChildJvm.builder(AuditAppenderChild.class).quickStart()
+                .args(audit.toString(), String.valueOf(THREADS), String.valueOf(RECORDS)).start()) {
+            assertThat(child.readLine(READY_TIMEOUT)).as("child: %s", child.stderr()).isEqualTo("ready");
+            child.go();
             append(audit, "parent", THREADS, RECORDS);
             assertThat(child.awaitExit(Duration.ofMinutes(3))).as("child exit code").isZero();
         }
@@ -64,11 +66,11 @@ class AuditConcurrencyTest {
     @Test
     void rotatingWhileAnotherProcessAppendsKeepsTheChainAcrossFiles() throws Exception {
         Path audit = dir.resolve("rotating.audit");
-        Path go = dir.resolve("go");
         int rotations = 0;
-        try (ChildJvm child = ChildJvm.start(AuditAppenderChild.class, go, audit.toString(), "2",
-                String.valueOf(RECORDS))) {
-            child.awaitReadyThenGo();
+        try (ChildJvm child = ChildJvm.builder(AuditAppenderChild.class).quickStart()
+                .args(audit.toString(), "2", String.valueOf(RECORDS)).start()) {
+            assertThat(child.readLine(READY_TIMEOUT)).as("child: %s", child.stderr()).isEqualTo("ready");
+            child.go();
             while (!Files.exists(audit) && child.isAlive()) {
                 Thread.sleep(1);
             }

@@ -8,6 +8,7 @@ import io.atomicfiles.Durability;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConcurrentJsonUpdateTest {
     private static final int THREADS = 4;
     private static final int INCREMENTS = 250;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -33,17 +35,17 @@ class ConcurrentJsonUpdateTest {
     @Test
     void fourThreadsInTwoProcessesIncrementToExactly2000() throws Exception {
         Path counter = dir.resolve("counter.json");
-        Path go = dir.resolve("go");
-        try (ChildJvm child = ChildJvm.start(CounterChild.class, go, counter.toString(), String.valueOf(THREADS),
-                String.valueOf(INCREMENTS))) {
-            child.awaitReadyThenGo();
+        try (ChildJvm child = ChildJvm.builder(CounterChild.class).quickStart()
+                .args(counter.toString(), String.valueOf(THREADS), String.valueOf(INCREMENTS)).start()) {
+            assertThat(child.readLine(READY_TIMEOUT)).as("child: %s", child.stderr()).isEqualTo("ready");
+            child.go();
             increment(counter, THREADS, INCREMENTS);
             assertThat(child.awaitExit(Duration.ofMinutes(5))).as("child exit code").isZero();
         }
         Map<String, Object> result = Codecs.readMap(counter, DataFormat.JSON);
         assertThat(result).containsEntry("counter", 2 * THREADS * INCREMENTS);
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("counter.json", "go");
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("counter.json");
         }
     }
 

@@ -1,18 +1,19 @@
 package io.atomicfiles.ops;
 
+import io.atomicfiles.testing.ChildSide;
 import java.nio.file.Path;
 
-/** Child JVM of {@link ConcurrentJsonUpdateTest}: {@code goFile counterFile threads increments}. */
+/** Child JVM of {@link ConcurrentJsonUpdateTest}: {@code counterFile threads increments}, after the test's go. */
 public final class CounterChild {
     private CounterChild() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path goFile = Path.of(args[0]);
-        Path counter = Path.of(args[1]);
-        int threads = Integer.parseInt(args[2]);
-        int increments = Integer.parseInt(args[3]);
-        ChildJvm.readyAndWait(goFile);
+        Path counter = Path.of(args[0]);
+        int threads = Integer.parseInt(args[1]);
+        int increments = Integer.parseInt(args[2]);
+        ChildSide.ready();
+        ChildSide.awaitGo();
         ConcurrentJsonUpdateTest.increment(counter, threads, increments);
     }
 }

@@ -4,52 +4,61 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A class of the test classpath running in a JVM of its own, for tests that kill writers or
- * make several processes compete for one file.
+ * A class of the test classpath running in a JVM of its own, for tests that kill a writer or
+ * make processes compete for files.
  *
  * <pre>{@code
- * try (ChildJvm child = ChildJvm.builder(Writer.class).args(file.toString()).quickStart().start()) {
- *     child.readLine(Duration.ofSeconds(30));   // wait until it says it is ready
- *     child.kill();                             // SIGKILL: no shutdown hooks, no finally blocks
+ * try (ChildJvm child = ChildJvm.builder(Writer.class).quickStart().args(file.toString()).start()) {
+ *     assertThat(child.readLine(Duration.ofSeconds(60))).isEqualTo("ready"); // ChildSide.ready()
+ *     child.go();                                                           // ChildSide.awaitGo() returns
+ *     child.kill();                                   // SIGKILL: no shutdown hook, no finally block runs
  * }
  * }</pre>
  *
- * <p>The child runs the same {@code java} as the test, with the test's classpath, and the
- * library's state folder of the test ({@code -Datomicfiles.stateDir}, so that locks and journals
- * are shared with the test and never land in the user's home). Its standard output is a pipe
- * the test reads line by line (or a file, see {@link Builder#stdoutTo}); its standard error is
- * collected in memory (the last {@value #STDERR_KEEP_CHARS} characters) for failure messages.
- * {@link #close()} kills a child that is still running, so none outlives its test.
+ * <p>The child runs this JVM's {@code java} with the test classpath and this JVM's
+ * {@code -Datomicfiles.stateDir}, so that it shares the test's lock files and journals and never
+ * touches the user's home (tests of how the library finds its state folder opt out and set the
+ * environment themselves). The child's standard output is read line by line from a buffer that a
+ * thread fills, so a child never blocks on a full pipe; its standard error is kept (the last
+ * {@value #STDERR_KEEP_CHARS} characters) for failure messages; its standard input carries
+ * {@link #go()}. The JVM's own warnings go to standard error, never among the lines a test reads.
+ * {@link #close()} kills a child that still runs, so none outlives its test.
  */
 public final class ChildJvm implements AutoCloseable {
-    private static final String STATE_DIR_PROPERTY = "atomicfiles.stateDir";
+    static final String STATE_DIR_PROPERTY = "atomicfiles.stateDir";
     private static final int STDERR_KEEP_CHARS = 16 * 1024;
+    /** JVM messages (a refused class-data archive, say) to standard error: stdout is the child's. */
+    private static final List<String> LOG_TO_STDERR = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
 
     private final String name;
     private final Process process;
-    private final BufferedReader stdout;
+    /** The lines of standard output; an empty Optional marks its end. */
+    private final BlockingQueue<Optional<String>> stdout = new LinkedBlockingQueue<>();
+    private boolean stdoutEnded;
     private final StringBuilder stderr = new StringBuilder();
-    private final Thread stderrDrain;
+    private final Thread stdoutPump;
+    private final Thread stderrPump;
 
-    private ChildJvm(String name, Process process, boolean stdoutPiped) {
+    private ChildJvm(String name, Process process) {
         this.name = name;
         this.process = process;
-        this.stdout = stdoutPiped
-                ? new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))
-                : null;
-        this.stderrDrain = new Thread(() -> drain(process.getErrorStream()), "stderr of " + name);
-        this.stderrDrain.setDaemon(true);
-        this.stderrDrain.start();
+        this.stdoutPump = daemon("stdout of " + name, () -> pumpLines(process.getInputStream()));
+        this.stderrPump = daemon("stderr of " + name, () -> keepTail(process.getErrorStream()));
     }
 
     /** A builder for a child running {@code mainClass.main(args)}. */
@@ -57,43 +66,66 @@ public final class ChildJvm implements AutoCloseable {
         return new Builder(mainClass);
     }
 
-    /** The running process. */
+    /** The running process, for its exit value and for waits of its own. */
     public Process process() {
         return process;
     }
 
-    public long pid() {
-        return process.pid();
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /**
-     * The next line the child printed, waiting up to {@code timeout} for it; null when the child
-     * closed its output (it exited).
+     * The next line the child printed, waiting up to {@code timeout} for it; null once the
+     * child closed its output (it exited).
      *
      * @throws IllegalStateException when no line came in time (the child is killed first)
      */
-    public String readLine(Duration timeout) throws IOException {
-        if (stdout == null) {
-            throw new IllegalStateException(name + ": standard output goes to a file, not to the test");
+    public String readLine(Duration timeout) {
+        Optional<String> line = poll(timeout.toNanos());
+        if (line == null) {
+            kill();
+            throw new IllegalStateException(this + " printed nothing within " + timeout + describeStderr());
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!stdout.ready() && process.isAlive()) {
-            if (System.nanoTime() > deadline) {
-                kill();
-                throw new IllegalStateException(name + " printed nothing within " + timeout + describeStderr());
-            }
-            sleep(1);
-        }
-        return stdout.readLine();
+        return line.orElse(null);
     }
 
-    /** Every line the child prints from now until it exits. */
-    public List<String> readRemainingLines() throws IOException {
+    /**
+     * Reads lines until one is {@code expected}, and says whether it came: false when the child
+     * closed its output first, or printed no such line within {@code timeout} (the child is
+     * killed then).
+     */
+    public boolean awaitLine(String expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<String> line = poll(deadline - System.nanoTime());
+            if (line == null) {
+                kill();
+                return false;
+            }
+            if (line.isEmpty() || line.get().equals(expected)) {
+                return line.isPresent();
+            }
+        }
+    }
+
+    /**
+     * Every line not read yet, up to the end of the child's output: this waits until the child
+     * exits, so bound the wait with {@link #awaitExit} (or a wait on {@link #process()}) first.
+     */
+    public List<String> readRemainingLines() {
         List<String> lines = new ArrayList<>();
-        for (String line; (line = stdout.readLine()) != null; ) {
-            lines.add(line);
+        for (Optional<String> line; (line = poll(Long.MAX_VALUE)).isPresent(); ) {
+            lines.add(line.get());
         }
         return lines;
+    }
+
+    /** Lets the child go on: sends the line that {@link ChildSide#awaitGo()} waits for. */
+    public void go() throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write("go\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
     }
 
     /** Kills the child with SIGKILL ({@link Process#destroyForcibly()}) and waits until it is gone. */
@@ -109,16 +141,17 @@ public final class ChildJvm implements AutoCloseable {
      * @throws IllegalStateException when it runs longer than {@code timeout} (it is killed then)
      */
     public int awaitExit(Duration timeout) {
+        boolean exited;
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill();
-                throw new IllegalStateException(name + " still ran after " + timeout + "; killed" + describeStderr());
-            }
+            exited = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            kill();
-            throw new IllegalStateException("interrupted while waiting for " + name, e);
+            throw interrupted(e);
         }
+        if (!exited) {
+            kill();
+            throw new IllegalStateException(this + " still ran after " + timeout + "; killed" + describeStderr());
+        }
+        awaitDeath();
         return process.exitValue();
     }
 
@@ -135,13 +168,6 @@ public final class ChildJvm implements AutoCloseable {
         if (process.isAlive()) {
             kill();
         }
-        try {
-            if (stdout != null) {
-                stdout.close();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
@@ -149,27 +175,59 @@ public final class ChildJvm implements AutoCloseable {
         return name + " (pid " + process.pid() + ")";
     }
 
+    /** The next line, an empty Optional at the end of the output, null after {@code nanos}. */
+    private Optional<String> poll(long nanos) {
+        if (stdoutEnded) {
+            return Optional.empty();
+        }
+        Optional<String> line;
+        try {
+            line = stdout.poll(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
+        stdoutEnded = line != null && line.isEmpty();
+        return line;
+    }
+
+    /** Waits for the process to end and for the pumps to reach the end of its output. */
     private void awaitDeath() {
         boolean interrupted = false;
         while (true) {
             try {
                 process.waitFor();
+                stdoutPump.join(TimeUnit.SECONDS.toMillis(5));
+                stderrPump.join(TimeUnit.SECONDS.toMillis(5));
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
             }
-        }
-        try {
-            stderrDrain.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            interrupted = true;
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void drain(InputStream in) {
+    /** The test thread was interrupted while waiting: the child goes, the interrupt stays. */
+    private IllegalStateException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+        return new IllegalStateException("interrupted while waiting for " + this, e);
+    }
+
+    private void pumpLines(InputStream in) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                stdout.add(Optional.of(line));
+            }
+        } catch (IOException e) {
+            // The pipe broke: the child is gone; the lines read so far stay.
+        } finally {
+            stdout.add(Optional.empty());
+        }
+    }
+
+    private void keepTail(InputStream in) {
         byte[] buffer = new byte[4096];
         try (in) {
             for (int n; (n = in.read(buffer)) > 0; ) {
@@ -190,13 +248,11 @@ public final class ChildJvm implements AutoCloseable {
         return text.isEmpty() ? "" : "; its standard error:\n" + text;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+    private static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /** How to start a child JVM. */
@@ -204,7 +260,9 @@ public final class ChildJvm implements AutoCloseable {
         private final Class<?> mainClass;
         private final List<String> jvmArgs = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
-        private Path stdoutFile;
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private boolean stateDirProperty = true;
+        private boolean quickStart;
 
         private Builder(Class<?> mainClass) {
             this.mainClass = mainClass;
@@ -222,40 +280,71 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Options that make a short-lived JVM start and warm up fast: the client compiler only,
-         * the JDK's class-data archive, the serial collector, a 64 MiB heap, no perf-data file.
-         * For children that are killed after a moment; not for throughput.
-         */
-        public Builder quickStart() {
-            return jvmArgs("-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-Xmx64m",
-                    "-XX:-UsePerfData");
+        /** Sets the variable {@code name} of the child's environment, or removes it when {@code value} is null. */
+        public Builder env(String name, String value) {
+            environment.put(name, value);
+            return this;
         }
 
-        /** Sends standard output to {@code file} (appending) instead of a pipe the test reads. */
-        public Builder stdoutTo(Path file) {
-            this.stdoutFile = file;
+        /**
+         * No {@code -Datomicfiles.stateDir} for the child, which would win over the environment:
+         * for tests of how the library finds its state folder, which set the environment
+         * themselves (the child inherits this JVM's environment otherwise).
+         */
+        public Builder withoutStateDirProperty() {
+            stateDirProperty = false;
+            return this;
+        }
+
+        /**
+         * Makes a short-lived JVM start fast: the client compiler only, the serial collector, a
+         * 128 MiB heap, and, where the JDK accepts one, an archive of the classes a child loads
+         * (see {@link QuickStart}). For children that live a moment or are killed; not for
+         * throughput.
+         */
+        public Builder quickStart() {
+            quickStart = true;
             return this;
         }
 
         public ChildJvm start() throws IOException {
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(jvmArgs);
-            String stateDir = System.getProperty(STATE_DIR_PROPERTY);
-            if (stateDir != null) {
-                command.add("-D" + STATE_DIR_PROPERTY + "=" + stateDir);
+            command.add(javaCommand());
+            command.addAll(LOG_TO_STDERR);
+            String classPath = System.getProperty("java.class.path");
+            if (quickStart) {
+                QuickStart quick = QuickStart.get();
+                command.addAll(quick.jvmOptions());
+                classPath = quick.classPath();
             }
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(mainClass.getName());
+            command.addAll(jvmArgs);
+            if (stateDirProperty) {
+                command.add("-D" + STATE_DIR_PROPERTY + "=" + stateDir());
+            }
+            command.addAll(List.of("-cp", classPath, mainClass.getName()));
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
-            if (stdoutFile != null) {
-                builder.redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()));
-            }
-            String name = mainClass.getSimpleName() + args;
-            return new ChildJvm(name, builder.start(), stdoutFile == null);
+            environment.forEach((name, value) -> {
+                if (value == null) {
+                    builder.environment().remove(name);
+                } else {
+                    builder.environment().put(name, value);
+                }
+            });
+            return new ChildJvm(mainClass.getSimpleName() + args, builder.start());
         }
+    }
+
+    static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** This JVM's state folder, which Maven's Surefire sets: without it, a child would use the user's home. */
+    static String stateDir() {
+        String stateDir = System.getProperty(STATE_DIR_PROPERTY);
+        if (stateDir == null) {
+            throw new IllegalStateException(STATE_DIR_PROPERTY + " is not set: run the tests through Maven");
+        }
+        return stateDir;
     }
 }

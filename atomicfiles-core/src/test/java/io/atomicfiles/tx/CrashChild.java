@@ -6,6 +6,7 @@ import io.atomicfiles.FileTransaction;
 import io.atomicfiles.ProgressListener;
 import io.atomicfiles.TransactionOptions;
 import io.atomicfiles.internal.Hashing;
+import io.atomicfiles.testing.ChildSide;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -78,13 +79,10 @@ public final class CrashChild {
         if (args[0].equals("recover")) {
             // Warmed up, the recovery itself takes a few milliseconds: the kill, 0 to 40 ms after
             // "ready", can land in it.
-            Path scratch = Paths.get(args[2]);
-            ChildLauncher.deleteTree(scratch);
-            ChildLauncher.warmUp(Files.createDirectories(scratch), false);
-            System.out.println("ready");
-            System.out.flush();
+            ChildSide.warmUp(Paths.get(args[2]));
+            ChildSide.ready();
             FileTransaction.recover(Paths.get(args[1]));
-            System.out.println("recovered");
+            ChildSide.say("recovered");
             return;
         }
         long seed = Long.parseLong(args[4]);
@@ -92,7 +90,7 @@ public final class CrashChild {
         // that the kill, which comes 10 to 300 ms after "ready", lands in transactions running
         // at speed rather than in class loading.
         Path scratch = Paths.get(args[6]);
-        ChildLauncher.deleteTree(scratch);
+        TxFiles.empty(scratch);
         Path scratchFiles = Files.createDirectories(scratch.resolve("files"));
         try (FileChannel scratchLog = FileChannel.open(scratch.resolve("log"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
@@ -106,8 +104,7 @@ public final class CrashChild {
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             CrashChild child = new CrashChild(Paths.get(args[1]), Paths.get(args[2]), log, seed, args[5], false);
             String target = args[7];
-            System.out.println("ready");
-            System.out.flush();
+            ChildSide.ready();
             for (int n = 1; ; n++) {
                 child.transaction(child.prefix + "-" + n, target.equals("random") ? null : target + " ");
             }
@@ -133,8 +130,7 @@ public final class CrashChild {
             @Override
             public void note(String message) {
                 if (message.startsWith(prefix) && seen.incrementAndGet() == which) {
-                    System.out.println("now");
-                    System.out.flush();
+                    ChildSide.say("now");
                     LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(120));
                 }
             }

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.atomicfiles.FileTransaction;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.internal.Hashing;
-import java.io.BufferedReader;
+import io.atomicfiles.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,14 +69,13 @@ class CrashHarnessTest {
 
     @Test
     void killedTransactionsAreAllOrNothingAndAcknowledgedOnesSurvive() throws Exception {
-        ChildLauncher launcher = ChildLauncher.get();
         System.out.printf("crash harness: %d kills over %d lanes, seed %d%n", KILLS, LANES, SEED);
         long start = System.nanoTime();
         ExecutorService lanes = Executors.newFixedThreadPool(LANES);
         List<Future<?>> futures = new ArrayList<>();
         for (int lane = 0; lane < LANES; lane++) {
             int kills = KILLS / LANES + (lane < KILLS % LANES ? 1 : 0);
-            Lane l = new Lane(launcher, root.resolve("lane" + lane), lane, kills, new Random(SEED + lane));
+            Lane l = new Lane(root.resolve("lane" + lane), lane, kills, new Random(SEED + lane));
             futures.add(lanes.submit(() -> {
                 l.run();
                 return null;
@@ -112,7 +111,6 @@ class CrashHarnessTest {
 
     /** One folder, its journal folder, and a child killed again and again. */
     private final class Lane {
-        private final ChildLauncher launcher;
         private final Path files;
         private final Path journals;
         private final Path logs;
@@ -122,8 +120,7 @@ class CrashHarnessTest {
         private final Random random;
         private final byte[] bystander;
 
-        Lane(ChildLauncher launcher, Path base, int lane, int kills, Random random) throws IOException {
-            this.launcher = launcher;
+        Lane(Path base, int lane, int kills, Random random) throws IOException {
             this.files = Files.createDirectories(base.resolve("files"));
             this.journals = Files.createDirectories(base.resolve("journals"));
             this.logs = Files.createDirectories(base.resolve("logs"));
@@ -146,31 +143,28 @@ class CrashHarnessTest {
         private void killOnce(int kill) throws Exception {
             Map<String, String> start = current();
             Path log = logs.resolve("child-" + kill + ".log");
-            Path err = logs.resolve("child-" + kill + ".err");
             // Most kills come at a random moment; one in six waits for the child to reach a
             // random note of the staging step, one in six of the apply step (after the commit
             // point), so that both recoveries are exercised however the timing falls.
             String target = kill % 6 == 2 ? "stage" : kill % 6 == 5 ? "apply" : "random";
-            Process child = launcher.command(CrashChild.class, "run", files.toString(), journals.toString(),
-                    log.toString(), Long.toString(random.nextLong()), "l" + lane + "k" + kill, scratch.toString(),
-                    target).redirectError(err.toFile()).start();
-            BufferedReader out = ChildLauncher.stdout(child);
-            boolean ready = ChildLauncher.awaitLine(child, out, "ready", 60);
-            assertThat(ready).as("lane %d kill %d: the child started; its errors: %s", lane, kill,
-                    Files.exists(err) ? Files.readString(err) : "").isTrue();
-            if (target.equals("random")) {
-                Thread.sleep(10 + random.nextInt(291));
-            } else {
-                assertThat(ChildLauncher.awaitLine(child, out, "now", 120)).as("lane %d kill %d: the child reached"
-                        + " the %s step; its errors: %s", lane, kill, target, Files.readString(err)).isTrue();
-                count("targeted at " + target);
+            try (ChildJvm child = ChildJvm.builder(CrashChild.class).quickStart().args("run", files.toString(),
+                    journals.toString(), log.toString(), Long.toString(random.nextLong()), "l" + lane + "k" + kill,
+                    scratch.toString(), target).start()) {
+                boolean ready = child.awaitLine("ready", Duration.ofSeconds(60));
+                assertThat(ready).as("lane %d kill %d: the child started; its errors: %s", lane, kill,
+                        child.stderr()).isTrue();
+                if (target.equals("random")) {
+                    Thread.sleep(10 + random.nextInt(291));
+                } else {
+                    assertThat(child.awaitLine("now", Duration.ofSeconds(120))).as("lane %d kill %d: the child"
+                            + " reached the %s step; its errors: %s", lane, kill, target, child.stderr()).isTrue();
+                    count("targeted at " + target);
+                }
+                boolean alive = child.isAlive();
+                child.kill();
+                assertThat(alive).as("lane %d kill %d: the child was still running; its errors: %s", lane, kill,
+                        child.stderr()).isTrue();
             }
-            boolean alive = child.isAlive();
-            child.destroyForcibly();
-            child.waitFor(60, TimeUnit.SECONDS);
-            out.close();
-            assertThat(alive).as("lane %d kill %d: the child was still running; its errors: %s", lane, kill,
-                    Files.readString(err)).isTrue();
 
             if (kill % 5 == 0) {
                 killARecovery(kill, !TxFiles.journals(journals).isEmpty());
@@ -183,21 +177,19 @@ class CrashHarnessTest {
             assertThat(report.hasConflicts()).as("lane %d kill %d: conflicts: %s", lane, kill, report).isFalse();
             check(kill, start, CrashChild.lines(log), report);
             Files.delete(log);
-            Files.delete(err);
         }
 
         private void killARecovery(int kill, boolean workToDo) throws Exception {
             Map<String, String> before = TxFiles.hashes(files);
-            Process recovery = launcher.command(CrashChild.class, "recover", journals.toString(), scratch.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader out = ChildLauncher.stdout(recovery);
-            if (ChildLauncher.awaitLine(recovery, out, "ready", 60)) {
-                Thread.sleep(random.nextInt(41));
+            boolean finished;
+            try (ChildJvm recovery = ChildJvm.builder(CrashChild.class).quickStart()
+                    .args("recover", journals.toString(), scratch.toString()).start()) {
+                if (recovery.awaitLine("ready", Duration.ofSeconds(60))) {
+                    Thread.sleep(random.nextInt(41));
+                }
+                recovery.kill();
+                finished = recovery.process().exitValue() == 0; // it returned from recover() before the kill
             }
-            recovery.destroyForcibly();
-            recovery.waitFor(60, TimeUnit.SECONDS);
-            boolean finished = recovery.exitValue() == 0; // it returned from recover() before the kill
-            out.close();
             count("recovery child");
             if (workToDo) {
                 count(finished ? "recovery child finished" : "recovery child killed with work to do");

@@ -8,8 +8,8 @@ import io.atomicfiles.ProgressListener;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.TransactionOptions;
 import io.atomicfiles.internal.StateDir;
+import io.atomicfiles.testing.ChildJvm;
 import io.atomicfiles.testing.FaultyFileSystem;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,20 +133,17 @@ class JournalFolderTest {
             throws Exception {
         Path home = Files.createDirectories(root.resolve("home"));
         Path files = Files.createDirectories(root.resolve("child-files"));
-        List<String> options = new ArrayList<>(jvmOptions);
-        options.add("-Duser.home=" + home);
-        ProcessBuilder builder = ChildLauncher.get().command(options, JournalFolderChild.class, files.toString(),
-                expected.toString()).redirectErrorStream(true);
-        builder.environment().remove(StateDir.ENVIRONMENT);
-        builder.environment().remove("XDG_STATE_HOME");
-        environment.forEach((name, value) -> builder.environment().put(name, value));
-        Process child = builder.start();
+        ChildJvm.Builder builder = ChildJvm.builder(JournalFolderChild.class).quickStart().withoutStateDirProperty()
+                .jvmArgs(jvmOptions.toArray(String[]::new)).jvmArgs("-Duser.home=" + home)
+                .args(files.toString(), expected.toString())
+                .env(StateDir.ENVIRONMENT, null).env("XDG_STATE_HOME", null);
+        environment.forEach(builder::env);
         List<String> output;
-        try (BufferedReader out = ChildLauncher.stdout(child)) {
-            output = out.lines().toList();
+        try (ChildJvm child = builder.start()) {
+            output = child.readRemainingLines();
+            assertThat(child.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.process().exitValue()).as("child output: " + output + "; its errors: " + child.stderr()).isZero();
         }
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("child output: " + output).isZero();
         assertThat(output).as("where the child saw its journal").contains("during=true", "after=false");
         assertThat(TxFiles.journals(expected)).isEmpty();
         assertThat(Files.readString(files.resolve("y.txt"))).isEqualTo("y");
@@ -267,13 +264,12 @@ class JournalFolderTest {
             RecoveryReport here = FileTransaction.recover(journals);
             assertThat(here.transactions()).as("recovered in this JVM: a running transaction").isEmpty();
 
-            Process child = ChildLauncher.get().command(JournalFolderChild.class, "recover", journals.toString())
-                    .redirectErrorStream(true).start();
             List<String> output;
-            try (BufferedReader out = ChildLauncher.stdout(child)) {
-                output = out.lines().toList();
+            try (ChildJvm child = ChildJvm.builder(JournalFolderChild.class).quickStart()
+                    .args("recover", journals.toString()).start()) {
+                output = child.readRemainingLines();
+                assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             }
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(output).as("another process's recovery").contains("recovered=0", "skipped=1");
         } finally {
             resume.countDown();

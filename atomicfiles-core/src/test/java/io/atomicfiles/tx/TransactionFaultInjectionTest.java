@@ -166,7 +166,7 @@ class TransactionFaultInjectionTest {
     @AfterEach
     void removeShmFolders() throws IOException {
         for (Path p : shmFolders) {
-            ChildLauncher.deleteTree(p);
+            TxFiles.delete(p);
         }
     }
 

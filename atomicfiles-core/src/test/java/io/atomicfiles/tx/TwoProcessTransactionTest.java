@@ -3,10 +3,8 @@ package io.atomicfiles.tx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atomicfiles.internal.PathLocks;
-import java.io.BufferedReader;
+import io.atomicfiles.testing.ChildJvm;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,42 +39,35 @@ class TwoProcessTransactionTest {
 
     /** Two writers with their files; the output lines of each after it finished. */
     private Map<String, List<String>> runWriters(Map<String, List<String>> filesOf,
-            Consumer<Collection<Process>> whileRunning)
+            Consumer<Collection<ChildJvm>> whileRunning)
             throws Exception {
-        ChildLauncher launcher = ChildLauncher.get();
-        Map<String, Process> children = new HashMap<>();
-        Map<String, BufferedReader> outputs = new HashMap<>();
+        Map<String, ChildJvm> children = new HashMap<>();
         try {
             for (Map.Entry<String, List<String>> writer : filesOf.entrySet()) {
                 List<String> args = new ArrayList<>(List.of(dir.toString(), journals.toString(), writer.getKey(),
                         Integer.toString(TRANSACTIONS)));
                 args.addAll(writer.getValue());
-                Process child = launcher.command(WriterChild.class, args.toArray(String[]::new))
-                        .redirectError(dir.resolveSibling(dir.getFileName() + "-" + writer.getKey() + ".err").toFile())
+                ChildJvm child = ChildJvm.builder(WriterChild.class).quickStart().args(args.toArray(String[]::new))
                         .start();
                 children.put(writer.getKey(), child);
-                BufferedReader out = ChildLauncher.stdout(child);
-                outputs.put(writer.getKey(), out);
-                assertThat(ChildLauncher.awaitLine(child, out, "ready", 60)).as(writer.getKey() + " started").isTrue();
+                assertThat(child.awaitLine("ready", Duration.ofSeconds(60))).as(writer.getKey() + " started").isTrue();
             }
-            for (Process child : children.values()) {
-                OutputStream in = child.getOutputStream();
-                in.write("go\n".getBytes(StandardCharsets.UTF_8));
-                in.flush();
+            for (ChildJvm child : children.values()) {
+                child.go();
             }
             whileRunning.accept(children.values());
             Map<String, List<String>> lines = new HashMap<>();
-            for (Map.Entry<String, Process> child : children.entrySet()) {
+            for (Map.Entry<String, ChildJvm> child : children.entrySet()) {
                 // A bound, not a timing: a writer that waits this long for a lock is deadlocked.
-                boolean finished = child.getValue().waitFor(180, TimeUnit.SECONDS);
+                boolean finished = child.getValue().process().waitFor(180, TimeUnit.SECONDS);
                 assertThat(finished).as(child.getKey() + " finished (no deadlock)").isTrue();
-                assertThat(child.getValue().exitValue()).as(child.getKey() + " exit status; errors in "
-                        + dir.getFileName() + "-" + child.getKey() + ".err").isZero();
-                lines.put(child.getKey(), outputs.get(child.getKey()).lines().toList());
+                assertThat(child.getValue().process().exitValue()).as(child.getKey() + " exit status; its errors: "
+                        + child.getValue().stderr()).isZero();
+                lines.put(child.getKey(), child.getValue().readRemainingLines());
             }
             return lines;
         } finally {
-            children.values().forEach(Process::destroyForcibly);
+            children.values().forEach(ChildJvm::close);
         }
     }
 
@@ -106,7 +97,7 @@ class TwoProcessTransactionTest {
         Map<String, List<String>> lines = runWriters(Map.of("A", filesOfA, "B", filesOfB), writers -> {
             try {
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-                while (System.nanoTime() < end && writers.stream().anyMatch(Process::isAlive)) {
+                while (System.nanoTime() < end && writers.stream().anyMatch(ChildJvm::isAlive)) {
                     Map<String, String> snapshot = new HashMap<>();
                     List<PathLocks.Held> locks = PathLocks.acquireAll(all, Duration.ofSeconds(60));
                     try {

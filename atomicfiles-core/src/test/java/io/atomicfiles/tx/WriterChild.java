@@ -4,17 +4,15 @@ import io.atomicfiles.ContentType;
 import io.atomicfiles.Durability;
 import io.atomicfiles.FileTransaction;
 import io.atomicfiles.TransactionOptions;
-import java.io.BufferedReader;
+import io.atomicfiles.testing.ChildSide;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Random;
 
 /**
  * A writer process of {@link TwoProcessTransactionTest}: {@code DIR JOURNALS NAME COUNT FILES...}
- * prints "ready", waits for a line on its input, then commits COUNT transactions, the g-th
+ * says "ready", waits for the test's go, then commits COUNT transactions, the g-th
  * writing the marker {@code NAME:g} into every one of FILES, and prints the wall-clock time of
  * its first and last commit.
  */
@@ -30,9 +28,8 @@ public final class WriterChild {
         TransactionOptions options = TransactionOptions.builder().journalDir(journals).showProgress(false)
                 .backup(false).durability(Durability.NONE).build();
         Random random = new Random(name.hashCode());
-        System.out.println("ready");
-        System.out.flush();
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        ChildSide.ready();
+        ChildSide.awaitGo();
         long first = 0;
         for (int g = 1; g <= count; g++) {
             try (FileTransaction tx = new FileTransaction(options)) {

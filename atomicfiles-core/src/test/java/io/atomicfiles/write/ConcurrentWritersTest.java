@@ -49,7 +49,6 @@ class ConcurrentWritersTest {
         long started = System.nanoTime();
         Path target = dir.resolve("shared.json");
         AtomicFiles.writeJson(target, CountingWriter.document("init", 0, 0));
-        Path start = dir.resolve("start");
 
         List<ChildJvm> children = new ArrayList<>();
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -61,7 +60,7 @@ class ConcurrentWritersTest {
             for (int p = 0; p < PROCESSES; p++) {
                 children.add(ChildJvm.builder(CountingWriter.class).quickStart()
                         .args(target.toString(), "process-" + p, Integer.toString(WRITES_PER_PROCESS),
-                                dir.resolve("warm-up-" + p + ".json").toString(), start.toString())
+                                dir.resolve("warm-up-" + p + ".json").toString())
                         .start());
             }
             for (ChildJvm child : children) {
@@ -84,16 +83,18 @@ class ConcurrentWritersTest {
                 thread.start();
                 threads.add(thread);
             }
-            Files.createFile(start);
+            for (ChildJvm child : children) {
+                child.go();
+            }
             go.countDown();
             for (Thread thread : threads) {
                 thread.join();
             }
             for (int p = 0; p < PROCESSES; p++) {
                 ChildJvm child = children.get(p);
-                List<String> lines = child.readRemainingLines();
                 assertThat(child.awaitExit(CHILD_TIMEOUT)).as("%s exit code; stderr: %s", child, child.stderr())
                         .isZero();
+                List<String> lines = child.readRemainingLines();
                 assertThat(lines).as("%s output", child).hasSize(1);
                 countsByWriter.put("process-" + p, Arrays.stream(lines.get(0).split(" ")).skip(1)
                         .map(Long::valueOf).toList());

@@ -3,6 +3,7 @@ package io.atomicfiles.write;
 import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.testing.ChildSide;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,26 +34,21 @@ final class CountingWriter {
     }
 
     /**
-     * In a child process. Arguments: target, writer name, number of writes, a scratch file, a
-     * start file. Prints "ready" once warmed up, waits for the start file to exist (so that all
-     * writers start together), writes, then prints the counts it wrote on one line.
+     * In a child process. Arguments: target, writer name, number of writes, a scratch file.
+     * Says "ready" once warmed up, waits for the test's go (so that all writers start together),
+     * writes, then prints the counts it wrote on one line.
      */
-    public static void main(String[] args) throws IOException, InterruptedException {
+    public static void main(String[] args) throws IOException {
         Path target = Path.of(args[0]);
         String writer = args[1];
         int writes = Integer.parseInt(args[2]);
         AtomicFiles.writeJson(Path.of(args[3]), document("warm-up", 0, 0));
-        System.out.println("ready");
-        System.out.flush();
-        Path start = Path.of(args[4]);
-        while (!Files.exists(start)) {
-            Thread.sleep(1);
-        }
+        ChildSide.ready();
+        ChildSide.awaitGo();
         List<Long> counts = writeAll(target, writer, writes);
         StringBuilder line = new StringBuilder("counts");
         counts.forEach(c -> line.append(' ').append(c));
-        System.out.println(line);
-        System.out.flush();
+        ChildSide.say(line.toString());
     }
 
     /** Writes versions 1..writes of {@code writer}; returns the counts they got. */

@@ -3,6 +3,7 @@ package io.atomicfiles.write;
 import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.Durability;
 import io.atomicfiles.WriteOptions;
+import io.atomicfiles.testing.ChildSide;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,8 +50,7 @@ public final class CrashWriterMain {
         // Unbuffered: each line is one write(2), in the kernel when write returns, so it survives
         // the SIGKILL (which, unlike a power loss, keeps what is in the page cache: no fsync needed).
         try (OutputStream log = new FileOutputStream(commitLog.toFile(), true)) {
-            System.out.println("ready");
-            System.out.flush();
+            ChildSide.ready();
             while (true) {
                 AtomicFiles.writeJson(target, document(version), OPTIONS[(int) (version % OPTIONS.length)]);
                 log.write((version + "\n").getBytes(StandardCharsets.US_ASCII));

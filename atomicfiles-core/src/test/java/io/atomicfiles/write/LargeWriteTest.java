@@ -49,9 +49,9 @@ class LargeWriteTest {
                 .args(target.toString(), Long.toString(SIZE), Long.toString(SEED)).start()) {
             // The expected checksum, computed on this side while the child writes.
             CompletableFuture<String> expected = CompletableFuture.supplyAsync(LargeWriteTest::expectedSha256);
-            List<String> output = child.readRemainingLines();
             assertThat(child.awaitExit(TIMEOUT)).as("exit code of the writer; its stderr: %s", child.stderr())
                     .isZero();
+            List<String> output = child.readRemainingLines();
             long written = System.nanoTime();
 
             assertThat(Files.size(target)).isEqualTo(SIZE);

@@ -1,6 +1,7 @@
 package io.atomicfiles.write;
 
 import io.atomicfiles.AtomicFiles;
+import io.atomicfiles.testing.ChildSide;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
@@ -16,8 +17,7 @@ final class LockHolderMain {
     public static void main(String[] args) throws IOException {
         AtomicFiles.write(Path.of(args[0]), writer -> {
             writer.writeText("never committed");
-            System.out.println("holding");
-            System.out.flush();
+            ChildSide.say("holding");
             try {
                 Thread.sleep(Long.MAX_VALUE);
             } catch (InterruptedException e) {
