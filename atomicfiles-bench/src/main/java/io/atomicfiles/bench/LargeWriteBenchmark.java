@@ -109,7 +109,7 @@ public class LargeWriteBenchmark {
         return lastResult;
     }
 
-    private static String sha256Of(byte[] chunk, long size) {
+    static String sha256Of(byte[] chunk, long size) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (long left = size; left > 0; ) {

@@ -5,10 +5,12 @@ import io.atomicfiles.format.DataFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.openjdk.jmh.util.ListStatistics;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -19,18 +21,36 @@ import tools.jackson.databind.JsonNode;
  * java -cp atomicfiles-bench/target/benchmarks.jar io.atomicfiles.bench.Ratios results.json
  * </pre>
  *
- * <p>A new benchmark with a target (issue 3's transaction commit, say) adds one line to
+ * <p>Two kinds of result are read. A plain benchmark's score is its JMH primary metric. A
+ * benchmark taking several variants in turns ({@code ...InTurnsBenchmark}) reports counters
+ * {@code <variant>Nanos} and {@code <variant>Ops} per iteration; each variant becomes a result
+ * {@code Class.<variant>} of its own, and a ratio between two variants of one such benchmark
+ * gets its error band from the ratios of each iteration (paired: both measured in the same
+ * seconds).
+ *
+ * <p>A new benchmark with a target (issue 3's transaction commit, say) adds a line to
  * {@link #TARGETS}.
  */
 public final class Ratios {
+    private static final String SMALL = "SmallWriteBenchmark.";
+    private static final String SMALL_TURNS = "SmallWriteInTurnsBenchmark.";
+    private static final String LARGE = "LargeWriteBenchmark.";
+    private static final String LARGE_TURNS = "LargeWriteInTurnsBenchmark.";
+
     /** The targets: each compares a candidate with its baseline, measured in the same run. */
     static final List<Target> TARGETS = List.of(
-            Target.atMostCost("1 KiB durable write, backup and verify off, vs bare protocol",
-                    "SmallWriteBenchmark.atomicFilesNoBackupNoVerify", "SmallWriteBenchmark.bareProtocol", 1.10),
-            Target.atMostCost("1 KiB durable write, defaults, vs bare protocol",
-                    "SmallWriteBenchmark.atomicFilesDefaults", "SmallWriteBenchmark.bareProtocol", 1.5),
-            Target.atLeastThroughput("1 GiB write with SHA-256 and verify, vs bare write + fsync",
-                    "LargeWriteBenchmark.atomicFilesDefaults", "LargeWriteBenchmark.bareProtocol", 0.9));
+            Target.atMostCost("1 KiB, backup+verify off / bare (one after the other)",
+                    SMALL + "atomicFilesNoBackupNoVerify", SMALL + "bareProtocol", 1.10),
+            Target.atMostCost("1 KiB, backup+verify off / bare (in turns)",
+                    SMALL_TURNS + "atomicFilesNoBackupNoVerify", SMALL_TURNS + "bareProtocol", 1.10),
+            Target.atMostCost("1 KiB, defaults / bare (one after the other)",
+                    SMALL + "atomicFilesDefaults", SMALL + "bareProtocol", 1.5),
+            Target.atMostCost("1 KiB, defaults / bare (in turns)",
+                    SMALL_TURNS + "atomicFilesDefaults", SMALL_TURNS + "bareProtocol", 1.5),
+            Target.atLeastThroughput("1 GiB, SHA-256 + verify vs bare write+fsync, throughput (one after the other)",
+                    LARGE + "atomicFilesDefaults", LARGE + "bareProtocol", 0.9),
+            Target.atLeastThroughput("1 GiB, SHA-256 + verify vs bare write+fsync, throughput (in turns)",
+                    LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "bareProtocol", 0.9));
 
     private Ratios() {
     }
@@ -49,8 +69,12 @@ public final class Ratios {
         }
     }
 
-    /** One benchmark's score, in milliseconds per operation, with JMH's 99.9% error. */
-    record Result(String name, String mode, double millis, double errorMillis, int samples, long bytes) {
+    /**
+     * One result in milliseconds per operation. {@code errorMillis} is the 99.9% half-width;
+     * {@code perIteration} holds each iteration's mean for variants taken in turns (else null).
+     */
+    record Result(String name, String mode, double millis, double errorMillis, int samples, long bytes,
+            double[] perIteration) {
         double mibPerSecond() {
             return bytes / (double) (1 << 20) / (millis / 1000.0);
         }
@@ -62,7 +86,7 @@ public final class Ratios {
             System.exit(2);
         }
         Map<String, Result> results = read(Paths.get(args[0]));
-        System.out.println("| benchmark | mode | score (per op) | ± (99.9%) | samples | throughput |");
+        System.out.println("| benchmark | mode | time per write | ± (99.9%) | samples | throughput |");
         System.out.println("|---|---|---:|---:|---:|---:|");
         for (Result r : results.values()) {
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %d | %s |%n", r.name(), r.mode(), time(r.millis()),
@@ -70,43 +94,99 @@ public final class Ratios {
                     r.bytes() > 0 ? String.format(Locale.ROOT, "%.0f MiB/s", r.mibPerSecond()) : "");
         }
         System.out.println();
-        System.out.println("| target | ratio | bound | verdict |");
-        System.out.println("|---|---:|---:|---|");
+        System.out.println("| target | ratio | ± (99.9%) | bound | verdict |");
+        System.out.println("|---|---:|---:|---:|---|");
         for (Target t : TARGETS) {
             Result candidate = results.get(t.candidate());
             Result baseline = results.get(t.baseline());
             if (candidate == null || baseline == null) {
-                System.out.printf(Locale.ROOT, "| %s | not in this run | | |%n", t.what());
+                System.out.printf(Locale.ROOT, "| %s | not in this run | | | |%n", t.what());
                 continue;
             }
             double ratio = t.throughput() ? baseline.millis() / candidate.millis() : candidate.millis() / baseline.millis();
-            // Relative errors add in quadrature for a quotient: a rough band, not a confidence interval.
-            double spread = ratio * Math.hypot(candidate.errorMillis() / candidate.millis(),
-                    baseline.errorMillis() / baseline.millis());
+            double spread = spread(t, candidate, baseline, ratio);
             boolean met = t.throughput() ? ratio >= t.bound() : ratio <= t.bound();
-            System.out.printf(Locale.ROOT, "| %s | %.3f × (± %.3f) | %s %.2f × | %s |%n", t.what(), ratio, spread,
+            System.out.printf(Locale.ROOT, "| %s | %.3f × | %.3f | %s %.2f × | %s |%n", t.what(), ratio, spread,
                     t.throughput() ? "≥" : "≤", t.bound(), met ? "met" : "MISSED");
         }
     }
 
-    /** The results by short name ({@code Class.method}), in the order of the file. */
+    /**
+     * The error band of a ratio: from the per-iteration ratios when both sides were taken in
+     * turns, else the relative errors of the two scores added in quadrature (rough).
+     */
+    private static double spread(Target t, Result candidate, Result baseline, double ratio) {
+        double[] c = candidate.perIteration();
+        double[] b = baseline.perIteration();
+        if (c != null && b != null && c.length == b.length && c.length > 1) {
+            ListStatistics paired = new ListStatistics();
+            for (int i = 0; i < c.length; i++) {
+                paired.addValue(t.throughput() ? b[i] / c[i] : c[i] / b[i]);
+            }
+            return paired.getMeanErrorAt(0.999);
+        }
+        return ratio * Math.hypot(candidate.errorMillis() / candidate.millis(),
+                baseline.errorMillis() / baseline.millis());
+    }
+
+    /** The results by short name ({@code Class.method} or {@code Class.variant}), in the order of the file. */
     static Map<String, Result> read(Path file) throws IOException {
         Map<String, Result> results = new LinkedHashMap<>();
         for (JsonNode run : Codecs.read(file, DataFormat.JSON)) {
-            String full = run.path("benchmark").asString();
-            String[] parts = full.split("\\.");
-            String name = parts[parts.length - 2] + "." + parts[parts.length - 1];
+            String[] parts = run.path("benchmark").asString().split("\\.");
+            String className = parts[parts.length - 2];
+            String name = className + "." + parts[parts.length - 1];
+            String mode = run.path("mode").asString();
+            long bytes = run.path("params").path("bytes").asLong(0);
             JsonNode metric = run.path("primaryMetric");
             double scale = millisPer(metric.path("scoreUnit").asString());
-            int samples = 0;
-            for (JsonNode fork : metric.path("rawData")) {
-                samples += fork.size();
+            List<Double> raw = flatten(metric.path("rawData"));
+            results.put(name, new Result(name, mode, metric.path("score").asDouble() * scale,
+                    number(metric.path("scoreError")) * scale, raw.size(), bytes, null));
+            JsonNode secondary = run.path("secondaryMetrics");
+            for (Map.Entry<String, JsonNode> counter : secondary.properties()) {
+                String key = counter.getKey();
+                if (!key.endsWith("Nanos") || !secondary.has(key.substring(0, key.length() - 5) + "Ops")) {
+                    continue;
+                }
+                String variant = key.substring(0, key.length() - 5);
+                results.put(className + "." + variant, inTurns(className + "." + variant, mode, bytes,
+                        flatten(counter.getValue().path("rawData")), flatten(secondary.path(variant + "Ops").path("rawData"))));
             }
-            long bytes = run.path("params").path("bytes").asLong(0);
-            results.put(name, new Result(name, run.path("mode").asString(), metric.path("score").asDouble() * scale,
-                    metric.path("scoreError").asDouble(0) * scale, samples, bytes));
         }
         return results;
+    }
+
+    /** A variant taken in turns: its mean over all iterations, and each iteration's mean. */
+    private static Result inTurns(String name, String mode, long bytes, List<Double> nanos, List<Double> ops) {
+        double[] perIteration = new double[nanos.size()];
+        double totalNanos = 0;
+        double totalOps = 0;
+        ListStatistics stats = new ListStatistics();
+        for (int i = 0; i < perIteration.length; i++) {
+            perIteration[i] = nanos.get(i) / ops.get(i) / 1e6;
+            stats.addValue(perIteration[i]);
+            totalNanos += nanos.get(i);
+            totalOps += ops.get(i);
+        }
+        double error = perIteration.length > 1 ? stats.getMeanErrorAt(0.999) : Double.NaN;
+        return new Result(name, mode + " in turns", totalNanos / totalOps / 1e6, error, (int) totalOps, bytes,
+                perIteration);
+    }
+
+    private static List<Double> flatten(JsonNode rawData) {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode fork : rawData) {
+            for (JsonNode value : fork) {
+                values.add(number(value));
+            }
+        }
+        return values;
+    }
+
+    /** JMH writes an unknown value as the string "NaN". */
+    private static double number(JsonNode node) {
+        return node.isNumber() ? node.asDouble() : Double.NaN;
     }
 
     private static double millisPer(String unit) {
