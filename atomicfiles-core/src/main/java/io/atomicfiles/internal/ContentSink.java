@@ -9,23 +9,43 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * Streams content into a temp file in fixed chunks, computing its SHA-256 in the same pass,
- * then makes it durable and, when asked, reads it back to prove the bytes on disk are the
- * bytes written. Memory use is two chunks, whatever the size of the content.
+ * Streams content into a temp file in chunks, computing its SHA-256 in the same pass, then
+ * makes it durable and, when asked, reads it back to prove the bytes on disk are the bytes
+ * written. Memory use is a few chunks, whatever the size of the content.
  *
- * <p>Large content (over {@value #OVERLAP_EVERY_BYTES} bytes) overlaps the slow parts with the
- * writing: every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
- * written so far ({@code fdatasync}) and reads it back into a second digest. The final fsync
- * then has only the tail left to flush and the read-back only the tail left to read. The
- * guarantees are those of the plain order (write all, fsync, read all back): every byte is
- * read back after it was forced, and nothing is published before both digests agree.
+ * <p>Small content (up to one chunk) is hashed and written on the caller's thread at
+ * {@link #finish()}, in a buffer that grows with it: a 1 KiB write allocates kilobytes, not a
+ * chunk, and hands nothing to other threads.
+ *
+ * <p>Large content keeps three kinds of work apart, so that they run side by side:
+ * <ul>
+ *   <li>the caller's thread copies content into a chunk and writes the chunk to the file;</li>
+ *   <li>a background thread hashes each full chunk while it is being written, in order (each
+ *       chunk's hashing follows the previous chunk's). A chunk is refilled only once its
+ *       hashing is done, so the digest sees exactly the bytes that were written;</li>
+ *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
+ *       written so far ({@code fdatasync}) and reads it back into a second digest. The final
+ *       fsync then has only the tail left to flush and the read-back only the tail to read.</li>
+ * </ul>
+ * The guarantees are those of the plain order (write all, fsync, read all back): every byte
+ * is read back after it was forced, and {@link #finish()} returns only when both digests cover
+ * the whole content and agree; nothing is published before.
  */
 public final class ContentSink extends OutputStream {
     static final int CHUNK_BYTES = 512 * 1024;
+    /** The first buffer's size; it doubles up to a chunk as content arrives. */
+    static final int FIRST_BUFFER_BYTES = 8 * 1024;
+    /** Chunks in rotation: one being filled while others are still being hashed. */
+    static final int CHUNKS = 3;
     static final long OVERLAP_EVERY_BYTES = 64L << 20;
 
     private final FileChannel channel;
@@ -35,15 +55,21 @@ public final class ContentSink extends OutputStream {
     private final boolean verify;
     private final ProgressListener progress;
 
-    private final byte[] buffer = new byte[CHUNK_BYTES];
+    private final byte[][] chunks = new byte[CHUNKS][];
+    /** When each chunk's hashing is done, so that it may be refilled. */
+    private final CompletableFuture<?>[] hashed = new CompletableFuture<?>[CHUNKS];
+    private int current;
+    private byte[] buffer;
     private int fill;
     private final MessageDigest written = Hashing.sha256();
+    /** The last chunk handed to the background for hashing; the next one is chained after it. */
+    private CompletableFuture<Void> hashing = CompletableFuture.completedFuture(null);
     private long size;
 
     private final MessageDigest readBack;
     private byte[] readBuffer;
     private long readBackUpTo;
-    private long syncedUpTo;
+    private long overlapRequestedUpTo;
     private Future<Void> overlap;
 
     private boolean finished;
@@ -64,6 +90,8 @@ public final class ContentSink extends OutputStream {
         this.verify = verify;
         this.progress = progress;
         this.readBack = verify ? Hashing.sha256() : null;
+        this.buffer = new byte[FIRST_BUFFER_BYTES];
+        this.chunks[0] = buffer;
     }
 
     /** What {@link #finish()} proves about the temp file. */
@@ -74,7 +102,7 @@ public final class ContentSink extends OutputStream {
     public void write(int b) throws IOException {
         ensureOpen();
         if (fill == buffer.length) {
-            drain();
+            makeRoom();
         }
         buffer[fill++] = (byte) b;
     }
@@ -82,10 +110,10 @@ public final class ContentSink extends OutputStream {
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
         ensureOpen();
-        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+        Objects.checkFromIndexSize(offset, length, bytes.length);
         while (length > 0) {
             if (fill == buffer.length) {
-                drain();
+                makeRoom();
             }
             int n = Math.min(length, buffer.length - fill);
             System.arraycopy(bytes, offset, buffer, fill, n);
@@ -121,7 +149,12 @@ public final class ContentSink extends OutputStream {
     public Written finish() throws IOException {
         ensureOpen();
         try {
-            drain();
+            // The last chunk is hashed here, after every chunk before it: the digest is in order.
+            awaitHashing();
+            if (fill > 0) {
+                written.update(buffer, 0, fill);
+                writeChunk();
+            }
             awaitOverlap();
             if (syncFile) {
                 // Step 4: force the content (and size) to disk before the name can point at it.
@@ -145,9 +178,14 @@ public final class ContentSink extends OutputStream {
         }
     }
 
-    /** Abandons the content: waits for background work on the channel so it can be closed. */
+    /** Abandons the content: waits for background work on the channel and chunks so they can be dropped. */
     public void abandon() {
         broken = true;
+        try {
+            hashing.join();
+        } catch (CompletionException | CancellationException e) {
+            // The content is being discarded; its digest no longer matters.
+        }
         if (overlap != null) {
             try {
                 overlap.get();
@@ -168,12 +206,40 @@ public final class ContentSink extends OutputStream {
         }
     }
 
-    /** Step 3: hash and write one chunk, then report progress and start overlapped work. */
-    private void drain() throws IOException {
-        if (fill == 0) {
+    /** The buffer is full: grow it while the content is still small, else send it off as a chunk. */
+    private void makeRoom() throws IOException {
+        if (buffer.length < CHUNK_BYTES) {
+            buffer = Arrays.copyOf(buffer, Math.min(CHUNK_BYTES, buffer.length * 2));
+            chunks[current] = buffer;
             return;
         }
-        written.update(buffer, 0, fill);
+        drain();
+    }
+
+    /**
+     * Step 3 for one full chunk: hashed on a background thread while this thread writes it; then
+     * the next chunk of the rotation is taken, once its previous bytes are hashed.
+     */
+    private void drain() throws IOException {
+        byte[] chunk = buffer;
+        int length = fill;
+        hashing = hashing.thenRunAsync(() -> written.update(chunk, 0, length), LibraryThreads.background());
+        hashed[current] = hashing;
+        writeChunk();
+        current = (current + 1) % CHUNKS;
+        if (chunks[current] == null) {
+            chunks[current] = new byte[CHUNK_BYTES];
+        } else {
+            await(hashed[current], "hash content");
+        }
+        buffer = chunks[current];
+        if ((syncFile || verify) && size - overlapRequestedUpTo >= OVERLAP_EVERY_BYTES) {
+            startOverlap();
+        }
+    }
+
+    /** Writes the filled part of the buffer to the file and reports progress. */
+    private void writeChunk() throws IOException {
         ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, fill);
         try {
             while (chunk.hasRemaining()) {
@@ -186,11 +252,22 @@ public final class ContentSink extends OutputStream {
         size += fill;
         fill = 0;
         progress.progressed(size);
-        if (size - syncedUpTo >= OVERLAP_EVERY_BYTES && (syncFile || verify)) {
-            startOverlap();
+    }
+
+    private void awaitHashing() throws IOException {
+        await(hashing, "hash content");
+    }
+
+    private void await(CompletableFuture<?> work, String step) throws IOException {
+        try {
+            work.join();
+        } catch (CompletionException e) {
+            broken = true;
+            throw AtomicWriteException.failed(operation, target, step, e.getCause());
         }
     }
 
+    /** Forces and reads back what is written so far, unless the previous round is still at work. */
     private void startOverlap() throws IOException {
         if (overlap != null) {
             if (!overlap.isDone()) {
@@ -199,6 +276,7 @@ public final class ContentSink extends OutputStream {
             awaitOverlap();
         }
         long upTo = size;
+        overlapRequestedUpTo = upTo;
         overlap = LibraryThreads.background().submit(() -> {
             if (syncFile) {
                 try {
@@ -210,7 +288,6 @@ public final class ContentSink extends OutputStream {
             if (verify) {
                 readBack(readBackUpTo, upTo);
             }
-            syncedUpTo = upTo;
             return null;
         });
     }
@@ -239,8 +316,9 @@ public final class ContentSink extends OutputStream {
 
     /** Reads {@code [from, to)} of the temp file into the read-back digest. */
     private void readBack(long from, long to) throws IOException {
-        if (readBuffer == null) {
-            readBuffer = new byte[CHUNK_BYTES];
+        int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, to - from));
+        if (readBuffer == null || readBuffer.length < wanted) {
+            readBuffer = new byte[wanted];
         }
         ByteBuffer view = ByteBuffer.wrap(readBuffer);
         long position = from;
