@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Streams content into a temp file in chunks, computing its SHA-256 in the same pass, then
@@ -29,9 +29,9 @@ import java.util.concurrent.Future;
  * <p>Large content keeps three kinds of work apart, so that they run side by side:
  * <ul>
  *   <li>the caller's thread copies content into a chunk and writes the chunk to the file;</li>
- *   <li>a background thread hashes each full chunk while it is being written, in order (each
- *       chunk's hashing follows the previous chunk's). A chunk is refilled only once its
- *       hashing is done, so the digest sees exactly the bytes that were written;</li>
+ *   <li>a background thread hashes each full chunk while it is being written, in order
+ *       ({@link Hasher}). A chunk is refilled only once its hashing is done, so the digest sees
+ *       exactly the bytes that were written;</li>
  *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
  *       written so far ({@code fdatasync}) and reads it back into a second digest. The final
  *       fsync then has only the tail left to flush and the read-back only the tail to read.</li>
@@ -55,15 +55,10 @@ public final class ContentSink extends OutputStream {
     private final boolean verify;
     private final ProgressListener progress;
 
-    private final byte[][] chunks = new byte[CHUNKS][];
-    /** When each chunk's hashing is done, so that it may be refilled. */
-    private final CompletableFuture<?>[] hashed = new CompletableFuture<?>[CHUNKS];
-    private int current;
-    private byte[] buffer;
+    private byte[] buffer = new byte[FIRST_BUFFER_BYTES];
     private int fill;
     private final MessageDigest written = Hashing.sha256();
-    /** The last chunk handed to the background for hashing; the next one is chained after it. */
-    private CompletableFuture<Void> hashing = CompletableFuture.completedFuture(null);
+    private final Hasher hasher = new Hasher();
     private long size;
 
     private final MessageDigest readBack;
@@ -90,8 +85,6 @@ public final class ContentSink extends OutputStream {
         this.verify = verify;
         this.progress = progress;
         this.readBack = verify ? Hashing.sha256() : null;
-        this.buffer = new byte[FIRST_BUFFER_BYTES];
-        this.chunks[0] = buffer;
     }
 
     /** What {@link #finish()} proves about the temp file. */
@@ -150,7 +143,7 @@ public final class ContentSink extends OutputStream {
         ensureOpen();
         try {
             // The last chunk is hashed here, after every chunk before it: the digest is in order.
-            awaitHashing();
+            hasher.awaitAll();
             if (fill > 0) {
                 written.update(buffer, 0, fill);
                 writeChunk();
@@ -182,8 +175,8 @@ public final class ContentSink extends OutputStream {
     public void abandon() {
         broken = true;
         try {
-            hashing.join();
-        } catch (CompletionException | CancellationException e) {
+            hasher.awaitAll();
+        } catch (IOException e) {
             // The content is being discarded; its digest no longer matters.
         }
         if (overlap != null) {
@@ -210,7 +203,6 @@ public final class ContentSink extends OutputStream {
     private void makeRoom() throws IOException {
         if (buffer.length < CHUNK_BYTES) {
             buffer = Arrays.copyOf(buffer, Math.min(CHUNK_BYTES, buffer.length * 2));
-            chunks[current] = buffer;
             return;
         }
         drain();
@@ -218,21 +210,12 @@ public final class ContentSink extends OutputStream {
 
     /**
      * Step 3 for one full chunk: hashed on a background thread while this thread writes it; then
-     * the next chunk of the rotation is taken, once its previous bytes are hashed.
+     * a chunk whose hashing is done is taken to be filled next.
      */
     private void drain() throws IOException {
-        byte[] chunk = buffer;
-        int length = fill;
-        hashing = hashing.thenRunAsync(() -> written.update(chunk, 0, length), LibraryThreads.background());
-        hashed[current] = hashing;
+        hasher.hash(buffer, fill);
         writeChunk();
-        current = (current + 1) % CHUNKS;
-        if (chunks[current] == null) {
-            chunks[current] = new byte[CHUNK_BYTES];
-        } else {
-            await(hashed[current], "hash content");
-        }
-        buffer = chunks[current];
+        buffer = hasher.nextBuffer();
         if ((syncFile || verify) && size - overlapRequestedUpTo >= OVERLAP_EVERY_BYTES) {
             startOverlap();
         }
@@ -252,19 +235,6 @@ public final class ContentSink extends OutputStream {
         size += fill;
         fill = 0;
         progress.progressed(size);
-    }
-
-    private void awaitHashing() throws IOException {
-        await(hashing, "hash content");
-    }
-
-    private void await(CompletableFuture<?> work, String step) throws IOException {
-        try {
-            work.join();
-        } catch (CompletionException e) {
-            broken = true;
-            throw AtomicWriteException.failed(operation, target, step, e.getCause());
-        }
     }
 
     /** Forces and reads back what is written so far, unless the previous round is still at work. */
@@ -336,5 +306,91 @@ public final class ContentSink extends OutputStream {
             throw AtomicWriteException.failed(operation, target, "read back temp file", e);
         }
         readBackUpTo = position;
+    }
+
+    /**
+     * Hashes full chunks into {@link #written} in the order they are queued, on at most one
+     * background thread at a time: the thread that starts keeps taking queued chunks until none
+     * is left, so a steady stream of chunks costs one hand-off, not one per chunk. A hashed chunk
+     * goes back to the free list, from which the writer takes the next chunk to fill; at most
+     * {@value #CHUNKS} chunks exist, so a writer faster than the hashing waits for it.
+     */
+    private final class Hasher {
+        private final ConcurrentLinkedQueue<Chunk> queued = new ConcurrentLinkedQueue<>();
+        private final LinkedBlockingQueue<byte[]> free = new LinkedBlockingQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean();
+        private volatile Throwable failure;
+        /** Chunks that exist, the one being filled included (the writer's thread only). */
+        private int chunks = 1;
+
+        /** Queues a full chunk; the writer must not touch it until {@link #nextBuffer} hands it back. */
+        void hash(byte[] data, int length) {
+            queued.add(new Chunk(data, length));
+            if (running.compareAndSet(false, true)) {
+                LibraryThreads.background().execute(this::hashQueued);
+            }
+        }
+
+        private void hashQueued() {
+            do {
+                for (Chunk chunk; (chunk = queued.poll()) != null; ) {
+                    try {
+                        if (failure == null) {
+                            written.update(chunk.data(), 0, chunk.length());
+                        }
+                    } catch (RuntimeException | Error e) {
+                        failure = e;
+                    } finally {
+                        free.add(chunk.data());
+                    }
+                }
+                running.set(false);
+                // A chunk queued between the last poll and the reset found the flag still set and
+                // started nothing: take it on here.
+            } while (!queued.isEmpty() && running.compareAndSet(false, true));
+        }
+
+        /** A chunk to fill: a hashed one, or a new one while fewer than {@value #CHUNKS} exist. */
+        byte[] nextBuffer() throws IOException {
+            byte[] next = free.poll();
+            if (next == null && chunks < CHUNKS) {
+                chunks++;
+                return new byte[CHUNK_BYTES];
+            }
+            if (next == null) {
+                next = take();
+            }
+            checkFailure();
+            return next;
+        }
+
+        /** Waits until every queued chunk is hashed; afterwards the digest may be read and used. */
+        void awaitAll() throws IOException {
+            for (int outstanding = chunks - 1; outstanding > 0; outstanding--) {
+                take();
+            }
+            chunks = 1;
+            checkFailure();
+        }
+
+        private byte[] take() throws IOException {
+            try {
+                return free.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                broken = true;
+                throw AtomicWriteException.failed(operation, target, "wait for hashing", e);
+            }
+        }
+
+        private void checkFailure() throws IOException {
+            if (failure != null) {
+                broken = true;
+                throw AtomicWriteException.failed(operation, target, "hash content", failure);
+            }
+        }
+    }
+
+    private record Chunk(byte[] data, int length) {
     }
 }
