@@ -42,14 +42,16 @@ public class LargeWriteInTurnsBenchmark {
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Timings {
         public long bareProtocolNanos;
+        public long bareProtocolCpuNanos;
         public long bareProtocolOps;
         public long atomicFilesDefaultsNanos;
+        public long atomicFilesDefaultsCpuNanos;
         public long atomicFilesDefaultsOps;
 
         @Setup(Level.Iteration)
         public void reset() {
-            bareProtocolNanos = bareProtocolOps = 0;
-            atomicFilesDefaultsNanos = atomicFilesDefaultsOps = 0;
+            bareProtocolNanos = bareProtocolCpuNanos = bareProtocolOps = 0;
+            atomicFilesDefaultsNanos = atomicFilesDefaultsCpuNanos = atomicFilesDefaultsOps = 0;
         }
     }
 
@@ -79,10 +81,12 @@ public class LargeWriteInTurnsBenchmark {
     @Benchmark
     public void inTurns(Timings t) throws IOException {
         for (int i = 0; i < 2; i++) {
-            long start = System.nanoTime();
+            Stopwatch watch = Stopwatch.start();
             if ((round + i) % 2 == 0) {
                 BareProtocol.write(target, chunk, bytes);
-                t.bareProtocolNanos += System.nanoTime() - start;
+                watch.stop();
+                t.bareProtocolNanos += watch.wallNanos();
+                t.bareProtocolCpuNanos += watch.cpuNanos();
                 t.bareProtocolOps++;
             } else {
                 WriteResult result = AtomicFiles.write(target, LargeWriteBenchmark.DEFAULTS, writer -> {
@@ -93,7 +97,9 @@ public class LargeWriteInTurnsBenchmark {
                         left -= n;
                     }
                 });
-                t.atomicFilesDefaultsNanos += System.nanoTime() - start;
+                watch.stop();
+                t.atomicFilesDefaultsNanos += watch.wallNanos();
+                t.atomicFilesDefaultsCpuNanos += watch.cpuNanos();
                 t.atomicFilesDefaultsOps++;
                 if (!result.sha256().equals(expectedSha256)) {
                     throw new IllegalStateException("the library reports SHA-256 " + result.sha256() + ", not "

@@ -71,10 +71,11 @@ public final class Ratios {
 
     /**
      * One result in milliseconds per operation. {@code errorMillis} is the 99.9% half-width;
-     * {@code perIteration} holds each iteration's mean for variants taken in turns (else null).
+     * {@code perIteration} holds each iteration's mean for variants taken in turns (else null),
+     * {@code cpuMillis} the process's CPU time per operation where it was measured (else NaN).
      */
     record Result(String name, String mode, double millis, double errorMillis, int samples, long bytes,
-            double[] perIteration) {
+            double[] perIteration, double cpuMillis) {
         double mibPerSecond() {
             return bytes / (double) (1 << 20) / (millis / 1000.0);
         }
@@ -86,12 +87,13 @@ public final class Ratios {
             System.exit(2);
         }
         Map<String, Result> results = read(Paths.get(args[0]));
-        System.out.println("| benchmark | mode | time per write | ± (99.9%) | samples | throughput |");
-        System.out.println("|---|---|---:|---:|---:|---:|");
+        System.out.println("| benchmark | mode | time per write | ± (99.9%) | writes | throughput | CPU per write |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|");
         for (Result r : results.values()) {
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %d | %s |%n", r.name(), r.mode(), time(r.millis()),
-                    time(r.errorMillis()), r.samples(),
-                    r.bytes() > 0 ? String.format(Locale.ROOT, "%.0f MiB/s", r.mibPerSecond()) : "");
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %d | %s | %s |%n", r.name(), r.mode(),
+                    time(r.millis()), time(r.errorMillis()), r.samples(),
+                    r.bytes() > 0 ? String.format(Locale.ROOT, "%.0f MiB/s", r.mibPerSecond()) : "",
+                    Double.isNaN(r.cpuMillis()) ? "" : time(r.cpuMillis()));
         }
         System.out.println();
         System.out.println("| target | ratio | ± (99.9%) | bound | verdict |");
@@ -142,7 +144,7 @@ public final class Ratios {
             double scale = millisPer(metric.path("scoreUnit").asString());
             List<Double> raw = flatten(metric.path("rawData"));
             results.put(name, new Result(name, mode, metric.path("score").asDouble() * scale,
-                    number(metric.path("scoreError")) * scale, raw.size(), bytes, null));
+                    number(metric.path("scoreError")) * scale, raw.size(), bytes, null, Double.NaN));
             JsonNode secondary = run.path("secondaryMetrics");
             for (Map.Entry<String, JsonNode> counter : secondary.properties()) {
                 String key = counter.getKey();
@@ -150,15 +152,18 @@ public final class Ratios {
                     continue;
                 }
                 String variant = key.substring(0, key.length() - 5);
+                List<Double> ops = flatten(secondary.path(variant + "Ops").path("rawData"));
                 results.put(className + "." + variant, inTurns(className + "." + variant, mode, bytes,
-                        flatten(counter.getValue().path("rawData")), flatten(secondary.path(variant + "Ops").path("rawData"))));
+                        flatten(counter.getValue().path("rawData")), ops,
+                        flatten(secondary.path(variant + "CpuNanos").path("rawData"))));
             }
         }
         return results;
     }
 
-    /** A variant taken in turns: its mean over all iterations, and each iteration's mean. */
-    private static Result inTurns(String name, String mode, long bytes, List<Double> nanos, List<Double> ops) {
+    /** A variant taken in turns: its mean over all iterations, each iteration's mean, its CPU time per write. */
+    private static Result inTurns(String name, String mode, long bytes, List<Double> nanos, List<Double> ops,
+            List<Double> cpuNanos) {
         double[] perIteration = new double[nanos.size()];
         double totalNanos = 0;
         double totalOps = 0;
@@ -170,8 +175,10 @@ public final class Ratios {
             totalOps += ops.get(i);
         }
         double error = perIteration.length > 1 ? stats.getMeanErrorAt(0.999) : Double.NaN;
+        double cpu = cpuNanos.isEmpty() ? Double.NaN
+                : cpuNanos.stream().mapToDouble(Double::doubleValue).sum() / totalOps / 1e6;
         return new Result(name, mode + " in turns", totalNanos / totalOps / 1e6, error, (int) totalOps, bytes,
-                perIteration);
+                perIteration, cpu);
     }
 
     private static List<Double> flatten(JsonNode rawData) {
