@@ -33,8 +33,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       ({@link Hasher}). A chunk is refilled only once its hashing is done, so the digest sees
  *       exactly the bytes that were written;</li>
  *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
- *       written so far ({@code fdatasync}) and reads it back into a second digest. The final
- *       fsync then has only the tail left to flush and the read-back only the tail to read.</li>
+ *       written so far ({@code fdatasync}), and another reads back what has been forced into a
+ *       second digest; neither waits for the other, so the read-back (hashing, CPU) runs while
+ *       the next range is being flushed (waiting on the disk). The final fsync then has only the
+ *       tail left to flush and the read-back only the tail to read.</li>
  * </ul>
  * The guarantees are those of the plain order (write all, fsync, read all back): every byte
  * is read back after it was forced, and {@link #finish()} returns only when both digests cover
@@ -63,9 +65,13 @@ public final class ContentSink extends OutputStream {
 
     private final MessageDigest readBack;
     private byte[] readBuffer;
+    /** Bytes forced by a finished background fdatasync; only these may be read back early. */
+    private long syncedUpTo;
+    private long syncRequestedUpTo;
+    /** Bytes read back into {@link #readBack} so far. */
     private long readBackUpTo;
-    private long overlapRequestedUpTo;
-    private Future<Void> overlap;
+    private Future<Long> syncing;
+    private Future<Long> reading;
 
     private boolean finished;
     private boolean broken;
@@ -148,14 +154,16 @@ public final class ContentSink extends OutputStream {
                 written.update(buffer, 0, fill);
                 writeChunk();
             }
-            awaitOverlap();
+            awaitSyncing();
             if (syncFile) {
                 // Step 4: force the content (and size) to disk before the name can point at it.
                 Fsync.file(channel, operation, target, "fsync temp file");
             }
+            awaitReading();
             String sha256 = Hashing.hex(written.digest());
             if (verify) {
-                readBack(readBackUpTo, size);
+                // Everything is forced now: the rest may be read back.
+                readBackUpTo = readBack(readBackUpTo, size);
                 String actual = Hashing.hex(readBack.digest());
                 long onDisk = channel.size();
                 if (!actual.equals(sha256) || onDisk != size) {
@@ -179,14 +187,20 @@ public final class ContentSink extends OutputStream {
         } catch (IOException e) {
             // The content is being discarded; its digest no longer matters.
         }
-        if (overlap != null) {
-            try {
-                overlap.get();
-            } catch (ExecutionException | RuntimeException e) {
-                // The content is being discarded; its background failure no longer matters.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        awaitQuietly(syncing);
+        awaitQuietly(reading);
+    }
+
+    private static void awaitQuietly(Future<Long> work) {
+        if (work == null) {
+            return;
+        }
+        try {
+            work.get();
+        } catch (ExecutionException | RuntimeException e) {
+            // The content is being discarded; its background failure no longer matters.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -216,8 +230,11 @@ public final class ContentSink extends OutputStream {
         hasher.hash(buffer, fill);
         writeChunk();
         buffer = hasher.nextBuffer();
-        if ((syncFile || verify) && size - overlapRequestedUpTo >= OVERLAP_EVERY_BYTES) {
-            startOverlap();
+        if (syncFile) {
+            syncAhead();
+        }
+        if (verify) {
+            readBackAhead();
         }
     }
 
@@ -237,55 +254,86 @@ public final class ContentSink extends OutputStream {
         progress.progressed(size);
     }
 
-    /** Forces and reads back what is written so far, unless the previous round is still at work. */
-    private void startOverlap() throws IOException {
-        if (overlap != null) {
-            if (!overlap.isDone()) {
-                return;
-            }
-            awaitOverlap();
+    /**
+     * Every {@value #OVERLAP_EVERY_BYTES} bytes, forces what is written so far on a background
+     * thread ({@code fdatasync}), one at a time, so that the final fsync finds little left to
+     * flush and the read-back may start early.
+     */
+    private void syncAhead() throws IOException {
+        if (syncing != null && syncing.isDone()) {
+            syncedUpTo = await(syncing, "fdatasync temp file");
+            syncing = null;
         }
-        long upTo = size;
-        overlapRequestedUpTo = upTo;
-        overlap = LibraryThreads.background().submit(() -> {
-            if (syncFile) {
+        if (syncing == null && size - syncRequestedUpTo >= OVERLAP_EVERY_BYTES) {
+            long upTo = size;
+            syncRequestedUpTo = upTo;
+            syncing = LibraryThreads.background().submit(() -> {
                 try {
                     channel.force(false);
                 } catch (IOException e) {
                     throw Fsync.failure(operation, target, "fdatasync temp file", e);
                 }
-            }
-            if (verify) {
-                readBack(readBackUpTo, upTo);
-            }
-            return null;
-        });
+                return upTo;
+            });
+        }
     }
 
-    private void awaitOverlap() throws IOException {
-        if (overlap == null) {
-            return;
+    /**
+     * Reads back, on a background thread and one range at a time, what is already forced (or,
+     * when the write is not durable, what is written, in ranges of at least
+     * {@value #OVERLAP_EVERY_BYTES} bytes): a byte is never read back before it was forced.
+     */
+    private void readBackAhead() throws IOException {
+        if (reading != null && reading.isDone()) {
+            readBackUpTo = await(reading, "read back temp file");
+            reading = null;
         }
-        Future<Void> pending = overlap;
-        overlap = null;
+        long readable = syncFile ? syncedUpTo : size;
+        long least = syncFile ? 1 : OVERLAP_EVERY_BYTES;
+        if (reading == null && readable - readBackUpTo >= least) {
+            long from = readBackUpTo;
+            reading = LibraryThreads.background().submit(() -> readBack(from, readable));
+        }
+    }
+
+    private void awaitSyncing() throws IOException {
+        if (syncing != null) {
+            syncedUpTo = await(syncing, "fdatasync temp file");
+            syncing = null;
+        }
+    }
+
+    private void awaitReading() throws IOException {
+        if (reading != null) {
+            readBackUpTo = await(reading, "read back temp file");
+            reading = null;
+        }
+    }
+
+    /** The result of background work; its failure fails the write. */
+    private long await(Future<Long> work, String step) throws IOException {
         try {
-            pending.get();
+            return work.get();
         } catch (ExecutionException e) {
             broken = true;
             Throwable cause = e.getCause();
             if (cause instanceof IOException) {
                 throw (IOException) cause;
             }
-            throw AtomicWriteException.failed(operation, target, "background fsync/read-back", cause);
+            throw AtomicWriteException.failed(operation, target, step, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             broken = true;
-            throw AtomicWriteException.failed(operation, target, "wait for background fsync", e);
+            throw AtomicWriteException.failed(operation, target, "wait for " + step, e);
         }
     }
 
-    /** Reads {@code [from, to)} of the temp file into the read-back digest. */
-    private void readBack(long from, long to) throws IOException {
+    /**
+     * Reads {@code [from, to)} of the temp file into the read-back digest.
+     *
+     * @return where reading stopped: {@code to}, or the end of a shorter file
+     */
+    private long readBack(long from, long to) throws IOException {
         int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, to - from));
         if (readBuffer == null || readBuffer.length < wanted) {
             readBuffer = new byte[wanted];
@@ -305,7 +353,7 @@ public final class ContentSink extends OutputStream {
         } catch (IOException e) {
             throw AtomicWriteException.failed(operation, target, "read back temp file", e);
         }
-        readBackUpTo = position;
+        return position;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.IntegrityException;
 import io.atomicfiles.ProgressListener;
 import java.io.IOException;
+import java.io.SyncFailedException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -57,13 +59,14 @@ class ContentSinkTest {
         assertThat(Hashing.sha256Hex(file)).as("the bytes on disk are the bytes fed, in order").isEqualTo(expectedHex);
     }
 
-    @Test
-    void contentPastTheBackgroundReadBackArrivesWhole() throws IOException {
+    @ParameterizedTest
+    @CsvSource({"true, true", "false, true", "true, false"})
+    void contentPastTheBackgroundWorkArrivesWhole(boolean sync, boolean verify) throws IOException {
         long size = 2 * ContentSink.OVERLAP_EVERY_BYTES + 3 * CHUNK + 99;
         Path file = dir.resolve("large.bin");
         String reported;
         try (FileChannel channel = open(file)) {
-            ContentSink sink = sink(channel, true, true);
+            ContentSink sink = sink(channel, sync, verify);
             MessageDigest expected = Hashing.sha256();
             feed(sink, expected, size, new Random(7));
             reported = sink.finish().sha256();
@@ -71,6 +74,21 @@ class ContentSinkTest {
         }
         assertThat(Files.size(file)).isEqualTo(size);
         assertThat(Hashing.sha256Hex(file)).isEqualTo(reported);
+    }
+
+    @Test
+    void aFailedBackgroundFsyncFailsTheWriteForGood() throws IOException {
+        Path file = dir.resolve("unsynced.bin");
+        try (FileChannel channel = new CorruptingChannel(open(file), -1).failForce()) {
+            ContentSink sink = sink(channel, true, true);
+
+            // The background fdatasync fails while content still arrives, or by the end at the latest.
+            assertThatThrownBy(() -> {
+                feed(sink, Hashing.sha256(), 2 * ContentSink.OVERLAP_EVERY_BYTES, new Random(3));
+                sink.finish();
+            }).isInstanceOf(AtomicWriteException.class).hasCauseInstanceOf(SyncFailedException.class);
+            assertThatThrownBy(() -> sink.write(1)).isInstanceOf(IOException.class);
+        }
     }
 
     @ParameterizedTest
@@ -148,10 +166,16 @@ class ContentSinkTest {
         private final FileChannel real;
         private final long corruptAt;
         private long failWritesFrom = Long.MAX_VALUE;
+        private boolean failForce;
 
         CorruptingChannel(FileChannel real, long corruptAt) {
             this.real = real;
             this.corruptAt = corruptAt;
+        }
+
+        CorruptingChannel failForce() {
+            this.failForce = true;
+            return this;
         }
 
         CorruptingChannel failWritesFrom(long position) {
@@ -217,6 +241,9 @@ class ContentSinkTest {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            if (failForce) {
+                throw new IOException("injected: I/O error on fsync");
+            }
             real.force(metaData);
         }
 
