@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 /**
  * Wall time and CPU time of one timed write. CPU time is the whole process's (every thread,
  * the library's background threads included, plus the kernel work done on their behalf): what
- * the write costs the machine, whatever else is running on it.
+ * the write costs the machine, whatever else is running on it. The JVM reads it in clock ticks
+ * (10 ms on Linux), so one write's CPU time means nothing; the mean over thousands of writes,
+ * each catching the ticks that fall while it runs, is what {@link Ratios} reports.
  */
 final class Stopwatch {
     private static final com.sun.management.OperatingSystemMXBean OS =
