@@ -9,23 +9,45 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Streams content into a temp file in fixed chunks, computing its SHA-256 in the same pass,
- * then makes it durable and, when asked, reads it back to prove the bytes on disk are the
- * bytes written. Memory use is two chunks, whatever the size of the content.
+ * Streams content into a temp file in chunks, computing its SHA-256 in the same pass, then
+ * makes it durable and, when asked, reads it back to prove the bytes on disk are the bytes
+ * written. Memory use is a few chunks, whatever the size of the content.
  *
- * <p>Large content (over {@value #OVERLAP_EVERY_BYTES} bytes) overlaps the slow parts with the
- * writing: every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
- * written so far ({@code fdatasync}) and reads it back into a second digest. The final fsync
- * then has only the tail left to flush and the read-back only the tail left to read. The
- * guarantees are those of the plain order (write all, fsync, read all back): every byte is
- * read back after it was forced, and nothing is published before both digests agree.
+ * <p>Small content (up to one chunk) is hashed and written on the caller's thread at
+ * {@link #finish()}, in a buffer that grows with it: a 1 KiB write allocates kilobytes, not a
+ * chunk, and hands nothing to other threads.
+ *
+ * <p>Large content keeps three kinds of work apart, so that they run side by side:
+ * <ul>
+ *   <li>the caller's thread copies content into a chunk and writes the chunk to the file;</li>
+ *   <li>a background thread hashes each full chunk while it is being written, in order
+ *       ({@link Hasher}). A chunk is refilled only once its hashing is done, so the digest sees
+ *       exactly the bytes that were written;</li>
+ *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
+ *       written so far ({@code fdatasync}), and another reads back what has been forced into a
+ *       second digest; neither waits for the other, so the read-back (hashing, CPU) runs while
+ *       the next range is being flushed (waiting on the disk). The final fsync then has only the
+ *       tail left to flush and the read-back only the tail to read.</li>
+ * </ul>
+ * The guarantees are those of the plain order (write all, fsync, read all back): every byte
+ * is read back after it was forced, and {@link #finish()} returns only when both digests cover
+ * the whole content and agree; nothing is published before.
  */
 public final class ContentSink extends OutputStream {
     static final int CHUNK_BYTES = 512 * 1024;
+    /** The first buffer's size; it doubles up to a chunk as content arrives. */
+    static final int FIRST_BUFFER_BYTES = 8 * 1024;
+    /** Chunks in rotation: one being filled while others are still being hashed. */
+    static final int CHUNKS = 3;
     static final long OVERLAP_EVERY_BYTES = 64L << 20;
 
     private final FileChannel channel;
@@ -35,16 +57,21 @@ public final class ContentSink extends OutputStream {
     private final boolean verify;
     private final ProgressListener progress;
 
-    private final byte[] buffer = new byte[CHUNK_BYTES];
+    private byte[] buffer = new byte[FIRST_BUFFER_BYTES];
     private int fill;
     private final MessageDigest written = Hashing.sha256();
+    private final Hasher hasher = new Hasher();
     private long size;
 
     private final MessageDigest readBack;
     private byte[] readBuffer;
-    private long readBackUpTo;
+    /** Bytes forced by a finished background fdatasync; only these may be read back early. */
     private long syncedUpTo;
-    private Future<Void> overlap;
+    private long syncRequestedUpTo;
+    /** Bytes read back into {@link #readBack} so far. */
+    private long readBackUpTo;
+    private Future<Long> syncing;
+    private Future<Long> reading;
 
     private boolean finished;
     private boolean broken;
@@ -74,7 +101,7 @@ public final class ContentSink extends OutputStream {
     public void write(int b) throws IOException {
         ensureOpen();
         if (fill == buffer.length) {
-            drain();
+            makeRoom();
         }
         buffer[fill++] = (byte) b;
     }
@@ -82,10 +109,10 @@ public final class ContentSink extends OutputStream {
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
         ensureOpen();
-        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+        Objects.checkFromIndexSize(offset, length, bytes.length);
         while (length > 0) {
             if (fill == buffer.length) {
-                drain();
+                makeRoom();
             }
             int n = Math.min(length, buffer.length - fill);
             System.arraycopy(bytes, offset, buffer, fill, n);
@@ -121,15 +148,22 @@ public final class ContentSink extends OutputStream {
     public Written finish() throws IOException {
         ensureOpen();
         try {
-            drain();
-            awaitOverlap();
+            // The last chunk is hashed here, after every chunk before it: the digest is in order.
+            hasher.awaitAll();
+            if (fill > 0) {
+                written.update(buffer, 0, fill);
+                writeChunk();
+            }
+            awaitSyncing();
             if (syncFile) {
                 // Step 4: force the content (and size) to disk before the name can point at it.
                 Fsync.file(channel, operation, target, "fsync temp file");
             }
+            awaitReading();
             String sha256 = Hashing.hex(written.digest());
             if (verify) {
-                readBack(readBackUpTo, size);
+                // Everything is forced now: the rest may be read back.
+                readBackUpTo = readBack(readBackUpTo, size);
                 String actual = Hashing.hex(readBack.digest());
                 long onDisk = channel.size();
                 if (!actual.equals(sha256) || onDisk != size) {
@@ -145,17 +179,28 @@ public final class ContentSink extends OutputStream {
         }
     }
 
-    /** Abandons the content: waits for background work on the channel so it can be closed. */
+    /** Abandons the content: waits for background work on the channel and chunks so they can be dropped. */
     public void abandon() {
         broken = true;
-        if (overlap != null) {
-            try {
-                overlap.get();
-            } catch (ExecutionException | RuntimeException e) {
-                // The content is being discarded; its background failure no longer matters.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            hasher.awaitAll();
+        } catch (IOException e) {
+            // The content is being discarded; its digest no longer matters.
+        }
+        awaitQuietly(syncing);
+        awaitQuietly(reading);
+    }
+
+    private static void awaitQuietly(Future<Long> work) {
+        if (work == null) {
+            return;
+        }
+        try {
+            work.get();
+        } catch (ExecutionException | RuntimeException e) {
+            // The content is being discarded; its background failure no longer matters.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -168,12 +213,33 @@ public final class ContentSink extends OutputStream {
         }
     }
 
-    /** Step 3: hash and write one chunk, then report progress and start overlapped work. */
-    private void drain() throws IOException {
-        if (fill == 0) {
+    /** The buffer is full: grow it while the content is still small, else send it off as a chunk. */
+    private void makeRoom() throws IOException {
+        if (buffer.length < CHUNK_BYTES) {
+            buffer = Arrays.copyOf(buffer, Math.min(CHUNK_BYTES, buffer.length * 2));
             return;
         }
-        written.update(buffer, 0, fill);
+        drain();
+    }
+
+    /**
+     * Step 3 for one full chunk: hashed on a background thread while this thread writes it; then
+     * a chunk whose hashing is done is taken to be filled next.
+     */
+    private void drain() throws IOException {
+        hasher.hash(buffer, fill);
+        writeChunk();
+        buffer = hasher.nextBuffer();
+        if (syncFile) {
+            syncAhead();
+        }
+        if (verify) {
+            readBackAhead();
+        }
+    }
+
+    /** Writes the filled part of the buffer to the file and reports progress. */
+    private void writeChunk() throws IOException {
         ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, fill);
         try {
             while (chunk.hasRemaining()) {
@@ -186,61 +252,91 @@ public final class ContentSink extends OutputStream {
         size += fill;
         fill = 0;
         progress.progressed(size);
-        if (size - syncedUpTo >= OVERLAP_EVERY_BYTES && (syncFile || verify)) {
-            startOverlap();
-        }
     }
 
-    private void startOverlap() throws IOException {
-        if (overlap != null) {
-            if (!overlap.isDone()) {
-                return;
-            }
-            awaitOverlap();
+    /**
+     * Every {@value #OVERLAP_EVERY_BYTES} bytes, forces what is written so far on a background
+     * thread ({@code fdatasync}), one at a time, so that the final fsync finds little left to
+     * flush and the read-back may start early.
+     */
+    private void syncAhead() throws IOException {
+        if (syncing != null && syncing.isDone()) {
+            syncedUpTo = await(syncing, "fdatasync temp file");
+            syncing = null;
         }
-        long upTo = size;
-        overlap = LibraryThreads.background().submit(() -> {
-            if (syncFile) {
+        if (syncing == null && size - syncRequestedUpTo >= OVERLAP_EVERY_BYTES) {
+            long upTo = size;
+            syncRequestedUpTo = upTo;
+            syncing = LibraryThreads.background().submit(() -> {
                 try {
                     channel.force(false);
                 } catch (IOException e) {
                     throw Fsync.failure(operation, target, "fdatasync temp file", e);
                 }
-            }
-            if (verify) {
-                readBack(readBackUpTo, upTo);
-            }
-            syncedUpTo = upTo;
-            return null;
-        });
+                return upTo;
+            });
+        }
     }
 
-    private void awaitOverlap() throws IOException {
-        if (overlap == null) {
-            return;
+    /**
+     * Reads back, on a background thread and one range at a time, what is already forced (or,
+     * when the write is not durable, what is written, in ranges of at least
+     * {@value #OVERLAP_EVERY_BYTES} bytes): a byte is never read back before it was forced.
+     */
+    private void readBackAhead() throws IOException {
+        if (reading != null && reading.isDone()) {
+            readBackUpTo = await(reading, "read back temp file");
+            reading = null;
         }
-        Future<Void> pending = overlap;
-        overlap = null;
+        long readable = syncFile ? syncedUpTo : size;
+        long least = syncFile ? 1 : OVERLAP_EVERY_BYTES;
+        if (reading == null && readable - readBackUpTo >= least) {
+            long from = readBackUpTo;
+            reading = LibraryThreads.background().submit(() -> readBack(from, readable));
+        }
+    }
+
+    private void awaitSyncing() throws IOException {
+        if (syncing != null) {
+            syncedUpTo = await(syncing, "fdatasync temp file");
+            syncing = null;
+        }
+    }
+
+    private void awaitReading() throws IOException {
+        if (reading != null) {
+            readBackUpTo = await(reading, "read back temp file");
+            reading = null;
+        }
+    }
+
+    /** The result of background work; its failure fails the write. */
+    private long await(Future<Long> work, String step) throws IOException {
         try {
-            pending.get();
+            return work.get();
         } catch (ExecutionException e) {
             broken = true;
             Throwable cause = e.getCause();
             if (cause instanceof IOException) {
                 throw (IOException) cause;
             }
-            throw AtomicWriteException.failed(operation, target, "background fsync/read-back", cause);
+            throw AtomicWriteException.failed(operation, target, step, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             broken = true;
-            throw AtomicWriteException.failed(operation, target, "wait for background fsync", e);
+            throw AtomicWriteException.failed(operation, target, "wait for " + step, e);
         }
     }
 
-    /** Reads {@code [from, to)} of the temp file into the read-back digest. */
-    private void readBack(long from, long to) throws IOException {
-        if (readBuffer == null) {
-            readBuffer = new byte[CHUNK_BYTES];
+    /**
+     * Reads {@code [from, to)} of the temp file into the read-back digest.
+     *
+     * @return where reading stopped: {@code to}, or the end of a shorter file
+     */
+    private long readBack(long from, long to) throws IOException {
+        int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, to - from));
+        if (readBuffer == null || readBuffer.length < wanted) {
+            readBuffer = new byte[wanted];
         }
         ByteBuffer view = ByteBuffer.wrap(readBuffer);
         long position = from;
@@ -257,6 +353,92 @@ public final class ContentSink extends OutputStream {
         } catch (IOException e) {
             throw AtomicWriteException.failed(operation, target, "read back temp file", e);
         }
-        readBackUpTo = position;
+        return position;
+    }
+
+    /**
+     * Hashes full chunks into {@link #written} in the order they are queued, on at most one
+     * background thread at a time: the thread that starts keeps taking queued chunks until none
+     * is left, so a steady stream of chunks costs one hand-off, not one per chunk. A hashed chunk
+     * goes back to the free list, from which the writer takes the next chunk to fill; at most
+     * {@value #CHUNKS} chunks exist, so a writer faster than the hashing waits for it.
+     */
+    private final class Hasher {
+        private final ConcurrentLinkedQueue<Chunk> queued = new ConcurrentLinkedQueue<>();
+        private final LinkedBlockingQueue<byte[]> free = new LinkedBlockingQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean();
+        private volatile Throwable failure;
+        /** Chunks that exist, the one being filled included (the writer's thread only). */
+        private int chunks = 1;
+
+        /** Queues a full chunk; the writer must not touch it until {@link #nextBuffer} hands it back. */
+        void hash(byte[] data, int length) {
+            queued.add(new Chunk(data, length));
+            if (running.compareAndSet(false, true)) {
+                LibraryThreads.background().execute(this::hashQueued);
+            }
+        }
+
+        private void hashQueued() {
+            do {
+                for (Chunk chunk; (chunk = queued.poll()) != null; ) {
+                    try {
+                        if (failure == null) {
+                            written.update(chunk.data(), 0, chunk.length());
+                        }
+                    } catch (RuntimeException | Error e) {
+                        failure = e;
+                    } finally {
+                        free.add(chunk.data());
+                    }
+                }
+                running.set(false);
+                // A chunk queued between the last poll and the reset found the flag still set and
+                // started nothing: take it on here.
+            } while (!queued.isEmpty() && running.compareAndSet(false, true));
+        }
+
+        /** A chunk to fill: a hashed one, or a new one while fewer than {@value #CHUNKS} exist. */
+        byte[] nextBuffer() throws IOException {
+            byte[] next = free.poll();
+            if (next == null && chunks < CHUNKS) {
+                chunks++;
+                return new byte[CHUNK_BYTES];
+            }
+            if (next == null) {
+                next = take();
+            }
+            checkFailure();
+            return next;
+        }
+
+        /** Waits until every queued chunk is hashed; afterwards the digest may be read and used. */
+        void awaitAll() throws IOException {
+            for (int outstanding = chunks - 1; outstanding > 0; outstanding--) {
+                take();
+            }
+            chunks = 1;
+            checkFailure();
+        }
+
+        private byte[] take() throws IOException {
+            try {
+                return free.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                broken = true;
+                throw AtomicWriteException.failed(operation, target, "wait for hashing", e);
+            }
+        }
+
+        private void checkFailure() throws IOException {
+            if (failure != null) {
+                broken = true;
+                throw AtomicWriteException.failed(operation, target, "hash content", failure);
+            }
+        }
+    }
+
+    private record Chunk(byte[] data, int length) {
     }
 }
