@@ -65,6 +65,8 @@ public final class FileTransaction implements AutoCloseable {
     private final List<Operation> operations = new ArrayList<>();
     /** The files the operations change, by {@link PathLocks#key}: one operation per file. */
     private final Map<String, String> claimed = new HashMap<>();
+    /** Real paths of the folders of the files claimed so far: one realpath per folder, not per file. */
+    private final Map<Path, Path> realFolders = new HashMap<>();
     private State state = State.OPEN;
 
     /** A transaction with {@link TransactionOptions#defaults()}. */
@@ -243,7 +245,7 @@ public final class FileTransaction implements AutoCloseable {
      * linked folder or with "..", are one file.
      */
     private void claim(Path path, String operation) throws IOException {
-        String key = PathLocks.key(path);
+        String key = PathLocks.key(path, realFolders);
         String earlier = claimed.putIfAbsent(key, operation);
         if (earlier != null) {
             throw new AtomicWriteException("transaction " + id + ": " + operation + " " + path + " conflicts with the"

@@ -36,6 +36,7 @@ public final class Ratios {
     private static final String SMALL_TURNS = "SmallWriteInTurnsBenchmark.";
     private static final String LARGE = "LargeWriteBenchmark.";
     private static final String LARGE_TURNS = "LargeWriteInTurnsBenchmark.";
+    private static final String TX_TURNS = "TransactionInTurnsBenchmark.";
 
     /** The targets: each compares a candidate with its baseline, measured in the same run. */
     static final List<Target> TARGETS = List.of(
@@ -50,7 +51,9 @@ public final class Ratios {
             Target.atLeastThroughput("1 GiB, SHA-256 + verify vs bare write+fsync, throughput (one after the other)",
                     LARGE + "atomicFilesDefaults", LARGE + "bareProtocol", 0.9),
             Target.atLeastThroughput("1 GiB, SHA-256 + verify vs bare write+fsync, throughput (in turns)",
-                    LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "bareProtocol", 0.9));
+                    LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "bareProtocol", 0.9),
+            Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential durable writes (in turns)",
+                    TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5));
 
     private Ratios() {
     }

@@ -87,7 +87,10 @@ public final class PathLocks {
      * @throws LockTimeoutException when another writer held it for longer
      */
     public static Held acquire(Path target, Duration timeout) throws IOException {
-        String key = key(target);
+        return acquire(key(target), target, timeout);
+    }
+
+    private static Held acquire(String key, Path target, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Entry entry = ENTRIES.compute(key, (k, existing) -> {
             Entry e = existing == null ? new Entry() : existing;
@@ -121,17 +124,18 @@ public final class PathLocks {
      * locking overlapping sets can never deadlock. On failure none is held.
      */
     public static List<Held> acquireAll(List<Path> targets, Duration timeout) throws IOException {
-        // Sort by key (each key costs a realpath of the folder: compute it once per path).
+        // One realpath per folder, however many of its files are locked.
+        java.util.Map<Path, Path> realFolders = new java.util.HashMap<>();
         java.util.Map<Path, String> keys = new java.util.HashMap<>();
         for (Path target : targets) {
-            keys.put(target, keyOrSelf(target));
+            keys.put(target, key(target, realFolders));
         }
-        List<Path> ordered = new ArrayList<>(targets);
+        List<Path> ordered = new ArrayList<>(keys.keySet());
         ordered.sort(Comparator.comparing(keys::get));
         List<Held> held = new ArrayList<>();
         try {
             for (Path target : ordered) {
-                held.add(acquire(target, timeout));
+                held.add(acquire(keys.get(target), target, timeout));
             }
             return held;
         } catch (IOException | RuntimeException e) {
@@ -152,25 +156,32 @@ public final class PathLocks {
      * spellings of one file (through a linked folder, with "..") share a lock.
      */
     public static String key(Path target) throws IOException {
+        return key(target, new java.util.HashMap<>());
+    }
+
+    /**
+     * {@link #key(Path)}, reusing the real paths of folders already resolved in {@code
+     * realFolders} (and adding those it resolves): for many files of one folder at one moment.
+     */
+    public static String key(Path target, java.util.Map<Path, Path> realFolders) throws IOException {
         Path absolute = target.toAbsolutePath();
         // The real path of the nearest folder that exists, plus the rest as written: folders
         // a transaction is about to create do not exist yet, and their files still need a key.
         Path existing = absolute.getParent();
-        while (existing != null && !java.nio.file.Files.isDirectory(existing)) {
-            existing = existing.getParent();
+        Path real = existing == null ? null : realFolders.get(existing);
+        if (existing != null && real == null) {
+            while (existing != null && !java.nio.file.Files.isDirectory(existing)) {
+                existing = existing.getParent();
+            }
+            real = existing == null ? null : existing.toRealPath();
+            if (existing != null && existing.equals(absolute.getParent())) {
+                realFolders.put(existing, real);
+            }
         }
-        Path resolved = existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
+        Path resolved = existing == null ? absolute : real.resolve(existing.relativize(absolute));
         String prefix = isDefaultFileSystem(target) ? "" : target.getFileSystem().provider().getScheme() + ":"
                 + System.identityHashCode(target.getFileSystem()) + ":";
         return prefix + resolved;
-    }
-
-    private static String keyOrSelf(Path target) {
-        try {
-            return key(target);
-        } catch (IOException e) {
-            return target.toAbsolutePath().toString();
-        }
     }
 
     private static void lockAcrossProcesses(Entry entry, String key, Path target, Duration timeout, long deadline)

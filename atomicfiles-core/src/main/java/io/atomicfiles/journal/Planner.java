@@ -61,9 +61,7 @@ final class Planner {
             if (sameFileStore(move.source(), move.target())) {
                 planFolders(move.target().getParent());
                 // One rename carries the file over; the target's old content is displaced.
-                Path displaced = keepOldContent(op, move.target());
-                renames.add(new Step.Rename(op, move.source(), move.target(), displaced,
-                        Hashing.sha256Hex(move.source()), state(move.target()), false));
+                replace(op, move.source(), move.target(), Hashing.sha256Hex(move.source()));
             } else {
                 // No rename crosses filesystems: stage a copy beside the target, then put the
                 // source aside under a hidden name (deleted when done, renamed back on undo).
@@ -85,35 +83,34 @@ final class Planner {
         }
     }
 
-    /** Stage new content beside {@code target}, keep what it displaces, and back it up if asked. */
+    /** Stage new content beside {@code target}, then replace the target with it. */
     private void replaceWithStaged(int op, Path target, Path source) throws IOException {
         planFolders(target.getParent());
         Path staged = hidden(target, op, "stage");
         stages.add(new Step.Stage(op, staged, target, source));
-        Path displaced = keepOldContent(op, target);
-        renames.add(new Step.Rename(op, staged, target, displaced, null, state(target), false));
+        replace(op, staged, target, null);
     }
 
     /**
-     * When {@code target} exists: a keep of its content (to undo the rename) and, with backups
-     * on, a second one renamed over {@code NAME.backup} just before the target is replaced.
-     *
-     * @return the keep of the displaced content, or null when the target does not exist
+     * The rename of {@code from} over {@code target}. When the target exists, its content is
+     * kept under a hidden name first, so the rename can be undone; with backups on, that same
+     * keep becomes {@code NAME.backup} by a second rename right after the first (one link serves
+     * both, and undoing the second gives the keep back to the first).
      */
-    private Path keepOldContent(int op, Path target) throws IOException {
-        if (!Stat.exists(target)) {
-            return null;
+    private void replace(int op, Path from, Path target, String fromSha) throws IOException {
+        Step.FileState before = state(target);
+        if (!before.exists()) {
+            renames.add(new Step.Rename(op, from, target, null, fromSha, before, false));
+            return;
         }
-        Path displaced = hidden(target, op, "undo");
-        keeps.add(new Step.Keep(op, displaced, target));
+        Path kept = hidden(target, op, backup ? "backup" : "undo");
+        keeps.add(new Step.Keep(op, kept, target));
+        renames.add(new Step.Rename(op, from, target, kept, fromSha, before, false));
         if (backup) {
             Path backupFile = Backups.backupOf(target);
-            Path backupStage = hidden(target, op, "backup");
-            keeps.add(new Step.Keep(op, backupStage, target));
-            renames.add(new Step.Rename(op, backupStage, backupFile, keepIfExists(op, backupFile, "bundo"), null, null,
+            renames.add(new Step.Rename(op, kept, backupFile, keepIfExists(op, backupFile, "bundo"), null, null,
                     false));
         }
-        return displaced;
     }
 
     private Path keepIfExists(int op, Path file, String role) throws IOException {

@@ -7,6 +7,7 @@ import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.ContentSink;
 import io.atomicfiles.internal.FileModes;
 import io.atomicfiles.internal.LibraryThreads;
+import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,13 +73,15 @@ final class Staging {
             }
         }
         Map<Path, ContentSink.Written> written = writeAll(stages);
+        List<Step.Keep> keeps = new ArrayList<>();
         for (Step step : steps) {
             if (step instanceof Step.Keep) {
-                Step.Keep keep = (Step.Keep) step;
-                // A second name for the content a rename will displace: the undo, or the backup.
-                Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction");
+                keeps.add((Step.Keep) step);
             }
         }
+        // A second name for the content a rename will displace: the undo, or the backup.
+        Parallel.forEach(keeps, PARALLELISM,
+                keep -> Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction"));
         if (durability.syncsFolder()) {
             StepRunner.syncFolders(StepRunner.foldersOf(steps));
         }

@@ -2,6 +2,7 @@ package io.atomicfiles.journal;
 
 import io.atomicfiles.internal.Fsync;
 import io.atomicfiles.internal.Hashing;
+import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -23,6 +24,9 @@ import java.util.Set;
  * same call again, ends in the same place.
  */
 final class StepRunner {
+    /** How many deletions or folder fsyncs run at the same time. */
+    private static final int PARALLELISM = 8;
+
     private final boolean checked;
     private final Map<Path, String> stagedSha;
     private final List<String> actions;
@@ -47,6 +51,13 @@ final class StepRunner {
      * else, or publish a staged file whose bytes are not the ones committed.
      */
     void redo(Step.Rename step) throws IOException {
+        if (!checked) {
+            // A running transaction holds every lock and made every name itself a moment ago:
+            // the rename needs no looking first. (A missing name fails the rename, and the
+            // transaction is undone.)
+            rename(step.from(), step.to());
+            return;
+        }
         boolean fromExists = exists(step.from());
         boolean toExists = exists(step.to());
         if (!fromExists) {
@@ -109,24 +120,21 @@ final class StepRunner {
         // The keeps go first. An undo run again after this clean-up was interrupted takes a
         // missing keep for "undone already" (see undo); a staged file deleted while its keep
         // remains would instead make a rename that never happened look done.
-        List<Path> leftovers = new ArrayList<>();
+        List<Path> keeps = new ArrayList<>();
+        List<Path> others = new ArrayList<>();
         for (Step step : steps) {
             if (step instanceof Step.Keep) {
-                leftovers.add(((Step.Keep) step).path());
-            }
-        }
-        for (Step step : steps) {
-            if (step instanceof Step.Stage) {
-                leftovers.add(((Step.Stage) step).path());
+                keeps.add(((Step.Keep) step).path());
+            } else if (step instanceof Step.Stage) {
+                others.add(((Step.Stage) step).path());
             } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
-                leftovers.add(((Step.Rename) step).to());
+                others.add(((Step.Rename) step).to());
             }
         }
-        for (Path leftover : leftovers) {
-            if (deleteLeftover(leftover)) {
-                actions.add("deleted " + leftover);
-            }
-        }
+        // Side by side within each group: an unlink that frees a file's blocks waits on the
+        // filesystem's journal, and many of them share one commit.
+        deleteAll(keeps);
+        deleteAll(others);
         if (rolledBack) {
             List<Path> folders = new ArrayList<>();
             for (Step step : steps) {
@@ -162,6 +170,38 @@ final class StepRunner {
      * deleting it fails with ENOTDIR, which Java reports as a bare FileSystemException. Taking
      * that for a failure would make the clean-up, and every recovery after it, fail forever.
      */
+    /**
+     * The clean-up of a transaction that just applied every rename itself: staged files were all
+     * renamed away, so only the keeps (undo and old backups; a keep that became NAME.backup is
+     * gone) and the trash remain to be deleted.
+     */
+    void cleanUpAfterCommit(List<Step> steps) throws IOException {
+        List<Path> keeps = new ArrayList<>();
+        List<Path> trash = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof Step.Keep) {
+                keeps.add(((Step.Keep) step).path());
+            } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
+                trash.add(((Step.Rename) step).to());
+            }
+        }
+        deleteAll(keeps);
+        deleteAll(trash);
+    }
+
+    private void deleteAll(List<Path> leftovers) throws IOException {
+        List<String> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            Parallel.forEach(leftovers, PARALLELISM, leftover -> {
+                if (deleteLeftover(leftover)) {
+                    deleted.add("deleted " + leftover);
+                }
+            });
+        } finally {
+            actions.addAll(deleted);
+        }
+    }
+
     private static boolean deleteLeftover(Path leftover) throws IOException {
         try {
             return Files.deleteIfExists(leftover);
@@ -230,10 +270,10 @@ final class StepRunner {
 
     /** Forces each folder once, so the names created or renamed in it survive a power loss. */
     static void syncFolders(Collection<Path> folders) throws IOException {
-        for (Path folder : folders) {
+        Parallel.forEach(new ArrayList<>(folders), PARALLELISM, folder -> {
             if (Stat.isDirectory(folder)) {
                 Fsync.folder(folder, "transaction", folder);
             }
-        }
+        });
     }
 }

@@ -196,7 +196,7 @@ public final class TransactionCommit {
         // loss, recovery finds every rename done and only cleans up.
         try {
             journal.mark(record("done"), false);
-            runner.cleanUp(steps, false);
+            runner.cleanUpAfterCommit(steps);
             journal.delete();
         } catch (IOException | RuntimeException e) {
             LOG.warn("transaction {} is committed, but its leftovers could not all be removed ({});"

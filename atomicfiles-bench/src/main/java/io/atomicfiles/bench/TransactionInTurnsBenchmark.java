@@ -1,0 +1,138 @@
+package io.atomicfiles.bench;
+
+import io.atomicfiles.AtomicFiles;
+import io.atomicfiles.ContentType;
+import io.atomicfiles.FileTransaction;
+import io.atomicfiles.TransactionOptions;
+import io.atomicfiles.WriteOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Issue 3's target: committing 100 files of 1 KiB in one {@link FileTransaction} (full
+ * durability) against writing the same 100 files one after the other with
+ * {@link AtomicFiles#writeBytes} (full durability). Both with the library's defaults (backups
+ * and verification on), progress off, rewriting existing files.
+ *
+ * <p>Taken in turns inside one benchmark, like {@link SmallWriteInTurnsBenchmark}, so both see
+ * the same disk: each operation does one transaction and one round of 100 sequential writes,
+ * in alternating order, and times each. {@link Ratios} turns the counters
+ * {@code <variant>Nanos / <variant>Ops} into the mean time of 100 files each way.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 6, time = 4)
+@Fork(2)
+public class TransactionInTurnsBenchmark {
+    static final int FILES = 100;
+    static final int SIZE = 1024;
+    private static final WriteOptions WRITE = WriteOptions.defaults().toBuilder().showProgress(false).build();
+
+    /** Time spent each way and the number of rounds of 100 files, per iteration. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Timings {
+        public long sequentialWritesNanos;
+        public long sequentialWritesCpuNanos;
+        public long sequentialWritesOps;
+        public long transactionNanos;
+        public long transactionCpuNanos;
+        public long transactionOps;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            sequentialWritesNanos = sequentialWritesCpuNanos = sequentialWritesOps = 0;
+            transactionNanos = transactionCpuNanos = transactionOps = 0;
+        }
+    }
+
+    private Workspace workspace;
+    private Path[] sequentialTargets;
+    private Path[] transactionTargets;
+    private TransactionOptions transactionOptions;
+    private byte[][] contents;
+    private int round;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        workspace = Workspace.create("transaction-turns");
+        Path sequential = Files.createDirectories(workspace.resolve("sequential"));
+        Path transactional = Files.createDirectories(workspace.resolve("transaction"));
+        transactionOptions = TransactionOptions.builder().showProgress(false)
+                .journalDir(Files.createDirectories(workspace.resolve("journal"))).build();
+        sequentialTargets = new Path[FILES];
+        transactionTargets = new Path[FILES];
+        contents = new byte[2][SIZE];
+        new Random(42).nextBytes(contents[0]);
+        new Random(43).nextBytes(contents[1]);
+        for (int i = 0; i < FILES; i++) {
+            sequentialTargets[i] = sequential.resolve("file-" + i + ".bin");
+            transactionTargets[i] = transactional.resolve("file-" + i + ".bin");
+            Files.write(sequentialTargets[i], new byte[SIZE]);
+            Files.write(transactionTargets[i], new byte[SIZE]);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void checkAndDelete() throws IOException {
+        try {
+            byte[] last = contents[(round - 1) & 1];
+            for (int i = 0; i < FILES; i++) {
+                if (!Arrays.equals(Files.readAllBytes(sequentialTargets[i]), last)
+                        || !Arrays.equals(Files.readAllBytes(transactionTargets[i]), last)) {
+                    throw new IllegalStateException("file " + i + " does not hold the content last written");
+                }
+            }
+        } finally {
+            workspace.close();
+        }
+    }
+
+    @Benchmark
+    public void inTurns(Timings t) throws IOException {
+        byte[] content = contents[round & 1];
+        for (int i = 0; i < 2; i++) {
+            Stopwatch watch = Stopwatch.start();
+            if ((round + i) % 2 == 0) {
+                for (Path target : sequentialTargets) {
+                    AtomicFiles.writeBytes(target, content, WRITE);
+                }
+                watch.stop();
+                t.sequentialWritesNanos += watch.wallNanos();
+                t.sequentialWritesCpuNanos += watch.cpuNanos();
+                t.sequentialWritesOps++;
+            } else {
+                try (FileTransaction tx = new FileTransaction(transactionOptions)) {
+                    for (Path target : transactionTargets) {
+                        tx.addWrite(target, content, ContentType.BYTES);
+                    }
+                    tx.commit();
+                }
+                watch.stop();
+                t.transactionNanos += watch.wallNanos();
+                t.transactionCpuNanos += watch.cpuNanos();
+                t.transactionOps++;
+            }
+        }
+        round++;
+    }
+}

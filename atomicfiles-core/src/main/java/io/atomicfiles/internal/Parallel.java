@@ -1,0 +1,75 @@
+package io.atomicfiles.internal;
+
+import io.atomicfiles.IOConsumer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Runs independent file-system calls side by side. Their cost is waiting on the kernel (fsync,
+ * unlink of a file whose blocks are freed), and calls on one filesystem that wait together
+ * share its journal commits, so a few threads finish many calls in the time of a few.
+ */
+public final class Parallel {
+    /** Below this many items, the calls are made in the caller's thread. */
+    private static final int INLINE_BELOW = 4;
+
+    private Parallel() {
+    }
+
+    /**
+     * Calls {@code action} on every item, on up to {@code parallelism} of the library's
+     * threads, and returns when every call has returned. The first failure is thrown (the
+     * others added to it as suppressed) after all calls are over; an {@link Error} is rethrown
+     * as it is.
+     */
+    public static <T> void forEach(List<T> items, int parallelism, IOConsumer<T> action) throws IOException {
+        if (items.size() < INLINE_BELOW || parallelism <= 1) {
+            for (T item : items) {
+                action.accept(item);
+            }
+            return;
+        }
+        int groups = Math.min(parallelism, items.size());
+        List<Future<Void>> futures = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            int group = g;
+            futures.add(LibraryThreads.background().submit(() -> {
+                for (int i = group; i < items.size(); i += groups) {
+                    action.accept(items.get(i));
+                }
+                return null;
+            }));
+        }
+        IOException failure = null;
+        Error error = null;
+        for (Future<Void> future : futures) {
+            try {
+                future.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof Error) {
+                    error = error == null ? (Error) cause : error;
+                } else {
+                    IOException io = cause instanceof IOException ? (IOException) cause : new IOException(cause);
+                    if (failure == null) {
+                        failure = io;
+                    } else {
+                        failure.addSuppressed(io);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? new java.io.InterruptedIOException("interrupted") : failure;
+            }
+        }
+        if (error != null) {
+            throw error;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
