@@ -126,8 +126,7 @@ public final class AtomicFileOperations {
                 .schema(schema != null ? schema : writeOptions.schema().orElse(null)).build();
         AtomicReference<Map<String, Object>> written = new AtomicReference<>();
         Audited.call(operation, path, Map.of(), () -> Retries.call(writeOptions.retryPolicy(), operation, path, () -> {
-            Path target = Targets.resolve(path, once.followSymlinks(), operation);
-            Targets.requireFileOrAbsent(target, operation);
+            Path target = Targets.resolveFile(path, once.followSymlinks(), operation);
             if (!createIfMissing) {
                 requireExists(target, path, operation);
             }

@@ -218,8 +218,7 @@ public final class FileTransaction implements AutoCloseable {
 
     /** A target: resolved through symbolic links, never a folder. */
     private static Path target(Path path, String operation) throws IOException {
-        Path target = Targets.resolve(path, true, operation);
-        Targets.requireFileOrAbsent(target, operation);
+        Path target = Targets.resolveFile(path, true, operation);
         return target;
     }
 

@@ -2,7 +2,10 @@ package io.atomicfiles.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +14,8 @@ import java.util.HexFormat;
 /** SHA-256, the one checksum of the library, always as lower-case hex. */
 public final class Hashing {
     private static final HexFormat HEX = HexFormat.of();
+    private static final int SMALL_BUFFER = 16 * 1024;
+    private static final int LARGE_BUFFER = 256 * 1024;
 
     private Hashing() {
     }
@@ -32,15 +37,39 @@ public final class Hashing {
         return hex(sha256().digest(content));
     }
 
-    /** SHA-256 of a file's content, streamed with a bounded buffer. */
+    /**
+     * SHA-256 of a file's content, streamed with a bounded buffer. The buffer starts small and
+     * grows once a read fills it: most files hashed here are small (a transaction hashes every
+     * file it replaces), and zeroing a large buffer would cost more than hashing them.
+     */
     public static String sha256Hex(Path file) throws IOException {
         MessageDigest digest = sha256();
-        byte[] buffer = new byte[256 * 1024];
+        byte[] buffer = new byte[SMALL_BUFFER];
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
+                if (n == buffer.length && buffer.length < LARGE_BUFFER) {
+                    buffer = new byte[LARGE_BUFFER];
+                }
             }
         }
         return hex(digest.digest());
+    }
+
+    /**
+     * {@link #sha256Hex(Path)}, or null when there is no such file (or a parent of it is a
+     * file): one open instead of a stat and an open, for callers that ask both questions.
+     */
+    public static String sha256HexIfExists(Path file) throws IOException {
+        try {
+            return sha256Hex(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (FileSystemException e) {
+            if (!(e instanceof AccessDeniedException) && Stat.isBelowAFile(file)) {
+                return null;
+            }
+            throw e;
+        }
     }
 }

@@ -10,7 +10,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.FileLockInterruptionException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock file in the state folder does the same. Lock files never litter the user's folders:
  * they are named by a hash of the target's real path, {@code <state>/locks/<hash>.lock}. They
  * are never deleted: deleting a lock file while another process waits on it would let two
- * processes hold "the" lock at once.
+ * processes hold "the" lock at once. Between uses they stay open ({@link LockFiles}).
  *
  * <p>Paths on a filesystem other than the default one (Jimfs, in tests) live inside this JVM,
  * so the JVM lock alone serialises them.
@@ -76,7 +75,7 @@ public final class PathLocks {
     private static final class Entry {
         final ReentrantLock jvmLock = new ReentrantLock();
         int users;
-        FileChannel channel;
+        LockFiles.LockFile file;
         FileLock osLock;
     }
 
@@ -170,10 +169,11 @@ public final class PathLocks {
         Path existing = absolute.getParent();
         Path real = existing == null ? null : realFolders.get(existing);
         if (existing != null && real == null) {
-            while (existing != null && !java.nio.file.Files.isDirectory(existing)) {
+            // realpath(3) of the folder; where it fails (not there yet, or below a file), of the
+            // nearest ancestor it succeeds for. No stat first: this runs before every write.
+            while (existing != null && (real = realPathOrNull(existing)) == null) {
                 existing = existing.getParent();
             }
-            real = existing == null ? null : existing.toRealPath();
             if (existing != null && existing.equals(absolute.getParent())) {
                 realFolders.put(existing, real);
             }
@@ -184,29 +184,64 @@ public final class PathLocks {
         return prefix + resolved;
     }
 
+    private static Path realPathOrNull(Path folder) {
+        try {
+            return folder.toRealPath();
+        } catch (IOException notThereOrNotReachable) {
+            return null;
+        }
+    }
+
     private static void lockAcrossProcesses(Entry entry, String key, Path target, Duration timeout, long deadline)
             throws IOException, InterruptedException {
         String name = Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ".lock";
-        FileChannel channel;
+        LockFiles.LockFile file = LockFiles.takeIdle(StateDir.locks().resolve(name));
+        if (file != null) {
+            FileLock lock = lock(file, target, timeout, deadline);
+            boolean current;
+            try {
+                current = file.stillAtItsPath();
+            } catch (IOException | RuntimeException e) {
+                LockFiles.close(file.channel());
+                throw e;
+            }
+            if (current) {
+                entry.file = file;
+                entry.osLock = lock;
+                return;
+            }
+            // Deleted or replaced since it was opened (the state folder was removed): a lock on
+            // it excludes nobody. Let it go, and lock the file that is there now.
+            LockFiles.close(file.channel());
+        }
+        file = openLockFile(name);
+        entry.osLock = lock(file, target, timeout, deadline);
+        entry.file = file;
+    }
+
+    private static LockFiles.LockFile openLockFile(String name) throws IOException {
         try {
-            channel = FileChannel.open(StateDir.locks().resolve(name), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            return LockFiles.open(StateDir.locks().resolve(name));
         } catch (java.nio.file.NoSuchFileException e) {
             // The state folder was removed while this JVM ran: make it again.
             StateDir.forget(StateDir.location().resolve("locks"));
-            channel = FileChannel.open(StateDir.locks().resolve(name), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            return LockFiles.open(StateDir.locks().resolve(name));
         }
+    }
+
+    /** Locks {@code file}, waiting up to the deadline; on failure the file is closed. */
+    private static FileLock lock(LockFiles.LockFile file, Path target, Duration timeout, long deadline)
+            throws IOException, InterruptedException {
+        FileChannel channel = file.channel();
         try {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 lock = CLOSE_ENDS_BLOCKED_LOCK ? waitInLock(channel, target, timeout, deadline)
                         : waitPolling(channel, target, timeout, deadline);
             }
-            entry.channel = channel;
-            entry.osLock = lock;
+            return lock;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            channel.close();
+            LockFiles.close(channel);
             throw e;
         }
     }
@@ -231,7 +266,7 @@ public final class PathLocks {
         AtomicBoolean decided = new AtomicBoolean();
         ScheduledFuture<?> alarm = LibraryThreads.timer().schedule(() -> {
             if (decided.compareAndSet(false, true)) {
-                closeQuietly(channel);
+                LockFiles.close(channel);
             }
         }, left, TimeUnit.NANOSECONDS);
         try {
@@ -270,26 +305,19 @@ public final class PathLocks {
         }
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("closing lock file channel at lock timeout: {}", e.toString());
-        }
-    }
-
     private static void release(String key, Entry entry) {
         try {
             if (entry.jvmLock.getHoldCount() == 1 && entry.osLock != null) {
                 try {
                     entry.osLock.release();
-                    entry.channel.close();
+                    LockFiles.giveBack(entry.file);
                 } catch (IOException e) {
                     // Closing the channel releases the lock in any case; nothing else to do.
                     LOG.warn("releasing lock of {}: {}", key, e.toString());
+                    LockFiles.close(entry.file.channel());
                 } finally {
                     entry.osLock = null;
-                    entry.channel = null;
+                    entry.file = null;
                 }
             }
         } finally {

@@ -91,11 +91,10 @@ public final class Rotation {
         if (maxFiles < 1) {
             throw new IllegalArgumentException("rotate " + file + ": maxFiles must be at least 1, got " + maxFiles);
         }
-        Path target = Targets.resolve(file, true, OPERATION);
+        Path target = Targets.resolveFile(file, true, OPERATION);
         if (!Files.isDirectory(target.getParent())) {
             return List.of();
         }
-        Targets.requireFileOrAbsent(target, OPERATION);
         Rotation rotation = new Rotation(target);
         PathLocks.Held lock = PathLocks.acquire(target, LOCK_TIMEOUT);
         try {

@@ -4,8 +4,6 @@ import io.atomicfiles.AtomicWriteException;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -24,47 +22,59 @@ public final class Targets {
      * error: writing through it would create a file somewhere the caller never named.
      */
     public static Path resolve(Path requested, boolean followSymlinks, String operation) throws IOException {
+        return walk(requested, followSymlinks, operation).path();
+    }
+
+    /**
+     * {@link #resolve}, then refuses a target that is a folder. One {@code lstat} answers both
+     * questions when the path is not a link (the common case: this runs before every write).
+     */
+    public static Path resolveFile(Path requested, boolean followSymlinks, String operation) throws IOException {
+        Resolved resolved = walk(requested, followSymlinks, operation);
+        if (resolved.attributes() != null && resolved.attributes().isDirectory()) {
+            throw new AtomicWriteException(operation + " " + resolved.path()
+                    + " failed: the target is a folder, not a file", null, context(operation, resolved.path()));
+        }
+        return resolved.path();
+    }
+
+    /** A resolved path and its own attributes (not following it), null when nothing is there. */
+    private record Resolved(Path path, BasicFileAttributes attributes) {
+    }
+
+    private static Resolved walk(Path requested, boolean followSymlinks, String operation) throws IOException {
         Path path = requested.toAbsolutePath();
         if (path.getFileName() == null) {
             throw new IllegalArgumentException(operation + ": " + requested + " names no file");
         }
-        if (!followSymlinks) {
-            return path;
-        }
         // lstat, not Files.isSymbolicLink: that one answers "no" on an I/O error, and the write
         // would then replace the user's link with a regular file instead of writing through it.
-        for (int hops = 0; isSymbolicLink(path); hops++) {
+        BasicFileAttributes attributes = inspect(path, operation);
+        if (!followSymlinks) {
+            return new Resolved(path, attributes);
+        }
+        for (int hops = 0; attributes != null && attributes.isSymbolicLink(); hops++) {
             if (hops == MAX_LINKS) {
                 throw new AtomicWriteException(operation + " " + requested + " failed: more than " + MAX_LINKS
                         + " symbolic links (a loop?)", null, Targets.context(operation, requested));
             }
             Path link = Files.readSymbolicLink(path);
             path = path.resolveSibling(link).toAbsolutePath();
+            attributes = inspect(path, operation);
         }
-        if (!path.equals(requested.toAbsolutePath()) && !Stat.exists(path)) {
+        if (attributes == null && !path.equals(requested.toAbsolutePath())) {
             throw new AtomicWriteException(operation + " " + requested + " failed: it is a dangling symbolic link to "
                     + path + " (nothing there to write through to)", null, Targets.context(operation, requested));
         }
-        return path;
+        return new Resolved(path, attributes);
     }
 
-    private static boolean isSymbolicLink(Path path) throws IOException {
-        BasicFileAttributes attributes = Stat.attributes(path);
-        return attributes != null && attributes.isSymbolicLink();
-    }
-
-    /** Refuses a target that is a folder (or anything but a regular file). */
-    public static void requireFileOrAbsent(Path target, String operation) throws IOException {
-        boolean folder;
+    /** The path's own attributes, null when absent (or below a file); any other failure is the operation's. */
+    private static BasicFileAttributes inspect(Path path, String operation) throws IOException {
         try {
-            folder = Stat.isDirectory(target);
+            return Stat.attributes(path);
         } catch (IOException e) {
-            // Such as "Not a directory": a parent of the target is a file.
-            throw AtomicWriteException.failed(operation, target, "inspect target", e);
-        }
-        if (folder) {
-            throw new AtomicWriteException(operation + " " + target + " failed: the target is a folder, not a file",
-                    null, context(operation, target));
+            throw AtomicWriteException.failed(operation, path, "inspect target", e);
         }
     }
 

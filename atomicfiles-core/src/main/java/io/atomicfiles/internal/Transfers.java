@@ -53,8 +53,7 @@ public final class Transfers {
     public static Path move(Path source, Path requestedTarget, WriteOptions options) throws IOException {
         requireRegularFile(source, "move");
         Path from = source.toAbsolutePath();
-        Path target = Targets.resolve(requestedTarget, options.followSymlinks(), "move");
-        Targets.requireFileOrAbsent(target, "move");
+        Path target = Targets.resolveFile(requestedTarget, options.followSymlinks(), "move");
         Targets.createParents(target, options.durability().syncsFolder(), "move");
         if (Stat.exists(target) && Files.isSameFile(from, target)) {
             throw new IllegalArgumentException("move: " + source + " and " + requestedTarget + " are the same file");

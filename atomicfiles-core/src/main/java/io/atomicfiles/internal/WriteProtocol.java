@@ -25,11 +25,11 @@ import java.util.Set;
  * The single-file write protocol, one instance per write. Each step names the failure it prevents.
  *
  * <ol>
- *   <li>Resolve the target (through symbolic links unless told not to), refuse a folder, create
- *       missing parent folders, and take the path's lock (JVM and OS) so writers queue.</li>
+ *   <li>Resolve the target (through symbolic links unless told not to), refuse a folder, and
+ *       take the path's lock (JVM and OS) so writers queue.</li>
  *   <li>Create the temp file {@code .NAME.tmp-<random>} in the target's own folder (same
  *       filesystem, so the rename is atomic), {@code CREATE_NEW} (never follows a planted link),
- *       owner-only (nobody reads unpublished content).</li>
+ *       owner-only (nobody reads unpublished content). Missing folders are created first.</li>
  *   <li>Stream the content in chunks, hashing it in the same pass ({@link ContentSink}).</li>
  *   <li>Force the temp file to disk, so a power loss after the rename cannot leave an empty or
  *       torn file under the target's name; read it back and compare SHA-256s, so corrupted bytes
@@ -96,12 +96,10 @@ public final class WriteProtocol implements AutoCloseable {
             long startNanos) throws IOException {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
-        // Step 1: the file that will change, never a folder; its folder exists; writers queue.
+        // Step 1: the file that will change, never a folder; writers queue.
         Path target;
         try {
-            target = Targets.resolve(requested, options.followSymlinks(), operation);
-            Targets.requireFileOrAbsent(target, operation);
-            Targets.createParents(target, options.durability().syncsFolder(), operation);
+            target = Targets.resolveFile(requested, options.followSymlinks(), operation);
         } catch (AtomicWriteException e) {
             throw e;
         } catch (IOException e) {
@@ -118,12 +116,7 @@ public final class WriteProtocol implements AutoCloseable {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
             // Step 2: a private temp file beside the target.
-            TempFiles.TempFile temp;
-            try {
-                temp = TempFiles.create(target.getParent(), target.getFileName().toString());
-            } catch (IOException e) {
-                throw AtomicWriteException.failed(operation, target, "create temp file", e);
-            }
+            TempFiles.TempFile temp = createTemp(target, options, operation);
             ProgressListener progress = TerminalProgress.choose(options.showProgress(),
                     options.progressListener().orElse(null));
             progress.started(operation + " " + target.getFileName(), expectedSize);
@@ -131,6 +124,34 @@ public final class WriteProtocol implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * Step 2's temp file. Its folder is the target's; when that folder does not exist yet, it is
+     * created first, with its missing parents (forced when the write is durable). Creating it on
+     * demand, rather than looking before every write, saves a stat per write.
+     */
+    private static TempFiles.TempFile createTemp(Path target, WriteOptions options, String operation)
+            throws IOException {
+        Path folder = target.getParent();
+        String name = target.getFileName().toString();
+        try {
+            return TempFiles.create(folder, name);
+        } catch (FileSystemException e) {
+            // No such folder, or "not a directory" (a parent is a file): the folder question
+            // below decides. Anything else (permission denied in an existing folder) is final.
+            if (Files.isDirectory(folder)) {
+                throw AtomicWriteException.failed(operation, target, "create temp file", e);
+            }
+        } catch (IOException e) {
+            throw AtomicWriteException.failed(operation, target, "create temp file", e);
+        }
+        Targets.createParents(target, options.durability().syncsFolder(), operation);
+        try {
+            return TempFiles.create(folder, name);
+        } catch (IOException e) {
+            throw AtomicWriteException.failed(operation, target, "create temp file", e);
         }
     }
 

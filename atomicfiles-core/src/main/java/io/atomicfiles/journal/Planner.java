@@ -32,6 +32,8 @@ final class Planner {
     private final List<Step> keeps = new ArrayList<>();
     private final List<Step> renames = new ArrayList<>();
     private final Set<Path> plannedFolders = new LinkedHashSet<>();
+    /** Folders seen to exist while planning (the transaction holds its files' locks meanwhile). */
+    private final Set<Path> existingFolders = new java.util.HashSet<>();
 
     private Planner(String transactionId, boolean backup) {
         this.tag = Hashing.sha256Hex(transactionId.getBytes(StandardCharsets.UTF_8)).substring(0, 10);
@@ -123,8 +125,15 @@ final class Planner {
     }
 
     private void planFolders(Path dir) throws IOException {
+        if (existingFolders.contains(dir)) {
+            return; // many files of one folder: one look is enough
+        }
         List<Path> missing = new ArrayList<>();
-        for (Path d = dir; d != null && !Stat.isDirectory(d) && !plannedFolders.contains(d); d = d.getParent()) {
+        for (Path d = dir; d != null && !plannedFolders.contains(d); d = d.getParent()) {
+            if (Stat.isDirectory(d)) {
+                existingFolders.add(d);
+                break;
+            }
             missing.add(0, d);
         }
         for (Path d : missing) {
@@ -134,10 +143,8 @@ final class Planner {
     }
 
     private Step.FileState state(Path file) throws IOException {
-        if (!Stat.exists(file)) {
-            return Step.FileState.ABSENT;
-        }
-        return new Step.FileState(true, Hashing.sha256Hex(file));
+        String sha = Hashing.sha256HexIfExists(file);
+        return sha == null ? Step.FileState.ABSENT : new Step.FileState(true, sha);
     }
 
     /** {@code .NAME.tx-<tag>-<op>.<role>} beside {@code file}. */

@@ -165,24 +165,26 @@ final class StepRunner {
     }
 
     /**
-     * Deletes a hidden name if it is there. A name below something that is not a folder cannot
-     * be there (a staged file whose folder could not be made, because a file has that name);
-     * deleting it fails with ENOTDIR, which Java reports as a bare FileSystemException. Taking
-     * that for a failure would make the clean-up, and every recovery after it, fail forever.
-     */
-    /**
      * The clean-up of a transaction that just applied every rename itself: staged files were all
      * renamed away, so only the keeps (undo and old backups; a keep that became NAME.backup is
      * gone) and the trash remain to be deleted.
      */
     void cleanUpAfterCommit(List<Step> steps) throws IOException {
-        List<Path> keeps = new ArrayList<>();
+        Set<Path> renamedAway = new java.util.HashSet<>();
         List<Path> trash = new ArrayList<>();
         for (Step step : steps) {
-            if (step instanceof Step.Keep) {
+            if (step instanceof Step.Rename) {
+                Step.Rename rename = (Step.Rename) step;
+                renamedAway.add(rename.from());
+                if (rename.trash()) {
+                    trash.add(rename.to());
+                }
+            }
+        }
+        List<Path> keeps = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof Step.Keep && !renamedAway.contains(((Step.Keep) step).path())) {
                 keeps.add(((Step.Keep) step).path());
-            } else if (step instanceof Step.Rename && ((Step.Rename) step).trash()) {
-                trash.add(((Step.Rename) step).to());
             }
         }
         deleteAll(keeps);
@@ -202,6 +204,12 @@ final class StepRunner {
         }
     }
 
+    /**
+     * Deletes a hidden name if it is there. A name below something that is not a folder cannot
+     * be there (a staged file whose folder could not be made, because a file has that name);
+     * deleting it fails with ENOTDIR, which Java reports as a bare FileSystemException. Taking
+     * that for a failure would make the clean-up, and every recovery after it, fail forever.
+     */
     private static boolean deleteLeftover(Path leftover) throws IOException {
         try {
             return Files.deleteIfExists(leftover);

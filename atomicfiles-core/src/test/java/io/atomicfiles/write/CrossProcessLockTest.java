@@ -7,7 +7,10 @@ import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.LockTimeoutException;
 import io.atomicfiles.WriteOptions;
+import io.atomicfiles.internal.Hashing;
+import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.testing.ChildJvm;
+import io.atomicfiles.testing.HeldLockFiles;
 import io.atomicfiles.testing.OpenFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +55,31 @@ class CrossProcessLockTest {
             holder.kill();
             AtomicFiles.writeText(target, "new", impatient.toBuilder().lockTimeout(STARTUP).build());
             assertThat(Files.readString(target)).isEqualTo("new");
+        }
+    }
+
+    /**
+     * This JVM keeps idle lock files open between writes. If one is deleted meanwhile (the state
+     * folder removed), another process creates a new file under the same name, and a lock on the
+     * deleted one would exclude nobody: the next write must lock the file that is there now.
+     */
+    @Test
+    void aLockFileDeletedBetweenWritesIsNotTrusted() throws Exception {
+        Path target = dir.resolve("held.txt");
+        AtomicFiles.writeText(target, "old");
+        Path lockFile = Path.of(System.getProperty("atomicfiles.stateDir"), "locks",
+                Hashing.sha256Hex(PathLocks.key(target).getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ".lock");
+        assertThat(lockFile).as("the lock file of the first write").exists();
+        Files.delete(lockFile);
+        try (ChildJvm holder = ChildJvm.builder(LockHolderMain.class).quickStart().args(target.toString()).start()) {
+            assertThat(holder.readLine(STARTUP)).as("holder: %s", holder.stderr()).isEqualTo("holding");
+            WriteOptions impatient = WriteOptions.builder().lockTimeout(Duration.ofMillis(300)).build();
+
+            Throwable failure = catchThrowable(() -> AtomicFiles.writeText(target, "new", impatient));
+
+            assertThat(failure).as("the other process holds the lock file that is there now")
+                    .isInstanceOf(LockTimeoutException.class);
+            assertThat(Files.readString(target)).isEqualTo("old");
         }
     }
 
@@ -100,10 +128,7 @@ class CrossProcessLockTest {
         assertThat(names()).as("no temp file of the failed write").isEqualTo(before);
         assertThat(OpenFiles.under(dir)).as("open files in the folder").isEmpty();
         Path locks = Path.of(System.getProperty("atomicfiles.stateDir", dir.toString())).resolve("locks");
-        if (Files.isDirectory(locks)) {
-            List<String> open = OpenFiles.under(locks);
-            assertThat(open).as("lock files this JVM still holds open after giving up").isEmpty();
-        }
+        assertThat(HeldLockFiles.in(locks)).as("locks this JVM still holds after giving up").isEmpty();
     }
 
     private List<String> names() throws IOException {
