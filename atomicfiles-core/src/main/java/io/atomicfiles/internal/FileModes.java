@@ -1,10 +1,13 @@
 package io.atomicfiles.internal;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -60,6 +63,48 @@ public final class FileModes {
      * comparing names would cost two lookups in the user and group databases per write.
      */
     public record Kept(Set<PosixFilePermission> permissions, Object owner, Object group, boolean regularFile) {
+    }
+
+    /**
+     * What a write finds at its target (not following a final link), from one stat: whether
+     * anything is there and what, and, where the filesystem has POSIX attributes, the mode,
+     * owner and group to keep ({@code kept}, else null).
+     */
+    public record Found(boolean exists, boolean regularFile, boolean directory, boolean symbolicLink, Kept kept) {
+        public static final Found NOTHING = new Found(false, false, false, false, null);
+    }
+
+    /**
+     * {@link Found} for {@code path}: {@link Found#NOTHING} when there is no such file (or a
+     * parent of it is a file); any other failure (permission denied, an I/O error) is thrown,
+     * never taken for "nothing there".
+     */
+    public static Found find(Path path) throws IOException {
+        try {
+            if (supportsUnixView(path)) {
+                Map<String, Object> unix = Files.readAttributes(path,
+                        "unix:mode,uid,gid,isRegularFile,isDirectory,isSymbolicLink", LinkOption.NOFOLLOW_LINKS);
+                boolean regular = (Boolean) unix.get("isRegularFile");
+                return new Found(true, regular, (Boolean) unix.get("isDirectory"), (Boolean) unix.get("isSymbolicLink"),
+                        new Kept(permissions((Integer) unix.get("mode")), unix.get("uid"), unix.get("gid"), regular));
+            }
+            if (supportsPosix(path)) {
+                PosixFileAttributes posix = Files.readAttributes(path, PosixFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                return new Found(true, posix.isRegularFile(), posix.isDirectory(), posix.isSymbolicLink(),
+                        new Kept(posix.permissions(), posix.owner(), posix.group(), posix.isRegularFile()));
+            }
+            BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return new Found(true, basic.isRegularFile(), basic.isDirectory(), basic.isSymbolicLink(), null);
+        } catch (NoSuchFileException e) {
+            return Found.NOTHING;
+        } catch (FileSystemException e) {
+            // ENOTDIR (Java has no type for it): a parent is a file, so nothing can be there.
+            if (!(e instanceof AccessDeniedException) && Stat.isBelowAFile(path)) {
+                return Found.NOTHING;
+            }
+            throw e;
+        }
     }
 
     /**

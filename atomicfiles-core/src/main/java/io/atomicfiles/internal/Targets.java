@@ -6,6 +6,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 
 /** Step 1 of every write: from the path the caller named to the file that will change. */
 public final class Targets {
@@ -42,11 +43,17 @@ public final class Targets {
     private record Resolved(Path path, BasicFileAttributes attributes) {
     }
 
-    private static Resolved walk(Path requested, boolean followSymlinks, String operation) throws IOException {
+    /** {@code requested} as an absolute path; it must name a file (not a root). */
+    public static Path absolute(Path requested, String operation) {
         Path path = requested.toAbsolutePath();
         if (path.getFileName() == null) {
             throw new IllegalArgumentException(operation + ": " + requested + " names no file");
         }
+        return path;
+    }
+
+    private static Resolved walk(Path requested, boolean followSymlinks, String operation) throws IOException {
+        Path path = absolute(requested, operation);
         // lstat, not Files.isSymbolicLink: that one answers "no" on an I/O error, and the write
         // would then replace the user's link with a regular file instead of writing through it.
         BasicFileAttributes attributes = inspect(path, operation);
@@ -75,6 +82,60 @@ public final class Targets {
             return Stat.attributes(path);
         } catch (IOException e) {
             throw AtomicWriteException.failed(operation, path, "inspect target", e);
+        }
+    }
+
+    /** The target, its lock (held), and what was at the target when the lock was taken. */
+    public record Locked(Path target, PathLocks.Held lock, FileModes.Found found) {
+    }
+
+    /**
+     * Step 1 of a write: the lock of the path as named is taken first, then one stat under it
+     * tells what is there. Most targets are no link, and then that one stat also tells the
+     * write what to keep (mode, owner, group) and whether there is a file to back up. A link to
+     * write through (rare) gives its lock back; its final target is resolved and locked
+     * instead. A folder is refused.
+     */
+    public static Locked lock(Path requested, boolean followSymlinks, Duration lockTimeout, String operation)
+            throws IOException {
+        Path target = absolute(requested, operation);
+        boolean resolved = false;
+        while (true) {
+            PathLocks.Held lock = PathLocks.acquire(target, lockTimeout);
+            try {
+                FileModes.Found found;
+                try {
+                    found = FileModes.find(target);
+                } catch (IOException e) {
+                    // Such as "Permission denied" on a folder of the path.
+                    throw AtomicWriteException.failed(operation, target, "inspect target", e);
+                }
+                if (found.symbolicLink() && followSymlinks && !resolved) {
+                    lock.close();
+                    target = resolveThroughLinks(requested, operation);
+                    resolved = true;
+                    continue;
+                }
+                if (found.directory()) {
+                    throw new AtomicWriteException(operation + " " + target
+                            + " failed: the target is a folder, not a file", null, context(operation, target));
+                }
+                return new Locked(target, lock, found);
+            } catch (IOException | RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+        }
+    }
+
+    private static Path resolveThroughLinks(Path requested, String operation) throws IOException {
+        try {
+            return resolveFile(requested, true, operation);
+        } catch (AtomicWriteException e) {
+            throw e;
+        } catch (IOException e) {
+            // Such as a link that cannot be read.
+            throw AtomicWriteException.failed(operation, requested, "resolve target", e);
         }
     }
 

@@ -25,8 +25,9 @@ import java.util.Set;
  * The single-file write protocol, one instance per write. Each step names the failure it prevents.
  *
  * <ol>
- *   <li>Resolve the target (through symbolic links unless told not to), refuse a folder, and
- *       take the path's lock (JVM and OS) so writers queue.</li>
+ *   <li>Take the path's lock (JVM and OS) so writers queue, then look at the target under it:
+ *       a symbolic link is written through (unless told not to) by locking its final target
+ *       instead; a folder is refused.</li>
  *   <li>Create the temp file {@code .NAME.tmp-<random>} in the target's own folder (same
  *       filesystem, so the rename is atomic), {@code CREATE_NEW} (never follows a planted link),
  *       owner-only (nobody reads unpublished content). Missing folders are created first.</li>
@@ -49,6 +50,9 @@ import java.util.Set;
 public final class WriteProtocol implements AutoCloseable {
     private enum State { OPEN, COMMITTED, DISCARDED }
 
+    /** See {@link #found()}. */
+    private static final long LOOK_AGAIN_AFTER_NANOS = 10_000_000;
+
     private final String operation;
     private final Path target;
     private final WriteOptions options;
@@ -57,12 +61,18 @@ public final class WriteProtocol implements AutoCloseable {
     private final ContentSink sink;
     private final ProgressListener progress;
     private final long startNanos;
+    /** What was at the target when the lock was taken ({@link #found()} looks again after a long write). */
+    private FileModes.Found found;
+    private final long foundNanos;
+    private boolean foundAgain;
     private Set<PosixFilePermission> newFilePermissions;
     private State state = State.OPEN;
 
     private WriteProtocol(String operation, Path target, WriteOptions options, PathLocks.Held lock,
-            TempFiles.TempFile temp, ProgressListener progress, long startNanos) {
+            TempFiles.TempFile temp, ProgressListener progress, long startNanos, FileModes.Found found) {
         this.operation = operation;
+        this.found = found;
+        this.foundNanos = System.nanoTime();
         this.target = target;
         this.options = options;
         this.lock = lock;
@@ -97,61 +107,26 @@ public final class WriteProtocol implements AutoCloseable {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
         // Step 1: the file that will change, never a folder; writers queue.
-        Path target;
-        try {
-            target = Targets.resolveFile(requested, options.followSymlinks(), operation);
-        } catch (AtomicWriteException e) {
-            throw e;
-        } catch (IOException e) {
-            // Such as "Not a directory" (a parent of the path is a file) or "Permission denied".
-            throw AtomicWriteException.failed(operation, requested, "resolve target", e);
-        }
-        PathLocks.Held lock = PathLocks.acquire(target, options.lockTimeout());
+        Targets.Locked locked = Targets.lock(requested, options.followSymlinks(), options.lockTimeout(), operation);
+        Path target = locked.target();
+        PathLocks.Held lock = locked.lock();
         try {
             // Preconditions, under the lock so that no other writer of ours can change the answer.
-            if (options.createNew() && Stat.exists(target)) {
+            if (options.createNew() && locked.found().exists()) {
                 throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
             }
             if (options.expectedChecksum().isPresent()) {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
             // Step 2: a private temp file beside the target.
-            TempFiles.TempFile temp = createTemp(target, options, operation);
+            TempFiles.TempFile temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation);
             ProgressListener progress = TerminalProgress.choose(options.showProgress(),
                     options.progressListener().orElse(null));
             progress.started(operation + " " + target.getFileName(), expectedSize);
-            return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos);
+            return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found());
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
-        }
-    }
-
-    /**
-     * Step 2's temp file. Its folder is the target's; when that folder does not exist yet, it is
-     * created first, with its missing parents (forced when the write is durable). Creating it on
-     * demand, rather than looking before every write, saves a stat per write.
-     */
-    private static TempFiles.TempFile createTemp(Path target, WriteOptions options, String operation)
-            throws IOException {
-        Path folder = target.getParent();
-        String name = target.getFileName().toString();
-        try {
-            return TempFiles.create(folder, name);
-        } catch (FileSystemException e) {
-            // No such folder, or "not a directory" (a parent is a file): the folder question
-            // below decides. Anything else (permission denied in an existing folder) is final.
-            if (Files.isDirectory(folder)) {
-                throw AtomicWriteException.failed(operation, target, "create temp file", e);
-            }
-        } catch (IOException e) {
-            throw AtomicWriteException.failed(operation, target, "create temp file", e);
-        }
-        Targets.createParents(target, options.durability().syncsFolder(), operation);
-        try {
-            return TempFiles.create(folder, name);
-        } catch (IOException e) {
-            throw AtomicWriteException.failed(operation, target, "create temp file", e);
         }
     }
 
@@ -224,7 +199,7 @@ public final class WriteProtocol implements AutoCloseable {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
             Path backup = null;
-            if (options.backup() && !options.createNew() && Stat.isRegularFile(target)) {
+            if (options.backup() && !options.createNew() && found().regularFile()) {
                 step = "keep backup";
                 backup = Backups.keep(target, options.durability(), operation);
             }
@@ -287,7 +262,7 @@ public final class WriteProtocol implements AutoCloseable {
         if (!FileModes.supportsPosix(target)) {
             return;
         }
-        FileModes.Kept old = FileModes.read(target);
+        FileModes.Kept old = found().kept();
         if (old != null && old.regularFile()) {
             // Only a regular file's mode: a link being replaced (followSymlinks off) has the
             // mode rwxrwxrwx, which would make the new file world-writable.
@@ -297,6 +272,21 @@ public final class WriteProtocol implements AutoCloseable {
         } else {
             FileModes.applyDefaultMode(temp.path());
         }
+    }
+
+    /**
+     * What is at the target: as seen when the lock was taken, or, when the write has taken
+     * longer than {@link #LOOK_AGAIN_AFTER_NANOS} since, as seen now (once). Other programs may
+     * change a file's mode without any lock of ours (a chmod); a long write looks again so that
+     * such a change is the one kept. For a short write the two looks would be microseconds
+     * apart, and the second would cost a stat per write.
+     */
+    private FileModes.Found found() throws IOException {
+        if (!foundAgain && System.nanoTime() - foundNanos > LOOK_AGAIN_AFTER_NANOS) {
+            found = FileModes.find(target);
+            foundAgain = true;
+        }
+        return found;
     }
 
     /** Step 7: the one instant at which the target changes, atomically. */

@@ -53,6 +53,31 @@ class PermissionsTest {
         assertThat(modeOf(dir.resolve("kept.txt.backup"))).as("the backup is the old file").isEqualTo(mode);
     }
 
+    /**
+     * The mode to keep is read under the lock when a write begins; a write that runs longer
+     * (here: more than 10 ms) reads it again before publishing, so a chmod made by someone else
+     * meanwhile is kept rather than undone.
+     */
+    @Test
+    void aModeChangedDuringALongWriteIsTheOneKept() throws Exception {
+        Path file = dir.resolve("changed-meanwhile.txt");
+        Files.writeString(file, "old");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+        AtomicFiles.write(file, WriteOptions.defaults(), writer -> {
+            writer.writeText("new");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            try {
+                Thread.sleep(30);
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+        });
+
+        assertThat(Files.readString(file)).isEqualTo("new");
+        assertThat(modeOf(file)).isEqualTo("rw-------");
+    }
+
     @Test
     void rewriteKeepsTheGroupAndOwner() throws IOException {
         Path file = dir.resolve("shared.txt");
