@@ -60,7 +60,8 @@ public final class ContentSink extends OutputStream {
     private byte[] buffer = new byte[FIRST_BUFFER_BYTES];
     private int fill;
     private final MessageDigest written = Hashing.sha256();
-    private final Hasher hasher = new Hasher();
+    /** Made with the first full chunk: small content (most writes) is hashed on this thread alone. */
+    private Hasher hasher;
     private long size;
 
     private final MessageDigest readBack;
@@ -149,7 +150,9 @@ public final class ContentSink extends OutputStream {
         ensureOpen();
         try {
             // The last chunk is hashed here, after every chunk before it: the digest is in order.
-            hasher.awaitAll();
+            if (hasher != null) {
+                hasher.awaitAll();
+            }
             if (fill > 0) {
                 written.update(buffer, 0, fill);
                 writeChunk();
@@ -183,7 +186,9 @@ public final class ContentSink extends OutputStream {
     public void abandon() {
         broken = true;
         try {
-            hasher.awaitAll();
+            if (hasher != null) {
+                hasher.awaitAll();
+            }
         } catch (IOException e) {
             // The content is being discarded; its digest no longer matters.
         }
@@ -227,6 +232,9 @@ public final class ContentSink extends OutputStream {
      * a chunk whose hashing is done is taken to be filled next.
      */
     private void drain() throws IOException {
+        if (hasher == null) {
+            hasher = new Hasher();
+        }
         hasher.hash(buffer, fill);
         writeChunk();
         buffer = hasher.nextBuffer();

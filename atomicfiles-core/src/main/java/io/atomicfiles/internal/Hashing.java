@@ -20,8 +20,25 @@ public final class Hashing {
     private Hashing() {
     }
 
+    /**
+     * A digest to copy: looking SHA-256 up among the security providers costs more than hashing
+     * a small file, and every write needs one or two.
+     */
+    private static final MessageDigest PROTOTYPE = lookUp();
+
     /** A fresh SHA-256 digest; every JVM has one, so its absence is a broken runtime. */
     public static MessageDigest sha256() {
+        if (PROTOTYPE != null) {
+            try {
+                return (MessageDigest) PROTOTYPE.clone();
+            } catch (CloneNotSupportedException e) {
+                // A provider whose digest cannot be copied: look it up each time.
+            }
+        }
+        return lookUp();
+    }
+
+    private static MessageDigest lookUp() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -40,6 +40,9 @@ public final class PathLocks {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PathLocks.class);
     private static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
     private static final long MAX_POLL_MILLIS = 50;
+    /** Lock file names of recent keys (a SHA-256 each): a path written again needs no new hash. */
+    private static final ConcurrentHashMap<String, String> LOCK_FILE_NAMES = new ConcurrentHashMap<>();
+    private static final int MAX_NAMES = 1024;
     /**
      * Whether closing a channel ends a thread blocked in its lock call: on POSIX systems the JDK
      * signals such a thread; on Windows it does not, so there the wait polls.
@@ -155,26 +158,27 @@ public final class PathLocks {
      * spellings of one file (through a linked folder, with "..") share a lock.
      */
     public static String key(Path target) throws IOException {
-        return key(target, new java.util.HashMap<>());
+        return key(target, null);
     }
 
     /**
      * {@link #key(Path)}, reusing the real paths of folders already resolved in {@code
      * realFolders} (and adding those it resolves): for many files of one folder at one moment.
+     * A null map resolves every time.
      */
     public static String key(Path target, java.util.Map<Path, Path> realFolders) throws IOException {
         Path absolute = target.toAbsolutePath();
         // The real path of the nearest folder that exists, plus the rest as written: folders
         // a transaction is about to create do not exist yet, and their files still need a key.
         Path existing = absolute.getParent();
-        Path real = existing == null ? null : realFolders.get(existing);
+        Path real = existing == null || realFolders == null ? null : realFolders.get(existing);
         if (existing != null && real == null) {
             // realpath(3) of the folder; where it fails (not there yet, or below a file), of the
             // nearest ancestor it succeeds for. No stat first: this runs before every write.
             while (existing != null && (real = realPathOrNull(existing)) == null) {
                 existing = existing.getParent();
             }
-            if (existing != null && existing.equals(absolute.getParent())) {
+            if (realFolders != null && existing != null && existing.equals(absolute.getParent())) {
                 realFolders.put(existing, real);
             }
         }
@@ -194,7 +198,14 @@ public final class PathLocks {
 
     private static void lockAcrossProcesses(Entry entry, String key, Path target, Duration timeout, long deadline)
             throws IOException, InterruptedException {
-        String name = Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ".lock";
+        String name = LOCK_FILE_NAMES.get(key);
+        if (name == null) {
+            name = Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ".lock";
+            if (LOCK_FILE_NAMES.size() >= MAX_NAMES) {
+                LOCK_FILE_NAMES.clear();
+            }
+            LOCK_FILE_NAMES.put(key, name);
+        }
         LockFiles.LockFile file = LockFiles.takeIdle(StateDir.locks().resolve(name));
         if (file != null) {
             FileLock lock = lock(file, target, timeout, deadline);
