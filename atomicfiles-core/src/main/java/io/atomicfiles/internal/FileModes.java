@@ -1,11 +1,9 @@
 package io.atomicfiles.internal;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
@@ -96,11 +94,8 @@ public final class FileModes {
             }
             BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return new Found(true, basic.isRegularFile(), basic.isDirectory(), basic.isSymbolicLink(), null);
-        } catch (NoSuchFileException e) {
-            return Found.NOTHING;
-        } catch (FileSystemException e) {
-            // ENOTDIR (Java has no type for it): a parent is a file, so nothing can be there.
-            if (!(e instanceof AccessDeniedException) && Stat.isBelowAFile(path)) {
+        } catch (IOException e) {
+            if (Stat.meansAbsent(e, path)) {
                 return Found.NOTHING;
             }
             throw e;
@@ -112,26 +107,7 @@ public final class FileModes {
      * when there is no such file or the filesystem has no POSIX attributes.
      */
     public static Kept read(Path file) throws IOException {
-        if (!supportsPosix(file)) {
-            return null;
-        }
-        if (supportsUnixView(file)) {
-            Map<String, Object> unix;
-            try {
-                unix = Files.readAttributes(file, "unix:mode,uid,gid,isRegularFile", LinkOption.NOFOLLOW_LINKS);
-            } catch (java.nio.file.NoSuchFileException e) {
-                return null;
-            }
-            int mode = (Integer) unix.get("mode");
-            return new Kept(permissions(mode), unix.get("uid"), unix.get("gid"), (Boolean) unix.get("isRegularFile"));
-        }
-        PosixFileAttributes posix;
-        try {
-            posix = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return null;
-        }
-        return new Kept(posix.permissions(), posix.owner(), posix.group(), posix.isRegularFile());
+        return supportsPosix(file) ? find(file).kept() : null;
     }
 
     /**

@@ -2,10 +2,7 @@ package io.atomicfiles.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,14 +25,12 @@ public final class Hashing {
 
     /** A fresh SHA-256 digest; every JVM has one, so its absence is a broken runtime. */
     public static MessageDigest sha256() {
-        if (PROTOTYPE != null) {
-            try {
-                return (MessageDigest) PROTOTYPE.clone();
-            } catch (CloneNotSupportedException e) {
-                // A provider whose digest cannot be copied: look it up each time.
-            }
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            // A provider whose digest cannot be copied: look it up each time.
+            return lookUp();
         }
-        return lookUp();
     }
 
     private static MessageDigest lookUp() {
@@ -80,10 +75,8 @@ public final class Hashing {
     public static String sha256HexIfExists(Path file) throws IOException {
         try {
             return sha256Hex(file);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (FileSystemException e) {
-            if (!(e instanceof AccessDeniedException) && Stat.isBelowAFile(file)) {
+        } catch (IOException e) {
+            if (Stat.meansAbsent(e, file)) {
                 return null;
             }
             throw e;

@@ -97,21 +97,6 @@ final class LockFiles {
         }
     }
 
-    /** Closes every idle lock file: for tests, which switch state folders. */
-    static void closeIdle() {
-        synchronized (IDLE) {
-            IDLE.values().forEach(file -> close(file.channel()));
-            IDLE.clear();
-        }
-    }
-
-    /** How many lock files are open and idle: for tests. */
-    static int idleCount() {
-        synchronized (IDLE) {
-            return IDLE.size();
-        }
-    }
-
     static void close(FileChannel channel) {
         try {
             channel.close();

@@ -26,15 +26,25 @@ public final class Stat {
     public static BasicFileAttributes attributes(Path path) throws IOException {
         try {
             return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (FileSystemException e) {
-            // ENOTDIR (Java has no type for it): a parent is a file, so nothing can be there.
-            if (!(e instanceof AccessDeniedException) && isBelowAFile(path)) {
+        } catch (IOException e) {
+            if (meansAbsent(e, path)) {
                 return null;
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether {@code failure}, from an operation on {@code path}, means only that nothing is
+     * there: "no such file", or ENOTDIR (Java has no type for it) because a parent is a file.
+     * Permission denied and every other failure mean "cannot tell".
+     */
+    public static boolean meansAbsent(IOException failure, Path path) {
+        if (failure instanceof NoSuchFileException) {
+            return true;
+        }
+        return failure instanceof FileSystemException && !(failure instanceof AccessDeniedException)
+                && isBelowAFile(path);
     }
 
     /**

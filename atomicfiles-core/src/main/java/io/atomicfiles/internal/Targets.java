@@ -33,10 +33,14 @@ public final class Targets {
     public static Path resolveFile(Path requested, boolean followSymlinks, String operation) throws IOException {
         Resolved resolved = walk(requested, followSymlinks, operation);
         if (resolved.attributes() != null && resolved.attributes().isDirectory()) {
-            throw new AtomicWriteException(operation + " " + resolved.path()
-                    + " failed: the target is a folder, not a file", null, context(operation, resolved.path()));
+            throw isAFolder(resolved.path(), operation);
         }
         return resolved.path();
+    }
+
+    private static AtomicWriteException isAFolder(Path target, String operation) {
+        return new AtomicWriteException(operation + " " + target + " failed: the target is a folder, not a file",
+                null, context(operation, target));
     }
 
     /** A resolved path and its own attributes (not following it), null when nothing is there. */
@@ -117,8 +121,7 @@ public final class Targets {
                     continue;
                 }
                 if (found.directory()) {
-                    throw new AtomicWriteException(operation + " " + target
-                            + " failed: the target is a folder, not a file", null, context(operation, target));
+                    throw isAFolder(target, operation);
                 }
                 return new Locked(target, lock, found);
             } catch (IOException | RuntimeException e) {

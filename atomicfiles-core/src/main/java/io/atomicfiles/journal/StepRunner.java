@@ -5,7 +5,6 @@ import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -214,7 +213,7 @@ final class StepRunner {
         try {
             return Files.deleteIfExists(leftover);
         } catch (FileSystemException e) {
-            if (e instanceof AccessDeniedException || !Stat.isBelowAFile(leftover)) {
+            if (!Stat.meansAbsent(e, leftover)) {
                 throw e;
             }
             return false;
