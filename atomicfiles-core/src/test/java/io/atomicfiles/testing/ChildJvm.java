@@ -263,6 +263,8 @@ public final class ChildJvm implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private boolean stateDirProperty = true;
         private boolean quickStart;
+        private OtherUser user;
+        private Path userStateDir;
 
         private Builder(Class<?> mainClass) {
             this.mainClass = mainClass;
@@ -307,23 +309,52 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the child as {@code user} (through {@code setpriv}), with the state folder
+         * {@code stateDir}: that user's own, which the test creates (a user cannot share the
+         * test's state folder, and must never touch anyone's home). The child reads a
+         * world-readable copy of the test classpath ({@link OtherUser#classPath()}).
+         */
+        public Builder asUser(OtherUser user, Path stateDir) {
+            this.user = user;
+            this.userStateDir = stateDir;
+            return this;
+        }
+
         public ChildJvm start() throws IOException {
             List<String> command = new ArrayList<>();
+            if (user != null) {
+                command.addAll(user.commandPrefix());
+            }
             command.add(javaCommand());
             command.addAll(LOG_TO_STDERR);
             String classPath = System.getProperty("java.class.path");
-            if (quickStart) {
+            if (user != null) {
+                // The archive of QuickStart records root's classpath: the other user's differs.
+                classPath = OtherUser.classPath();
+                if (quickStart) {
+                    command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
+                            "-XX:-UsePerfData"));
+                }
+            } else if (quickStart) {
                 QuickStart quick = QuickStart.get();
                 command.addAll(quick.jvmOptions());
                 classPath = quick.classPath();
             }
             command.addAll(jvmArgs);
-            if (stateDirProperty) {
+            if (user != null) {
+                command.add("-D" + STATE_DIR_PROPERTY + "=" + userStateDir);
+            } else if (stateDirProperty) {
                 command.add("-D" + STATE_DIR_PROPERTY + "=" + stateDir());
             }
             command.addAll(List.of("-cp", classPath, mainClass.getName()));
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
+            if (user != null) {
+                // Where the child starts must be a folder it may enter.
+                builder.directory(new java.io.File("/"));
+                builder.environment().remove("ATOMICFILES_STATE_DIR");
+            }
             environment.forEach((name, value) -> {
                 if (value == null) {
                     builder.environment().remove(name);
