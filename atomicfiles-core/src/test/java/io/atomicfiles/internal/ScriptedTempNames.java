@@ -63,7 +63,10 @@ public final class ScriptedTempNames implements AutoCloseable {
         TempFiles.forgetClearedFolders();
     }
 
-    /** A process that ran on this machine and has exited: its pid and start time, as a temp name signs them. */
+    /**
+     * A process that ran on this machine and has exited, as a temp name signs it: its pid (no
+     * process has it now), a start time, and this machine's tag.
+     */
     private static final class GoneWriter {
         static final String SIGNATURE = exitedProcess();
 
@@ -71,10 +74,9 @@ public final class ScriptedTempNames implements AutoCloseable {
             try {
                 Process process = new ProcessBuilder("true").start();
                 long pid = process.pid();
-                long start = process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(1L);
                 process.waitFor();
                 String machine = TempWriters.THIS.substring(TempWriters.THIS.lastIndexOf('-') + 1);
-                return Long.toString(pid, 36) + "-" + Long.toString(start, 36) + "-" + machine;
+                return Long.toString(pid, 36) + "-1-" + machine;
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } catch (InterruptedException e) {
