@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -137,13 +136,38 @@ public final class TempFiles {
         return "." + cut(targetName, room) + suffix;
     }
 
+    /**
+     * 12 base-36 characters from a cryptographically strong generator: someone who lists the
+     * folder and sees many temp names still cannot tell the next one (a generator such as
+     * {@code ThreadLocalRandom} can be reconstructed from its output), so names cannot be taken
+     * ahead of a write to make it fail.
+     */
     private static String randomCharacters() {
+        byte[] bytes = new byte[8];
+        Random.SOURCE.nextBytes(bytes);
+        long value = 0;
+        for (byte b : bytes) {
+            value = (value << 8) | (b & 0xff);
+        }
         StringBuilder chars = new StringBuilder(RANDOM_CHARS);
-        ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < RANDOM_CHARS; i++) {
-            chars.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+            chars.append(ALPHABET.charAt((int) Long.remainderUnsigned(value, ALPHABET.length())));
+            value = Long.divideUnsigned(value, ALPHABET.length());
         }
         return chars.toString();
+    }
+
+    /** The generator of temp names, made on first use (seeded once; no system call per name after that). */
+    private static final class Random {
+        static final java.security.SecureRandom SOURCE = create();
+
+        private static java.security.SecureRandom create() {
+            try {
+                return java.security.SecureRandom.getInstance("DRBG");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                return new java.security.SecureRandom();
+            }
+        }
     }
 
     /** Whether {@code fileName} has the shape of a temp name made by {@link #name} (or by earlier versions). */
