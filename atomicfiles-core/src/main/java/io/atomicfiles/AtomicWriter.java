@@ -6,6 +6,7 @@ import io.atomicfiles.format.Schemas;
 import io.atomicfiles.internal.WriteProtocol;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -245,10 +246,16 @@ public final class AtomicWriter implements Closeable {
 
     /**
      * Content that came as text, bytes or a stream is parsed from the finished temp file (YAML for
-     * .yaml/.yml, else JSON) and checked against the schema before it is published.
+     * .yaml/.yml, else JSON) and checked against the schema before it is published. It is read
+     * through the temp file's open descriptor ({@link WriteProtocol#commit(IOConsumer)}); empty
+     * content is an empty object, as an empty file is.
      */
-    private void validateWrittenContent(Path tempFile) throws IOException {
+    private void validateWrittenContent(InputStream content) throws IOException {
         DataFormat format = DataFormat.of(target()).orElse(DataFormat.JSON);
-        Schemas.validate(options.schema().get(), Codecs.read(tempFile, format), target());
+        JsonNode tree = Codecs.read(content.readAllBytes(), format, target());
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = Codecs.json().createObjectNode();
+        }
+        Schemas.validate(options.schema().get(), tree, target());
     }
 }

@@ -7,6 +7,7 @@ import io.atomicfiles.ProgressListener;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.WriteResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -191,11 +192,13 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     /**
-     * Like {@link #commit()}, with a check of the finished temp file (a schema, say) that runs
+     * Like {@link #commit()}, with a check of the finished content (a schema, say) that runs
      * after it is complete and before anything is published; if the check throws, the write is
-     * discarded.
+     * discarded. The check reads the content through the temp file's own open descriptor, never
+     * by its name: someone who may rename entries of the folder could have put a link to a file
+     * of their choosing there, and parse errors quote what they read.
      */
-    public WriteResult commit(IOConsumer<Path> checkBeforePublish) throws IOException {
+    public WriteResult commit(IOConsumer<InputStream> checkBeforePublish) throws IOException {
         requireOpen();
         WriteResult result;
         try {
@@ -208,7 +211,7 @@ public final class WriteProtocol implements AutoCloseable {
         return result;
     }
 
-    private WriteResult publishContent(IOConsumer<Path> checkBeforePublish) throws IOException {
+    private WriteResult publishContent(IOConsumer<InputStream> checkBeforePublish) throws IOException {
         boolean published = false;
         String step = "write temp file";
         try {
@@ -216,11 +219,11 @@ public final class WriteProtocol implements AutoCloseable {
             keepAttributes();
             step = "finish temp file";
             ContentSink.Written written = sink.finish();
-            temp.channel().close();
             if (checkBeforePublish != null) {
                 step = "check content";
-                checkBeforePublish.accept(temp.path());
+                checkBeforePublish.accept(contentFromTheStart());
             }
+            temp.channel().close();
             if (options.expectedChecksum().isPresent()) {
                 // Programs that take no lock may have changed the target since open(). Its size
                 // and time cannot tell (coarse timestamps, tools that restore them): hash again.
@@ -270,6 +273,17 @@ public final class WriteProtocol implements AutoCloseable {
             org.slf4j.LoggerFactory.getLogger(WriteProtocol.class).warn("progress listener of {} {} failed in"
                     + " finished({}); ignored: {}", operation, target, succeeded, e.toString());
         }
+    }
+
+    /** The finished content, read from the start through the open temp file; closing it leaves the file open. */
+    private InputStream contentFromTheStart() throws IOException {
+        temp.channel().position(0);
+        return new java.io.FilterInputStream(java.nio.channels.Channels.newInputStream(temp.channel())) {
+            @Override
+            public void close() {
+                // The channel is closed by the protocol, after the check.
+            }
+        };
     }
 
     /** Step 9, for a write that is abandoned before commit: the target is untouched. */
