@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code atomicfiles write FILE}: writes content from a file or standard input through the
@@ -37,7 +39,6 @@ import tools.jackson.databind.JsonNode;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Write a file atomically, from a file or from standard input.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -55,17 +56,26 @@ import tools.jackson.databind.JsonNode;
             "  text        copied as it is, streamed; it must be UTF-8.",
             "  bytes       copied as it is, streamed: any size, constant memory.",
             "",
-            "On success one line tells what was written: path, size, SHA-256, backup."},
+            "On success one line tells what was written: path, size, SHA-256, backup.",
+            "A progress bar is drawn on standard error, when that is a terminal, for",
+            "content over 1 MiB (with a percentage and ETA when SRC is a file)."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:FILE was written",
-            "1:nothing was written: invalid input, schema violation, FILE exists (--create-new),"
-                    + " FILE changed (--expect-sha256), or an I/O failure; FILE is as it was",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
+            "1:nothing was written: an I/O failure (permission denied, disk full, SRC missing); FILE is as it was",
+            "2:usage error (an empty FILE name, a FILE ending in '/', a bad option)",
+            "3:nothing was written: FILE exists (--create-new), or FILE does not have the SHA-256 of"
+                    + " --expect-sha256 (someone changed it), or another program held FILE's lock too long",
+            "4:nothing was written: the input is not valid JSON/YAML/UTF-8, or violates --schema",
+            "5:nothing was written: the temp file read back differs from what was written (a failing disk?)"},
+        footerHeading = "%nJSON output:%n",
         footer = {
+            "  {\"path\": FILE written (a symbolic link's target), \"bytes\": N, \"sha256\": HEX,",
+            "   \"backup\": PATH or null}",
+            "",
+            "Examples:",
             "  atomicfiles write app.json --from app.yaml --schema app.schema.json",
             "      YAML to JSON, checked against a schema; app.json is untouched if the",
             "      content does not conform",
@@ -88,7 +98,7 @@ final class WriteCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE",
+    @Parameters(index = "0", paramLabel = "FILE", converter = FileNameConverter.class,
             description = "The file to write. Missing parent folders are created. A symbolic link is written through.")
     private Path file;
 
@@ -133,6 +143,12 @@ final class WriteCommand implements Callable<Integer> {
             description = "Do not read the temp file back to compare its SHA-256 before publishing it.")
     private boolean noVerify;
 
+    @Mixin
+    private AuditOption audit;
+
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         ContentType output = format != null ? format : formatOf(file);
@@ -145,8 +161,18 @@ final class WriteCommand implements Callable<Integer> {
         if (!readsStandardInput()) {
             requireReadable(from, "--from");
         }
-        WriteResult result = structured ? writeDocument(output) : writeStream(output == ContentType.TEXT);
-        spec.commandLine().getOut().println(describe(result));
+        WriteResult result = audit.recording(() -> structured ? writeDocument(output)
+                : writeStream(output == ContentType.TEXT));
+        if (json.on()) {
+            ObjectNode object = Json.object();
+            object.put("path", result.target().toString());
+            object.put("bytes", result.size());
+            object.put("sha256", result.sha256());
+            object.put("backup", result.backup().map(Path::toString).orElse(null));
+            Json.print(spec.commandLine().getOut(), object);
+        } else {
+            spec.commandLine().getOut().println(describe(result));
+        }
         return Main.OK;
     }
 
@@ -158,6 +184,7 @@ final class WriteCommand implements Callable<Integer> {
                 .expectedChecksum(expectedSha256)
                 .verifyIntegrity(!noVerify)
                 .schema(schema)
+                .progressListener(main.progress(knownSize()))
                 .build();
     }
 
@@ -201,9 +228,18 @@ final class WriteCommand implements Callable<Integer> {
             in.transferTo(out);
             return;
         }
-        Utf8Check text = new Utf8Check(out, file);
+        Utf8Check text = new Utf8Check(out, file, readsStandardInput() ? "standard input" : from.toString());
         in.transferTo(text);
         text.finish();
+    }
+
+    /** SRC's size when it is a regular file (the library cannot know it for a streamed copy), else -1. */
+    private long knownSize() {
+        try {
+            return !readsStandardInput() && Files.isRegularFile(from) ? Files.size(from) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private boolean readsStandardInput() {

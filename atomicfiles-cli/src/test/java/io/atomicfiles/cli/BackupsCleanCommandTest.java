@@ -131,7 +131,7 @@ class BackupsCleanCommandTest {
         assertThat(glob.err()).contains("--glob '[a' is not a valid pattern");
         assertThat(noAge.exitCode()).isEqualTo(2);
         assertThat(noCommand.exitCode()).isEqualTo(2);
-        assertThat(noCommand.err()).contains("Missing a command: clean");
+        assertThat(noCommand.err()).contains("Missing a command: list, clean");
         assertThat(names()).isEqualTo(before);
     }
 }

@@ -2,7 +2,10 @@ package io.atomicfiles.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class MainTest {
 
@@ -10,8 +13,37 @@ class MainTest {
     void helpListsTheCommandsExitCodesAndExamples() {
         Cli.Run run = Cli.run("--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("write", "verify", "tx", "recover", "demo", "Exit codes:", "Examples:",
-                "2   usage error");
+        assertThat(run.out()).contains("write", "verify", "tx", "recover", "sweep", "demo", "Exit codes",
+                "Examples:", "0   success", "1   the operation failed", "2   usage error",
+                "3   a precondition failed or a race was lost", "4   the input was rejected",
+                "5   an integrity check failed");
+    }
+
+    /** Help starts with its first line of text, as git's and ripgrep's do: no blank line above it. */
+    @Test
+    void noHelpStartsWithABlankLine() {
+        List<List<String>> commands = new ArrayList<>();
+        collect(Main.commandLine(System.in), new ArrayList<>(), commands);
+        assertThat(commands).hasSizeGreaterThan(15);
+        for (List<String> command : commands) {
+            List<String> args = new ArrayList<>(command);
+            args.add("--help");
+            Cli.Run run = Cli.run(args.toArray(String[]::new));
+            assertThat(run.exitCode()).as(args.toString()).isZero();
+            assertThat(run.out()).as(args.toString()).doesNotStartWith("\n").doesNotStartWith(" ")
+                    .contains("Usage: atomicfiles");
+        }
+    }
+
+    private static void collect(CommandLine commandLine, List<String> path, List<List<String>> into) {
+        into.add(List.copyOf(path));
+        commandLine.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                List<String> deeper = new ArrayList<>(path);
+                deeper.add(name);
+                collect(sub, deeper, into);
+            }
+        });
     }
 
     @Test
