@@ -5,6 +5,8 @@ import io.atomicfiles.ProgressListener;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,20 +51,6 @@ import picocli.CommandLine.Spec;
                     + " progress bar is drawn on standard error only when it is a terminal."},
         commandListHeading = "%nCommands:%n",
         optionListHeading = "%nOptions:%n",
-        // One class per command, in the order of the help's list; add new commands above demo.
-        subcommands = {
-            WriteCommand.class,
-            VerifyCommand.class,
-            TxCommand.class,
-            RecoverCommand.class,
-            UpdateCommand.class,
-            MergeCommand.class,
-            RotateCommand.class,
-            BackupsCommand.class,
-            SweepCommand.class,
-            AuditCommand.class,
-            DemoCommand.class,
-            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes (every command):%n",
         exitCodeList = {
             Main.EXIT_OK + ":success",
@@ -136,6 +124,25 @@ public final class Main implements Runnable {
                     + " to standard error, and the exit code tells the outcome.")
     private boolean quiet;
 
+    /**
+     * The commands, in the order of the help's list; add new ones above demo. They are added to the
+     * command line in code rather than listed in {@code @Command(subcommands = ...)}, so that a run
+     * of one command builds the model of that command only (see {@link #commandLine(InputStream, String[])}).
+     */
+    static final List<Class<?>> COMMANDS = List.of(
+            WriteCommand.class,
+            VerifyCommand.class,
+            TxCommand.class,
+            RecoverCommand.class,
+            UpdateCommand.class,
+            MergeCommand.class,
+            RotateCommand.class,
+            BackupsCommand.class,
+            SweepCommand.class,
+            AuditCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class);
+
     private final InputStream stdin;
 
     /** The command reading this process's standard input (picocli's generators make it this way). */
@@ -149,7 +156,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine(System.in).execute(args));
+        System.exit(commandLine(System.in, args).execute(args));
     }
 
     /**
@@ -157,7 +164,41 @@ public final class Main implements Runnable {
      * case, one-line error messages instead of stack traces, and the exit codes above.
      */
     public static CommandLine commandLine(InputStream stdin) {
-        CommandLine commandLine = new CommandLine(new Main(stdin));
+        return configure(withCommands(new CommandLine(new Main(stdin)), COMMANDS));
+    }
+
+    /**
+     * The command line for running {@code args}: the same as {@link #commandLine(InputStream)},
+     * but with only the command that {@code args} names, when they name one (its first word that
+     * is not an option), and with no command at all for {@code --version}. Building the model of a
+     * command (picocli reads its annotations) is most of what the command line costs at start-up;
+     * a command needs none of the others. Help, a mistyped command and a missing one get every
+     * command, for the list and the suggestions.
+     */
+    public static CommandLine commandLine(InputStream stdin, String[] args) {
+        List<Class<?>> needed = COMMANDS;
+        String first = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse(null);
+        List<String> options = Arrays.asList(args);
+        if (first != null && !first.equals("help")) {
+            needed = COMMANDS.stream().filter(command -> name(command).equals(first)).toList();
+            needed = needed.isEmpty() ? COMMANDS : needed;
+        } else if (first == null && (options.contains("-V") || options.contains("--version"))
+                && !options.contains("-h") && !options.contains("--help")) {
+            needed = List.of();
+        }
+        return configure(withCommands(new CommandLine(new Main(stdin)), needed));
+    }
+
+    private static CommandLine withCommands(CommandLine root, List<Class<?>> commands) {
+        commands.forEach(root::addSubcommand);
+        return root;
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
+    private static CommandLine configure(CommandLine commandLine) {
         ErrorHandler errors = new ErrorHandler();
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(errors);

@@ -147,7 +147,7 @@ class AuditCommandTest {
         Collections.swap(lines, 3, 4);
         Files.write(audit, lines, StandardCharsets.UTF_8);
         Cli.Run afterSwap = Cli.run("audit", "verify", audit.toString());
-        assertThat(afterSwap.exitCode()).isEqualTo(1);
+        assertThat(afterSwap.exitCode()).isEqualTo(Main.INTEGRITY);
         assertThat(afterSwap.err()).contains(audit + " line 4: does not follow line 3");
     }
 
