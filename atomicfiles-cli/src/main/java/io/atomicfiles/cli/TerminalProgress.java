@@ -14,16 +14,18 @@ import java.util.function.LongSupplier;
  * its outcome when the work ends:
  *
  * <pre>
- * write big.iso   45% [#########           ] 1.2 GiB / 2.7 GiB  98.0 MiB/s  ETA 0:16
- * transaction t-1  80% [################    ] 40.0 MiB / 50.0 MiB  12.0 MiB/s  ETA 0:01  (stage 8 of 10: write a.bin)
+ * write big.iso   45% [#########           ] 1.2/2.7 GiB  98.0 MiB/s  ETA 0:16
+ * transaction t-1   80% [################    ] 40.0/50.0 MiB  12.0 MiB/s  ETA 0:01  (stage 8 of 10: write a.bin)
  * write from-pipe.bin  312.0 MiB  85.1 MiB/s
+ * write big.iso  100% [####################] 2.7/2.7 GiB  97.2 MiB/s  done in 0:28
  * </pre>
  *
  * <p>The ETA is the bytes left over the rate of the last few seconds (not of the whole run, which
  * a slow start would distort), shown once a second of work has been measured; with an unknown
  * total there is neither percentage nor ETA. A note (the step of a transaction) stands apart, in
- * parentheses, after the numbers. The line is cut to the terminal's width ({@code $COLUMNS},
- * else 80) so that it never wraps, which would break the redraw.
+ * parentheses, after the numbers. The line fits the terminal's width (from the launcher's
+ * {@code stty size}, else {@code $COLUMNS}, else 80) so that it never wraps, which would break the
+ * redraw: the note is shortened first, then the task; the numbers never are.
  */
 final class TerminalProgress implements ProgressListener {
     /** Work up to this many bytes is too quick to deserve a bar. */
@@ -116,43 +118,68 @@ final class TerminalProgress implements ProgressListener {
     /** The line while the work goes on. */
     private String line(long now) {
         long rate = recentRate(now);
-        StringBuilder line = new StringBuilder(task).append("  ");
-        appendAmount(line);
+        StringBuilder numbers = new StringBuilder();
+        appendAmount(numbers);
         if (rate > 0) {
-            line.append("  ").append(bytes(rate)).append("/s");
+            numbers.append("  ").append(bytes(rate)).append("/s");
         }
         if (total > 0 && rate > 0 && now - startNanos >= ETA_AFTER_NANOS && done < total) {
-            line.append("  ETA ").append(clock((long) ((total - done) / (double) rate * 1e9)));
+            numbers.append("  ETA ").append(clock((long) ((total - done) / (double) rate * 1e9)));
         }
-        if (note != null) {
-            line.append("  (").append(note).append(')');
-        }
-        return line.toString();
+        return fit(numbers.toString(), note);
     }
 
     /** The line left on the screen at the end. */
     private String summary(long now, String outcome) {
         long elapsed = Math.max(1, now - startNanos);
-        StringBuilder line = new StringBuilder(task).append("  ");
-        appendAmount(line);
+        StringBuilder numbers = new StringBuilder();
+        appendAmount(numbers);
         long average = (long) (done / (elapsed / 1e9));
         if (average > 0) {
-            line.append("  ").append(bytes(average)).append("/s");
+            numbers.append("  ").append(bytes(average)).append("/s");
         }
-        return line.append("  ").append(outcome).toString();
+        return fit(numbers.append("  ").append(outcome).toString(), null);
     }
 
-    /** " 45% [#########           ] 1.2 GiB / 2.7 GiB", or just the bytes done when the total is unknown. */
+    /**
+     * "TASK  NUMBERS  (NOTE)" in the width: the numbers are never cut; the note is cut first, then
+     * the task, each marked with "...".
+     */
+    private String fit(String numbers, String note) {
+        int room = width - 1;
+        String noteText = note == null ? "" : "  (" + note + ")";
+        String taskText = task;
+        if (taskText.length() + 2 + numbers.length() + noteText.length() > room) {
+            int left = room - taskText.length() - 2 - numbers.length();
+            noteText = left >= 10 ? noteText.substring(0, left - 4) + "...)" : "";
+        }
+        if (taskText.length() + 2 + numbers.length() > room) {
+            int left = room - 2 - numbers.length();
+            taskText = left >= 8 ? taskText.substring(0, left - 3) + "..." : "";
+        }
+        return (taskText.isEmpty() ? "" : taskText + "  ") + numbers + noteText;
+    }
+
+    /** " 45% [#########           ] 21.5/47.7 MiB", or just the bytes done when the total is unknown. */
     private void appendAmount(StringBuilder line) {
         if (total > 0) {
             long percent = Math.min(100, done * 100 / total);
             int filled = (int) Math.min(BAR_WIDTH, done * BAR_WIDTH / total);
             line.append(String.format(Locale.ROOT, "%3d%% ", percent))
                     .append('[').append("#".repeat(filled)).append(" ".repeat(BAR_WIDTH - filled)).append("] ")
-                    .append(bytes(done)).append(" / ").append(bytes(total));
+                    .append(amount(done, total));
         } else {
             line.append(bytes(done));
         }
+    }
+
+    /** "21.5/47.7 MiB" in one unit, "512.0 KiB/47.7 MiB" across two. */
+    static String amount(long done, long total) {
+        String doneText = bytes(done);
+        String totalText = bytes(total);
+        String unit = totalText.substring(totalText.indexOf(' '));
+        return doneText.endsWith(unit) ? doneText.substring(0, doneText.length() - unit.length()) + "/" + totalText
+                : doneText + "/" + totalText;
     }
 
     /** Bytes per second over the recent window; 0 until some time has passed. */
@@ -170,7 +197,7 @@ final class TerminalProgress implements ProgressListener {
     }
 
     private void draw(long now, String text) {
-        String line = text.length() >= width ? text.substring(0, Math.max(0, width - 1)) : text;
+        String line = text.length() >= width ? text.substring(0, Math.max(0, width - 1)) : text; // never wraps
         int pad = Math.max(0, lastLength - line.length());
         out.print('\r');
         out.print(line);
@@ -206,7 +233,7 @@ final class TerminalProgress implements ProgressListener {
     }
 
     private static int terminalWidth() {
-        String columns = System.getenv("COLUMNS");
+        String columns = System.getProperty("atomicfiles.terminalColumns", System.getenv("COLUMNS"));
         try {
             int parsed = columns == null ? 0 : Integer.parseInt(columns.strip());
             return parsed >= 20 ? parsed : 80;
