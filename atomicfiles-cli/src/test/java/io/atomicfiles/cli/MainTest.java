@@ -35,6 +35,45 @@ class MainTest {
         }
     }
 
+    /**
+     * A run builds only the command it names: what it prints is the same as with every command
+     * built, for each command's help, for --version, for a mistyped command and for none.
+     */
+    @Test
+    void aRunOfOneCommandBehavesAsTheWholeCommandLine() {
+        List<List<String>> commands = new ArrayList<>();
+        collect(Main.commandLine(System.in), new ArrayList<>(), commands);
+        List<String[]> runs = new ArrayList<>();
+        for (List<String> command : commands) {
+            List<String> args = new ArrayList<>(command);
+            args.add("--help");
+            runs.add(args.toArray(String[]::new));
+        }
+        runs.add(new String[] {"--version"});
+        runs.add(new String[] {"-v", "--version"});
+        runs.add(new String[] {"wirte", "x"});
+        runs.add(new String[] {});
+        runs.add(new String[] {"-q"});
+        runs.add(new String[] {"help", "write"});
+        runs.add(new String[] {"write"});
+        runs.add(new String[] {"verify", "--bogus"});
+        for (String[] args : runs) {
+            assertThat(run(Main.commandLine(System.in, args), args)).as(String.join(" ", args))
+                    .isEqualTo(run(Main.commandLine(System.in), args));
+        }
+        assertThat(Main.commandLine(System.in, new String[] {"write", "x"}).getSubcommands()).containsOnlyKeys("write");
+        assertThat(Main.commandLine(System.in, new String[] {"--version"}).getSubcommands()).isEmpty();
+    }
+
+    private static String run(CommandLine commandLine, String[] args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        int exit = commandLine.execute(args);
+        return "exit " + exit + "\n" + out + "\n--- err:\n" + err;
+    }
+
     private static void collect(CommandLine commandLine, List<String> path, List<List<String>> into) {
         into.add(List.copyOf(path));
         commandLine.getSubcommands().forEach((name, sub) -> {
