@@ -80,9 +80,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
         if (!verification.ok()) {
             PrintWriter err = spec.commandLine().getErr();
             err.println(spec.qualifiedName() + ": " + verification.file() + " line " + verification.lineNumber()
-                    + ": " + verification.reason() + " (" + (verification.recordsChecked() == 1
-                    ? "the line before it is intact)" : "the " + lines(verification.recordsChecked())
-                    + " before it are intact)"));
+                    + ": " + verification.reason() + intactBefore(verification.recordsChecked()));
             err.flush();
             return Main.INTEGRITY;
         }
@@ -96,6 +94,14 @@ final class AuditVerifyCommand implements Callable<Integer> {
         out.println("last hash " + verification.lastHash());
         out.flush();
         return Main.OK;
+    }
+
+    /** " (the 3 lines before it are intact)", " (the line before it is intact)", or nothing for none. */
+    private static String intactBefore(long count) {
+        if (count == 0) {
+            return "";
+        }
+        return count == 1 ? " (the line before it is intact)" : " (the " + count + " lines before it are intact)";
     }
 
     private static String lines(long count) {

@@ -172,7 +172,7 @@ public final class Errors {
             return "permission denied";
         }
         if (e instanceof NoSuchFileException) {
-            return "no such file";
+            return String.valueOf(e.getReason()).contains("folder") ? "no such folder" : "no such file";
         }
         if (e instanceof NotDirectoryException) {
             return "not a folder";

@@ -260,7 +260,11 @@ public final class Main implements Runnable {
         if (matchedAnywhere(parseResult, "--quiet")) {
             // -q: standard output goes nowhere, for every command alike.
             if (matchedAnywhere(parseResult, "--json")) {
-                throw new ParameterException(parseResult.commandSpec().commandLine(),
+                ParseResult command = parseResult;
+                while (command.subcommand() != null) {
+                    command = command.subcommand();
+                }
+                throw new ParameterException(command.commandSpec().commandLine(),
                         "--json and --quiet contradict each other: choose one");
             }
             parseResult.commandSpec().commandLine().setOut(new PrintWriter(Writer.nullWriter()));
