@@ -80,7 +80,7 @@ class CliErrorsIT {
                         + "  $: required property 'name' not found", "write", "out.json", "--from", "c.json",
                         "--schema", "schema.json"),
                 failure(4, "atomicfiles tx apply: plan.yaml: operation 1 (line 2, write a.txt): unknown key 'contnet'"
-                        + " (a write takes content, text or from, and optionally schema or format)",
+                        + " (a write takes content, text or from, and optionally schema and format)",
                         "tx", "apply", "plan.yaml", "--root", "."),
                 failure(4, "atomicfiles verify: nosums: no SHA-256 checksum line found (expected sha256sum's output:"
                         + " '<64 hex digits>  FILE' or '<64 hex digits> *FILE')", "verify", "-c", "nosums"),

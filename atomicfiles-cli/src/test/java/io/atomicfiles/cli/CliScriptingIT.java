@@ -79,7 +79,7 @@ class CliScriptingIT {
         Files.writeString(dir.resolve("app.log"), "line\n");
         JsonNode rotate = json("rotate", "app.log", "--keep", "3", "--json");
         assertThat(rotate.get("existed").asBoolean()).isTrue();
-        assertThat(rotate.at("/rotated/0").asString()).isEqualTo("app.log.1");
+        assertThat(rotate.at("/rotated/0").asString()).isEqualTo(dir.resolve("app.log.1").toString());
 
         Files.writeString(dir.resolve("plan.yaml"), "operations:\n  - write: tx/a.json\n    content: {x: 1}\n"
                 + "  - copy: app.log.1\n    to: tx/log\n");
