@@ -44,7 +44,7 @@ class ExitCodesTest {
     @Test
     void theirLinesArePlainWords() {
         assertThat(Errors.describe(new LockTimeoutException(FILE, Duration.ofSeconds(60))))
-                .isEqualTo(FILE + " is busy: another program held its lock for more than 60s; nothing changed");
+                .isEqualTo(FILE + " is busy: another program held its lock for more than 1m; nothing changed");
         assertThat(Errors.describe(new IntegrityException("write", FILE, "temp file read back", A, B)))
                 .isEqualTo("write " + FILE + " failed: checksum mismatch on temp file read back: expected SHA-256 "
                         + A + " but found " + B);
