@@ -221,7 +221,7 @@ public final class Main implements Runnable {
      *     may not (a streamed copy of a file), else -1
      */
     ProgressListener progress(long knownTotal) {
-        if (quiet || !StandardError.isTerminal()) {
+        if (quiet || quiet(spec) || !StandardError.isTerminal()) {
             return ProgressListener.none();
         }
         return new TerminalProgress(System.err, knownTotal);
