@@ -118,7 +118,7 @@ class CliJarIT {
     @Test
     void helpStartsWithItsFirstLineAndListsTheExitCodes() throws Exception {
         for (String[] args : List.of(new String[] {"--help"}, new String[] {"write", "--help"},
-                new String[] {"help", "tx", "apply"}, new String[] {"backups", "list", "--help"})) {
+                new String[] {"tx", "apply", "--help"}, new String[] {"backups", "list", "--help"})) {
             Result help = jar("", args);
             assertThat(help.exitCode()).as(help.toString()).isZero();
             assertThat(help.out()).as(help.toString()).doesNotStartWith("\n").doesNotStartWith(" ")

@@ -166,7 +166,7 @@ class CliShellIT {
         }
         if (have("man")) {
             String shown = shell(dir, "MANWIDTH=100 man -l " + man.resolve("atomicfiles-write.1") + " | cat");
-            assertThat(shown).contains("--create-new").contains("--expect-sha256").contains("Exit codes");
+            assertThat(shown).contains("--create-new").contains("--expect-sha256").contains("EXIT CODES");
         }
     }
 
