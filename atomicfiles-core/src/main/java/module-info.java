@@ -18,7 +18,6 @@ module io.atomicfiles {
     requires com.ethlo.time;
     requires org.slf4j;
     requires dev.failsafe.core;
-    requires me.tongfei.progressbar;
 
     exports io.atomicfiles;
     exports io.atomicfiles.format;

@@ -6,7 +6,7 @@ import io.atomicfiles.internal.Events;
 import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.Targets;
-import io.atomicfiles.internal.TerminalProgress;
+import io.atomicfiles.internal.ProgressSink;
 import io.atomicfiles.journal.Operation;
 import io.atomicfiles.journal.Recovery;
 import io.atomicfiles.journal.TransactionCommit;
@@ -160,8 +160,7 @@ public final class FileTransaction implements AutoCloseable {
             state = State.COMMITTED;
             return;
         }
-        ProgressListener progress = TerminalProgress.choose(options.showProgress(),
-                options.progressListener().orElse(null));
+        ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
         progress.started("transaction " + id + " (" + operations.size() + " operations)", totalBytes());
         long start = System.nanoTime();
         try {

@@ -7,9 +7,12 @@ package io.atomicfiles;
  * {@link #progressed} and {@link #note}, then {@link #finished} exactly once. Keep them cheap:
  * {@code progressed} is called once per written chunk.
  *
- * <p>With {@link WriteOptions#showProgress() showProgress} on and no listener of your own, the
- * library draws a bar on standard error, but only when a terminal is attached and the work is
- * larger than 1 MiB; otherwise it prints nothing.
+ * <p>The library never draws anything itself. {@link WriteOptions#showProgress() showProgress}
+ * on (the default) means "report to the listener set with
+ * {@link WriteOptions.Builder#progressListener progressListener}"; with no listener set, progress
+ * goes nowhere and nothing is printed. A program that wants a progress bar installs a listener
+ * that draws one: the {@code atomicfiles} command does, on standard error, when that is a
+ * terminal and the work is large.
  */
 public interface ProgressListener {
 

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * How a {@link FileTransaction} behaves. Immutable; build with {@link #builder()}.
  *
  * <p>The defaults: the journal in the state folder (see {@link FileTransaction}), a generated
- * id, progress on (drawn only on a terminal, for work over 1 MiB), backups on ({@code
+ * id, progress on (reported to the {@link #progressListener()} if one is set; the library itself
+ * never draws anything, see {@link ProgressListener}), backups on ({@code
  * NAME.backup} for overwritten files, {@code NAME.deleted_backup} for deleted ones),
  * {@link Durability#FULL}, wait up to 60 seconds for the files' locks.
  */
@@ -75,6 +76,7 @@ public final class TransactionOptions {
         return lockTimeout;
     }
 
+    /** The listener set by the caller; empty means progress goes nowhere (the library draws nothing). */
     public Optional<ProgressListener> progressListener() {
         return Optional.ofNullable(progressListener);
     }
@@ -166,7 +168,7 @@ public final class TransactionOptions {
             return this;
         }
 
-        /** Null restores the default: the library's terminal bar. */
+        /** Who receives progress while {@code showProgress} is on; null (the default) for nobody. */
         public Builder progressListener(ProgressListener progressListener) {
             this.progressListener = progressListener;
             return this;

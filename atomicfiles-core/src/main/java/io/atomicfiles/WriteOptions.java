@@ -17,7 +17,8 @@ import java.util.Optional;
  *         .build();
  * }</pre>
  *
- * <p>The defaults: backup on, progress on (drawn only on a terminal, for work over 1 MiB),
+ * <p>The defaults: backup on, progress on (reported to the {@link #progressListener()} if one is
+ * set; the library itself never draws anything, see {@link ProgressListener}),
  * integrity verification on, no schema, {@link Durability#FULL}, replace an existing target,
  * no expected checksum, write through symbolic links, wait up to 60 seconds for the path's lock.
  */
@@ -70,7 +71,10 @@ public final class WriteOptions {
         return backup;
     }
 
-    /** Whether progress is reported (to {@link #progressListener()}, or drawn on a terminal). */
+    /**
+     * Whether progress is reported to {@link #progressListener()}. The library never draws on the
+     * console: without a listener, progress goes nowhere.
+     */
     public boolean showProgress() {
         return showProgress;
     }
@@ -117,7 +121,7 @@ public final class WriteOptions {
         return followSymlinks;
     }
 
-    /** The listener set by the caller; empty means the library's terminal bar. */
+    /** The listener set by the caller; empty means progress goes nowhere (the library draws nothing). */
     public Optional<ProgressListener> progressListener() {
         return Optional.ofNullable(progressListener);
     }
@@ -254,7 +258,7 @@ public final class WriteOptions {
             return this;
         }
 
-        /** Null restores the default: the library's terminal bar. */
+        /** Who receives progress while {@code showProgress} is on; null (the default) for nobody. */
         public Builder progressListener(ProgressListener progressListener) {
             this.progressListener = progressListener;
             return this;

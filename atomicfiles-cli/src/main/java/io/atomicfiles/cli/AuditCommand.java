@@ -14,7 +14,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "audit",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        headerHeading = "%n",
         header = "Show, sum up and verify an audit trail (a hash-chained JSON Lines file of operations).",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",

@@ -19,6 +19,11 @@ final class AuditOption {
                     + " to read with 'atomicfiles audit show|summary|verify'.")
     private Path file;
 
+    /** Whether {@code --audit} was given. */
+    boolean given() {
+        return file != null;
+    }
+
     /** Runs {@code body} with the audit trail as the global one, if {@code --audit} was given; then puts back the one before. */
     <T> T recording(IOCallable<T> body) throws IOException {
         if (file == null) {

@@ -22,7 +22,6 @@ import tools.jackson.databind.node.ObjectNode;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "List the records of an audit trail, oldest first.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",

@@ -10,15 +10,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code atomicfiles audit summary FILE}: the {@link AuditSummary} table over every session in the trail. */
 @Command(name = "summary",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        headerHeading = "%n",
         header = "Sum up an audit trail: totals, then the operations on each file.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -32,7 +34,13 @@ import picocli.CommandLine.Spec;
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:printed", "1:FILE cannot be read", "2:usage error"})
+        exitCodeList = {"0:printed", "1:FILE cannot be read", "2:usage error"},
+        footerHeading = "%nJSON output:%n",
+        footer = {
+            "  {\"trail\": FILE, \"records\": N, \"sessions\": N, \"first\": TIME or null, \"last\": TIME or null,",
+            "   \"totalOperations\": N, \"successful\": N, \"failed\": N, \"filesAffected\": N, \"filesChanged\": N,",
+            "   \"files\": [{\"path\": P (absolute), \"operations\": N, \"successful\": N, \"failed\": N,",
+            "   \"lastOperation\": OP, \"lastStatus\": STATUS}]}"})
 final class AuditSummaryCommand implements Callable<Integer> {
 
     @Spec
@@ -41,6 +49,9 @@ final class AuditSummaryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The audit trail (its current file).")
     private Path file;
 
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         AuditCommand.requireTrail(file);
@@ -48,18 +59,43 @@ final class AuditSummaryCommand implements Callable<Integer> {
         List<AuditEntry> entries = trail.entries();
         PrintWriter out = spec.commandLine().getOut();
         AuditSummary summary = AuditSummary.of(AuditSummary.ALL_SESSIONS, entries);
+        long sessions = entries.stream().map(AuditEntry::sessionId).distinct().count();
+        if (json.on()) {
+            Json.print(out, toJson(summary, entries, sessions));
+            return Main.OK;
+        }
         Path common = commonFolder(summary.files());
         out.print((common == null ? summary : relativeTo(common, summary)).toTable());
         if (common != null) {
             out.println("File paths are relative to " + common);
         }
-        long sessions = entries.stream().map(AuditEntry::sessionId).distinct().count();
         if (!entries.isEmpty()) {
             out.println(entries.size() + " records from " + sessions + (sessions == 1 ? " session, " : " sessions, ")
                     + entries.get(0).timestamp() + " to " + entries.get(entries.size() - 1).timestamp());
         }
         out.flush();
         return Main.OK;
+    }
+
+    private ObjectNode toJson(AuditSummary summary, List<AuditEntry> entries, long sessions) {
+        ObjectNode object = Json.object();
+        object.put("trail", file.toString());
+        object.put("records", entries.size());
+        object.put("sessions", sessions);
+        object.put("first", entries.isEmpty() ? null : entries.get(0).timestamp().toString());
+        object.put("last", entries.isEmpty() ? null : entries.get(entries.size() - 1).timestamp().toString());
+        object.put("totalOperations", summary.totalOperations());
+        object.put("successful", summary.successful());
+        object.put("failed", summary.failed());
+        object.put("filesAffected", summary.filesAffected());
+        object.put("filesChanged", summary.filesChanged());
+        ArrayNode files = object.putArray("files");
+        for (AuditSummary.FileActivity f : summary.files()) {
+            files.addObject().put("path", f.path().toString()).put("operations", f.operations())
+                    .put("successful", f.successful()).put("failed", f.failed())
+                    .put("lastOperation", f.lastOperation()).put("lastStatus", f.lastStatus());
+        }
+        return object;
     }
 
     /** The deepest folder (below the root) holding every file of the summary, or null when there is none. */

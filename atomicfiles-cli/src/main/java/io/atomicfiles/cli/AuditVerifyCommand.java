@@ -9,15 +9,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code atomicfiles audit verify FILE}: {@link AuditTrail#verify(List)} over FILE and its rotated files. */
 @Command(name = "verify",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        headerHeading = "%n",
         header = "Check that no line of an audit trail was edited, removed or reordered.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -36,8 +37,15 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the chain is intact",
-            "1:a line was edited, removed or reordered (named on standard error), or FILE cannot be read",
-            "2:usage error"})
+            "1:FILE cannot be read",
+            "2:usage error",
+            "5:the chain is broken: a line was edited, removed or reordered (named on standard error)"},
+        footerHeading = "%nJSON output:%n",
+        footer = {
+            "  intact: {\"trail\": FILE, \"ok\": true, \"linesChecked\": N, \"files\": [P, oldest first],",
+            "           \"lastHash\": HEX}",
+            "  broken: {\"trail\": FILE, \"ok\": false, \"file\": P, \"line\": N, \"reason\": TEXT,",
+            "           \"linesChecked\": N (the intact lines before it)}"})
 final class AuditVerifyCommand implements Callable<Integer> {
 
     @Spec
@@ -46,17 +54,38 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The audit trail (its current file).")
     private Path file;
 
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         List<Path> files = AuditCommand.requireTrail(file);
         AuditVerification verification = AuditTrail.verify(files);
+        if (json.on()) {
+            ObjectNode object = Json.object();
+            object.put("trail", file.toString());
+            object.put("ok", verification.ok());
+            if (verification.ok()) {
+                object.put("linesChecked", verification.recordsChecked());
+                object.set("files", Json.paths(files));
+                object.put("lastHash", verification.lastHash());
+            } else {
+                object.put("file", String.valueOf(verification.file()));
+                object.put("line", verification.lineNumber());
+                object.put("reason", verification.reason());
+                object.put("linesChecked", verification.recordsChecked());
+            }
+            Json.print(spec.commandLine().getOut(), object);
+        }
         if (!verification.ok()) {
             PrintWriter err = spec.commandLine().getErr();
             err.println(spec.qualifiedName() + ": " + verification.file() + " line " + verification.lineNumber()
-                    + ": " + verification.reason() + " (the " + lines(verification.recordsChecked())
-                    + " before it are intact)");
+                    + ": " + verification.reason() + intactBefore(verification.recordsChecked()));
             err.flush();
-            return Main.FAILED;
+            return Main.INTEGRITY;
+        }
+        if (json.on()) {
+            return Main.OK;
         }
         PrintWriter out = spec.commandLine().getOut();
         String names = files.stream().map(Path::getFileName).map(Path::toString).collect(Collectors.joining(", "));
@@ -65,6 +94,14 @@ final class AuditVerifyCommand implements Callable<Integer> {
         out.println("last hash " + verification.lastHash());
         out.flush();
         return Main.OK;
+    }
+
+    /** " (the 3 lines before it are intact)", " (the line before it is intact)", or nothing for none. */
+    private static String intactBefore(long count) {
+        if (count == 0) {
+            return "";
+        }
+        return count == 1 ? " (the line before it is intact)" : " (the " + count + " lines before it are intact)";
     }
 
     private static String lines(long count) {

@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code atomicfiles backups clean DIR --older-than AGE}: removes old backups with
@@ -31,7 +33,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Remove backups older than a given age from a folder.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -50,8 +51,13 @@ import picocli.CommandLine.Spec;
             "0:done (also when nothing was old enough)",
             "1:DIR does not exist or is not a folder, or a file could not be removed",
             "2:usage error: a malformed AGE or --glob"},
-        footerHeading = "%nExamples:%n",
+        footerHeading = "%nJSON output:%n",
         footer = {
+            "  {\"folder\": DIR, \"glob\": GLOB, \"olderThan\": AGE, \"dryRun\": true|false,",
+            "   \"removed\": [{\"path\": P, \"modified\": ISO-8601 time}], \"count\": N}",
+            "   (with --dry-run: the files that would be removed)",
+            "",
+            "Examples:",
             "  atomicfiles backups clean /etc/myapp --older-than 7d --dry-run",
             "      see what would go",
             "  atomicfiles backups clean . --older-than 24h --glob '*.deleted_backup'",
@@ -78,6 +84,9 @@ final class BackupsCleanCommand implements Callable<Integer> {
     @Mixin
     private AuditOption audit;
 
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         requireValidGlob();
@@ -86,6 +95,10 @@ final class BackupsCleanCommand implements Callable<Integer> {
         List<Candidate> candidates = BackupCleanup.candidates(folder, glob, now.minus(maxAge));
         PrintWriter out = spec.commandLine().getOut();
         String criterion = "matching " + glob + " older than " + ageText() + " in " + folder;
+        if (dryRun && json.on()) {
+            Json.print(out, toJson(candidates, candidates.size()));
+            return Main.OK;
+        }
         if (dryRun) {
             candidates.forEach(c -> out.println("would remove " + c.file() + "  (" + age(c.modified(), now) + " old)"));
             out.println("would remove " + files(candidates.size()) + " " + criterion + " (dry run: nothing removed)");
@@ -94,14 +107,37 @@ final class BackupsCleanCommand implements Callable<Integer> {
         }
         int removed = audit.recording(() -> new AtomicFileOperations().cleanupBackups(folder, maxAge, glob));
         // The library counts what it removed; the names are those listed before that are gone now.
-        candidates.stream().filter(c -> !Files.exists(c.file(), LinkOption.NOFOLLOW_LINKS))
-                .forEach(c -> out.println("removed " + c.file() + "  (" + age(c.modified(), now) + " old)"));
+        List<Candidate> gone = candidates.stream().filter(c -> !Files.exists(c.file(), LinkOption.NOFOLLOW_LINKS))
+                .toList();
+        if (json.on()) {
+            Json.print(out, toJson(gone, removed));
+            return Main.OK;
+        }
+        gone.forEach(c -> out.println("removed " + c.file() + "  (" + age(c.modified(), now) + " old)"));
         out.println("removed " + files(removed) + " " + criterion);
         out.flush();
         return Main.OK;
     }
 
+    private ObjectNode toJson(List<Candidate> files, int count) {
+        ObjectNode object = Json.object();
+        object.put("folder", folder.toString());
+        object.put("glob", glob);
+        object.put("olderThan", ageText());
+        object.put("dryRun", dryRun);
+        ArrayNode removed = object.putArray("removed");
+        for (Candidate c : files) {
+            removed.addObject().put("path", c.file().toString()).put("modified", c.modified().toString());
+        }
+        object.put("count", count);
+        return object;
+    }
+
     private void requireValidGlob() {
+        requireValidGlob(spec, folder, glob);
+    }
+
+    static void requireValidGlob(CommandSpec spec, Path folder, String glob) {
         try {
             folder.getFileSystem().getPathMatcher("glob:" + glob);
         } catch (PatternSyntaxException e) {

@@ -9,14 +9,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "backups",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        headerHeading = "%n",
         header = "Manage the backups writes keep (NAME.backup beside NAME).",
         synopsisHeading = "%nUsage: ",
         commandListHeading = "%nCommands:%n",
         optionListHeading = "%nOptions:%n",
-        subcommands = BackupsCleanCommand.class,
+        subcommands = {BackupsListCommand.class, BackupsCleanCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
+            "  atomicfiles backups list /etc/myapp",
             "  atomicfiles backups clean /etc/myapp --older-than 7d --dry-run",
             "  atomicfiles backups clean /etc/myapp --older-than 7d"})
 final class BackupsCommand implements Runnable {

@@ -29,7 +29,15 @@ record DocumentEdit(DocumentPath path, JsonNode value) {
     private static final int SHOWN_VALUE_LENGTH = 60;
 
     /** What an edit did, for the line {@code atomicfiles update} prints about it. */
-    record Outcome(boolean changed, String description) {
+    /**
+     * What an edit did.
+     *
+     * @param action "set" or "delete"
+     * @param before the value at the path before the edit; null where there was none
+     * @param after the value at the path after it; null once deleted
+     */
+    record Outcome(boolean changed, String description, String action, String path, JsonNode before,
+            JsonNode after) {
     }
 
     static DocumentEdit set(String assignment) {
@@ -78,12 +86,14 @@ record DocumentEdit(DocumentPath path, JsonNode value) {
             }
         }
         if (before == null) {
-            return new Outcome(true, "set " + path + " = " + shown(value) + " (new)");
+            return new Outcome(true, "set " + path + " = " + shown(value) + " (new)", "set", path.toString(), null, value);
         }
         if (before.equals(value)) {
-            return new Outcome(false, "set " + path + " = " + shown(value) + " (unchanged)");
+            return new Outcome(false, "set " + path + " = " + shown(value) + " (unchanged)", "set", path.toString(),
+                    before, value);
         }
-        return new Outcome(true, "set " + path + " = " + shown(value) + " (was " + shown(before) + ")");
+        return new Outcome(true, "set " + path + " = " + shown(value) + " (was " + shown(before) + ")", "set",
+                path.toString(), before, value);
     }
 
     private Outcome delete(ObjectNode root) {
@@ -102,11 +112,13 @@ record DocumentEdit(DocumentPath path, JsonNode value) {
         } else if (last instanceof Index index && node.isArray() && index.position() < node.size()) {
             removed = ((ArrayNode) node).remove(index.position());
         }
-        return removed == null ? notThere() : new Outcome(true, "deleted " + path + " (was " + shown(removed) + ")");
+        return removed == null ? notThere() : new Outcome(true, "deleted " + path + " (was " + shown(removed) + ")",
+                "delete", path.toString(), removed, null);
     }
 
     private Outcome notThere() {
-        return new Outcome(false, "deleted " + path + " (not there: nothing to delete)");
+        return new Outcome(false, "deleted " + path + " (not there: nothing to delete)", "delete", path.toString(),
+                null, null);
     }
 
     /**

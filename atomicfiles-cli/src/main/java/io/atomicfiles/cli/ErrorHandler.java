@@ -14,9 +14,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * Turns failures into short messages on standard error and an exit code.
  *
  * <ul>
- *   <li>A failed operation: {@code atomicfiles write: <what failed, on which path, why>}, exit 1.
- *       A schema rejection lists every violation, one per line, and so does a plan operation
- *       rejected by its schema. {@code --verbose} adds the stack trace.</li>
+ *   <li>A failed operation: {@code atomicfiles write: <what failed, on which path, why>}, with
+ *       the exit code {@link ExitCodes} gives it. A schema rejection lists every violation, one
+ *       per line, and so does a plan operation rejected by its schema. {@code --verbose} adds the
+ *       stack trace.</li>
  *   <li>A wrong command line: the problem, a suggestion for a mistyped option, and where to find
  *       help, exit 2 (picocli's default would print the whole usage text instead).</li>
  * </ul>
@@ -45,7 +46,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             failure.printStackTrace(err);
         }
         err.flush();
-        return Main.FAILED;
+        return ExitCodes.of(failure);
     }
 
     @Override

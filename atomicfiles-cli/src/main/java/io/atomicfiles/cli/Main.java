@@ -2,7 +2,12 @@ package io.atomicfiles.cli;
 
 import io.atomicfiles.cli.demo.DemoCommand;
 import io.atomicfiles.internal.OpenTempFiles;
+import io.atomicfiles.ProgressListener;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,14 +24,15 @@ import picocli.CommandLine.Spec;
  * errors to its {@code err} writer, so tests run every command in-process with
  * {@link #commandLine(InputStream)} and captured writers. Exit codes: {@value #OK} success,
  * {@value #FAILED} the operation failed (the files it was about to change are as they were),
- * {@value #USAGE} the command line was wrong.
+ * {@value #USAGE} the command line was wrong, {@value #CONFLICT} a precondition failed or a race
+ * was lost, {@value #INVALID} the input was rejected, {@value #INTEGRITY} an integrity check
+ * failed ({@link ExitCodes} maps failures to them).
  */
 @Command(name = "atomicfiles",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Crash-safe file operations: a file shows its old content or its complete new content, never a mix.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -37,27 +43,28 @@ import picocli.CommandLine.Spec;
             "",
             "Locks and journals live in the state folder, never beside your files: the system property"
                     + " atomicfiles.stateDir, else $ATOMICFILES_STATE_DIR, else $XDG_STATE_HOME/atomicfiles,"
-                    + " else ~/.local/state/atomicfiles."},
+                    + " else ~/.local/state/atomicfiles.",
+            "",
+            "For scripts: a failure is one line on standard error and an exit code (below). --json makes a"
+                    + " command that reports print its result as JSON on standard output: one object on one"
+                    + " line (verify and audit show: one object per line, one per file or record). -q prints"
+                    + " nothing on standard output (errors and warnings still go to standard error). A"
+                    + " progress bar is drawn on standard error only when it is a terminal."},
         commandListHeading = "%nCommands:%n",
         optionListHeading = "%nOptions:%n",
-        // One class per command, in the order of the help's list; add new commands above demo.
-        subcommands = {
-            WriteCommand.class,
-            VerifyCommand.class,
-            TxCommand.class,
-            RecoverCommand.class,
-            UpdateCommand.class,
-            MergeCommand.class,
-            RotateCommand.class,
-            BackupsCommand.class,
-            AuditCommand.class,
-            DemoCommand.class,
-            CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeListHeading = "%nExit codes (every command):%n",
         exitCodeList = {
-            "0:success",
-            "1:the operation failed; the files it was about to change are as they were",
-            "2:usage error (unknown option, missing argument, bad value)"},
+            Main.EXIT_OK + ":success",
+            Main.EXIT_FAILED + ":the operation failed (an I/O error, a missing file, permission denied); the files"
+                    + " it was about to change are as they were. verify: a file does not match (as sha256sum -c)",
+            Main.EXIT_USAGE + ":usage error (unknown option, missing argument, bad value)",
+            Main.EXIT_CONFLICT + ":a precondition failed or a race was lost, nothing changed: FILE exists"
+                    + " (--create-new), FILE changed (--expect-sha256), another program held FILE's lock too"
+                    + " long; recover: a file was changed by someone else and left as it is",
+            Main.EXIT_INVALID + ":the input was rejected, nothing changed: not valid JSON/YAML/UTF-8, a schema"
+                    + " violation, an invalid plan, an edit that does not fit the document",
+            Main.EXIT_INTEGRITY + ":an integrity check failed: bytes read back differ from those written (nothing"
+                    + " was published), or an audit trail's hash chain is broken"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  atomicfiles demo",
@@ -68,6 +75,8 @@ import picocli.CommandLine.Spec;
             "      edit a file in place through a pipe, safely (unlike sed ... > app.conf)",
             "  atomicfiles verify config.json",
             "      print its SHA-256, sha256sum style",
+            "  atomicfiles verify -c SHA256SUMS",
+            "      check files against sha256sum's output",
             "  atomicfiles tx apply release.yaml --root /srv/app",
             "      several writes, copies, moves and deletes: all of them, or none",
             "  atomicfiles recover",
@@ -76,15 +85,31 @@ import picocli.CommandLine.Spec;
             "      edit keys in place; concurrent updates are never lost",
             "  atomicfiles merge base.json prod.yaml -o app.json",
             "      merge configuration files; later files win",
+            "  atomicfiles write app.json --from new.json --json | jq -r .sha256",
+            "      the result as JSON, for scripts",
             "  atomicfiles help write",
             "      everything about one command"})
 public final class Main implements Runnable {
+    // The exit codes, as numbers for the annotations above and as names for the code.
+    static final String EXIT_OK = "0";
+    static final String EXIT_FAILED = "1";
+    static final String EXIT_USAGE = "2";
+    static final String EXIT_CONFLICT = "3";
+    static final String EXIT_INVALID = "4";
+    static final String EXIT_INTEGRITY = "5";
+
     /** Exit code: the command did what it was asked. */
     public static final int OK = 0;
-    /** Exit code: the operation failed (validation, conflict, I/O); nothing was half-done. */
+    /** Exit code: the operation failed (I/O, a missing file, permission denied); nothing was half-done. */
     public static final int FAILED = 1;
     /** Exit code: the command line itself was wrong. */
     public static final int USAGE = 2;
+    /** Exit code: a precondition failed or a race was lost (--create-new, --expect-sha256, a lock held too long, a recovery conflict). */
+    public static final int CONFLICT = 3;
+    /** Exit code: the input was rejected (not valid JSON/YAML/UTF-8, a schema violation, an invalid plan or edit). */
+    public static final int INVALID = 4;
+    /** Exit code: an integrity check failed (read-back mismatch, a broken audit chain). */
+    public static final int INTEGRITY = 5;
 
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -95,7 +120,36 @@ public final class Main implements Runnable {
             description = "On failure, print the stack trace too; log the library's debug messages on standard error.")
     private boolean verbose;
 
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "Print nothing on standard output and draw no progress bar; errors and warnings still go"
+                    + " to standard error, and the exit code tells the outcome.")
+    private boolean quiet;
+
+    /**
+     * The commands, in the order of the help's list; add new ones above demo. They are added to the
+     * command line in code rather than listed in {@code @Command(subcommands = ...)}, so that a run
+     * of one command builds the model of that command only (see {@link #commandLine(InputStream, String[])}).
+     */
+    static final List<Class<?>> COMMANDS = List.of(
+            WriteCommand.class,
+            VerifyCommand.class,
+            TxCommand.class,
+            RecoverCommand.class,
+            UpdateCommand.class,
+            MergeCommand.class,
+            RotateCommand.class,
+            BackupsCommand.class,
+            SweepCommand.class,
+            AuditCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class);
+
     private final InputStream stdin;
+
+    /** The command reading this process's standard input (picocli's generators make it this way). */
+    public Main() {
+        this(System.in);
+    }
 
     /** The command reading standard input from {@code stdin} (tests pass their own). */
     public Main(InputStream stdin) {
@@ -105,7 +159,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // Ctrl-C or kill (SIGINT, SIGTERM) in the middle of a write: its temp file goes too.
         Runtime.getRuntime().addShutdownHook(OpenTempFiles.shutdownHook());
-        System.exit(commandLine(System.in).execute(args));
+        System.exit(commandLine(System.in, args).execute(args));
     }
 
     /**
@@ -113,19 +167,67 @@ public final class Main implements Runnable {
      * case, one-line error messages instead of stack traces, and the exit codes above.
      */
     public static CommandLine commandLine(InputStream stdin) {
-        CommandLine commandLine = new CommandLine(new Main(stdin));
+        return configure(withCommands(new CommandLine(new Main(stdin)), COMMANDS));
+    }
+
+    /**
+     * The command line for running {@code args}: the same as {@link #commandLine(InputStream)},
+     * but with only the command that {@code args} names, when they name one (its first word that
+     * is not an option), and with no command at all for {@code --version}. Building the model of a
+     * command (picocli reads its annotations) is most of what the command line costs at start-up;
+     * a command needs none of the others. Help, a mistyped command and a missing one get every
+     * command, for the list and the suggestions.
+     */
+    public static CommandLine commandLine(InputStream stdin, String[] args) {
+        List<Class<?>> needed = COMMANDS;
+        String first = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse(null);
+        List<String> options = Arrays.asList(args);
+        if (first != null && !first.equals("help")) {
+            needed = COMMANDS.stream().filter(command -> name(command).equals(first)).toList();
+            needed = needed.isEmpty() ? COMMANDS : needed;
+        } else if (first == null && (options.contains("-V") || options.contains("--version"))
+                && !options.contains("-h") && !options.contains("--help")) {
+            needed = List.of();
+        }
+        return configure(withCommands(new CommandLine(new Main(stdin)), needed));
+    }
+
+    private static CommandLine withCommands(CommandLine root, List<Class<?>> commands) {
+        commands.forEach(root::addSubcommand);
+        return root;
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
+    private static CommandLine configure(CommandLine commandLine) {
         ErrorHandler errors = new ErrorHandler();
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(errors);
         commandLine.setParameterExceptionHandler(errors);
         commandLine.setExecutionStrategy(Main::executeWithLogging);
-        commandLine.setExitCodeExceptionMapper(failure -> FAILED);
+        commandLine.setExitCodeExceptionMapper(ExitCodes::of);
         return commandLine;
     }
 
     /** Standard input as this command line sees it. */
     InputStream stdin() {
         return stdin;
+    }
+
+    /**
+     * Where a command's library call reports progress: a bar on standard error when that is a
+     * terminal (and not {@code -q}), else nowhere.
+     *
+     * @param knownTotal the bytes the work will process when the command knows it and the library
+     *     may not (a streamed copy of a file), else -1
+     */
+    ProgressListener progress(long knownTotal) {
+        if (quiet || quiet(spec) || !StandardError.isTerminal()) {
+            return ProgressListener.none();
+        }
+        return new TerminalProgress(System.err, knownTotal);
     }
 
     @Override
@@ -136,8 +238,17 @@ public final class Main implements Runnable {
 
     /** Whether {@code --verbose} was given anywhere on the command line (it is inherited by every subcommand). */
     static boolean verbose(ParseResult parseResult) {
+        return matchedAnywhere(parseResult, "--verbose");
+    }
+
+    /** Whether {@code -q} was given (it is inherited by every subcommand). */
+    static boolean quiet(CommandSpec spec) {
+        return matchedAnywhere(spec.root().commandLine().getParseResult(), "--quiet");
+    }
+
+    private static boolean matchedAnywhere(ParseResult parseResult, String option) {
         for (ParseResult level = parseResult; level != null; level = level.subcommand()) {
-            if (level.hasMatchedOption("--verbose")) {
+            if (level.hasMatchedOption(option)) {
                 return true;
             }
         }
@@ -149,6 +260,18 @@ public final class Main implements Runnable {
      * (slf4j-simple reads its level when the first logger is made, which is after parsing).
      */
     private static int executeWithLogging(ParseResult parseResult) {
+        if (matchedAnywhere(parseResult, "--quiet")) {
+            // -q: standard output goes nowhere, for every command alike.
+            if (matchedAnywhere(parseResult, "--json")) {
+                ParseResult command = parseResult;
+                while (command.subcommand() != null) {
+                    command = command.subcommand();
+                }
+                throw new ParameterException(command.commandSpec().commandLine(),
+                        "--json and --quiet contradict each other: choose one");
+            }
+            parseResult.commandSpec().commandLine().setOut(new PrintWriter(Writer.nullWriter()));
+        }
         if (!verbose(parseResult)) {
             return new CommandLine.RunLast().execute(parseResult);
         }

@@ -6,8 +6,14 @@ import io.atomicfiles.MergeOptions;
 import io.atomicfiles.MergeResult;
 import io.atomicfiles.MergeStrategy;
 import io.atomicfiles.WriteResult;
+import io.atomicfiles.format.Codecs;
+import io.atomicfiles.format.ConfigMerge;
+import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.format.Schemas;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +27,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code atomicfiles merge IN... -o OUT}: merges configuration files, each over the ones before
@@ -31,7 +38,6 @@ import picocli.CommandLine.TypeConversionException;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Merge JSON and YAML configuration files into one, written atomically.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -52,22 +58,34 @@ import picocli.CommandLine.TypeConversionException;
             "",
             "Warnings go to standard error: a missing IN is skipped, and where a key holds",
             "an object in one file and not in another (a type conflict), the later file",
-            "wins and its path is named. Standard output gets one summary line."},
+            "wins and its path is named. Standard output gets one summary line.",
+            "",
+            "With -o - the merged document goes to standard output instead (as --format",
+            "says, default json), checked against --schema first; no file is written."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:OUT was written (warnings, if any, are on standard error)",
-            "1:nothing was written: no IN exists, an IN is not valid JSON/YAML or not an object,"
-                    + " a schema violation, or an I/O failure",
-            "2:usage error: no -o, an extension other than .json, .yaml, .yml"},
-        footerHeading = "%nExamples:%n",
+            "1:nothing was written: no IN exists, or an I/O failure",
+            "2:usage error: no -o, an extension other than .json, .yaml, .yml",
+            "3:nothing was written: another program held OUT's lock too long",
+            "4:nothing was written: an IN is not valid JSON/YAML or not an object, or the result"
+                    + " violates --schema"},
+        footerHeading = "%nJSON output:%n",
         footer = {
+            "  {\"output\": OUT, \"inputs\": [IN merged], \"skipped\": [IN missing], \"strategy\": S,",
+            "   \"arrays\": HOW or null, \"warnings\": [TEXT], \"bytes\": N, \"sha256\": HEX,",
+            "   \"backup\": PATH or null}",
+            "",
+            "Examples:",
             "  atomicfiles merge defaults.json site.yaml local.yaml -o app.json",
             "      local.yaml may be absent: it is skipped with a warning",
             "  atomicfiles merge base.yaml prod.yaml -o app.yaml --arrays union",
             "  atomicfiles merge app.json patch.json -o app.json --strategy merge-patch",
-            "      apply an RFC 7396 patch to a file in place"})
+            "      apply an RFC 7396 patch to a file in place",
+            "  atomicfiles merge base.yaml prod.yaml -o - --format yaml | less",
+            "      look at the result without writing it"})
 final class MergeCommand implements Callable<Integer> {
 
     @Spec
@@ -77,9 +95,15 @@ final class MergeCommand implements Callable<Integer> {
             description = "The files to merge, first to last: .json, .yaml or .yml files.")
     private List<Path> inputs;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
-            description = "The file to write (.json, .yaml, .yml). It may be one of the inputs.")
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true, converter = OutputConverter.class,
+            description = "The file to write (.json, .yaml, .yml), or '-' for standard output. It may be one of the"
+                    + " inputs.")
     private Path output;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "json or yaml: the format of the document printed with -o -. Default: json."
+                    + " (A file's format follows its extension.)")
+    private DataFormat format;
 
     @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "deep", converter = StrategyConverter.class,
             description = "deep, shallow or merge-patch (see above). Default: ${DEFAULT-VALUE}.")
@@ -99,29 +123,94 @@ final class MergeCommand implements Callable<Integer> {
     @Mixin
     private AuditOption audit;
 
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         if (strategy == MergeStrategy.MERGE_PATCH && spec.commandLine().getParseResult().hasMatchedOption("--arrays")) {
             throw new ParameterException(spec.commandLine(), "--arrays applies to the deep and shallow strategies;"
                     + " merge-patch follows RFC 7396, where a later array replaces");
         }
-        FileArguments.structuredFormat(spec, output, null, null);
+        boolean toStandardOutput = output.toString().equals("-");
+        if (format != null && !toStandardOutput) {
+            throw new ParameterException(spec.commandLine(), "--format is for -o -: a file's format follows its"
+                    + " extension (" + output + ")");
+        }
+        if (toStandardOutput && json.on()) {
+            throw new ParameterException(spec.commandLine(), "--json describes the file written; with -o - the merged"
+                    + " document itself is the output");
+        }
+        if (toStandardOutput && audit.given()) {
+            throw new ParameterException(spec.commandLine(), "--audit records changes to files; -o - changes none");
+        }
+        if (!toStandardOutput) {
+            FileArguments.structuredFormat(spec, output, null, null);
+        }
         for (Path input : inputs) {
             FileArguments.structuredFormat(spec, input, null, null);
         }
         FileArguments.requireFile(schema, "--schema");
+        if (toStandardOutput) {
+            return print(format == null ? DataFormat.JSON : format);
+        }
         MergeOptions options = MergeOptions.builder().strategy(strategy).arrays(arrays).schema(schema).build();
         MergeResult result = audit.recording(() -> new AtomicFileOperations().atomicConfigMerge(inputs, output, options));
 
+        warn(result.warnings());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json.on()) {
+            Json.print(out, toJson(result));
+        } else {
+            out.println(summary(result));
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    /** {@code -o -}: the merged document on standard output, checked against the schema; no file written. */
+    private int print(DataFormat printAs) throws IOException {
+        ConfigMerge.Merged merged = ConfigMerge.mergeFiles(inputs, strategy, arrays);
+        if (schema != null) {
+            Schemas.validate(schema, merged.document(), Path.of("the merged document"));
+        }
+        ByteArrayOutputStream document = new ByteArrayOutputStream();
+        Codecs.write(printAs, merged.document(), document);
+        warn(merged.warnings());
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(document.toString(StandardCharsets.UTF_8));
+        out.flush();
+        return Main.OK;
+    }
+
+    private void warn(List<String> warnings) {
         PrintWriter err = spec.commandLine().getErr();
-        for (String warning : result.warnings()) {
+        for (String warning : warnings) {
             err.println(spec.qualifiedName() + ": warning: " + warning);
         }
         err.flush();
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(summary(result));
-        out.flush();
-        return Main.OK;
+    }
+
+    private ObjectNode toJson(MergeResult result) {
+        ObjectNode object = Json.object();
+        object.put("output", result.output().toString());
+        object.set("inputs", Json.paths(result.inputs()));
+        object.set("skipped", Json.paths(result.skipped()));
+        object.put("strategy", StrategyConverter.name(strategy));
+        object.put("arrays", strategy == MergeStrategy.MERGE_PATCH ? null : arrays.name().toLowerCase(Locale.ROOT));
+        object.set("warnings", Json.strings(result.warnings()));
+        object.put("bytes", result.written().size());
+        object.put("sha256", result.written().sha256());
+        object.put("backup", result.written().backup().map(Path::toString).orElse(null));
+        return object;
+    }
+
+    /** OUT: a file name as {@link FileNameConverter} checks it, or '-' for standard output. */
+    static final class OutputConverter implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            return value.equals("-") ? Path.of("-") : new FileNameConverter().convert(value);
+        }
     }
 
     /** "merged 2 of 3 inputs (deep, arrays replace) into app.json: 1 warning; 212 bytes, sha256 ..., backup ..." */

@@ -8,11 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code atomicfiles recover}: runs {@link FileTransaction#recover(Path)} on a journal folder
@@ -23,7 +27,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Finish what crashed transactions left behind.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -45,10 +48,16 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:nothing to recover, or every transaction recovered cleanly",
-            "1:conflicts were found (each is listed; those files were left as they are), or recovery failed",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
+            "1:recovery failed (an I/O error); run it again",
+            "2:usage error",
+            "3:conflicts were found: files changed by someone else since, each listed and left as it is"},
+        footerHeading = "%nJSON output:%n",
         footer = {
+            "  {\"journalDir\": DIR, \"transactions\": [{\"id\": ID, \"outcome\": rolled-back|",
+            "   rolled-forward|cleaned-up|discarded, \"actions\": [TEXT], \"conflicts\": [TEXT]}],",
+            "   \"skipped\": [ID]}  (skipped: journals of transactions still running)",
+            "",
+            "Examples:",
             "  atomicfiles recover",
             "      the journals in the state folder",
             "  atomicfiles recover --journal-dir /srv/app/.journal",
@@ -63,6 +72,9 @@ final class RecoverCommand implements Callable<Integer> {
                     + " state folder.")
     private Path journalDir;
 
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         if (journalDir != null && !Files.isDirectory(journalDir)) {
@@ -74,7 +86,11 @@ final class RecoverCommand implements Callable<Integer> {
         }
         RecoveryReport report = FileTransaction.recover(journalDir);
         PrintWriter out = spec.commandLine().getOut();
-        print(report, out);
+        if (json.on()) {
+            Json.print(out, toJson(report));
+        } else {
+            print(report, out);
+        }
         out.flush();
         if (!report.hasConflicts()) {
             return Main.OK;
@@ -82,9 +98,24 @@ final class RecoverCommand implements Callable<Integer> {
         long conflicts = report.transactions().stream().mapToLong(t -> t.conflicts().size()).sum();
         PrintWriter err = spec.commandLine().getErr();
         err.println(spec.qualifiedName() + ": " + conflicts + " conflict" + (conflicts == 1 ? "" : "s")
-                + " (listed above): those files were changed by someone else and were left as they are");
+                + (json.on() ? "" : " (listed above)") + ": those files were changed by someone else and were left as they are");
         err.flush();
-        return Main.FAILED;
+        return Main.CONFLICT;
+    }
+
+    private static ObjectNode toJson(RecoveryReport report) {
+        ObjectNode object = Json.object();
+        object.put("journalDir", report.journalDir().toString());
+        ArrayNode transactions = object.putArray("transactions");
+        for (RecoveryReport.Transaction transaction : report.transactions()) {
+            ObjectNode t = transactions.addObject();
+            t.put("id", transaction.id());
+            t.put("outcome", transaction.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            t.set("actions", Json.strings(transaction.actions()));
+            t.set("conflicts", Json.strings(transaction.conflicts()));
+        }
+        object.set("skipped", Json.strings(report.skipped()));
+        return object;
     }
 
     private static void print(RecoveryReport report, PrintWriter out) {

@@ -14,13 +14,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code atomicfiles rotate FILE --keep N [--gzip]}: {@link AtomicFiles#rotate(Path, int, boolean)}. */
 @Command(name = "rotate",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Rotate a log-style file: FILE becomes FILE.1, FILE.1 becomes FILE.2, and so on.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -48,8 +48,12 @@ import picocli.CommandLine.Spec;
             "0:FILE was rotated, or did not exist",
             "1:the rotation failed (every rotated file still exists under some name; run it again to finish)",
             "2:usage error: --keep missing or less than 1"},
-        footerHeading = "%nExamples:%n",
+        footerHeading = "%nJSON output:%n",
         footer = {
+            "  {\"path\": FILE, \"existed\": true|false, \"keep\": N, \"gzip\": true|false,",
+            "   \"rotated\": [the rotated files that exist afterwards, newest first]}",
+            "",
+            "Examples:",
             "  atomicfiles rotate /var/log/app.log --keep 8 --gzip",
             "      app.log.1.gz (the newest) ... app.log.7.gz",
             "  atomicfiles rotate operations.audit --keep 4",
@@ -60,7 +64,7 @@ final class RotateCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The file to rotate.")
+    @Parameters(index = "0", paramLabel = "FILE", converter = FileNameConverter.class, description = "The file to rotate.")
     private Path file;
 
     @Option(names = "--keep", paramLabel = "N", required = true,
@@ -74,6 +78,9 @@ final class RotateCommand implements Callable<Integer> {
     @Mixin
     private AuditOption audit;
 
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         if (keep < 1) {
@@ -82,6 +89,16 @@ final class RotateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean existed = Files.exists(file);
         List<Path> rotated = audit.recording(() -> AtomicFiles.rotate(file, keep, gzip));
+        if (json.on()) {
+            ObjectNode object = Json.object();
+            object.put("path", file.toString());
+            object.put("existed", existed);
+            object.put("keep", keep);
+            object.put("gzip", gzip);
+            object.set("rotated", Json.paths(rotated));
+            Json.print(out, object);
+            return Main.OK;
+        }
         if (!existed) {
             out.println(file + " does not exist: nothing to rotate" + (rotated.isEmpty() ? "" : "; its rotated files:"));
         } else if (keep == 1) {

@@ -18,11 +18,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code atomicfiles tx apply PLAN}: runs the operations a plan file lists as one
@@ -33,7 +36,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Apply a plan of writes, copies, moves and deletes as one transaction: all of it, or none.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -51,16 +53,19 @@ import picocli.CommandLine.Spec;
             "is kept as NAME.deleted_backup (unless --no-backup).",
             "",
             "On success, one line per operation says what was done, under a line naming",
-            "the transaction. The plan's format is described below."},
+            "the transaction. The plan's format is described below. A progress bar is",
+            "drawn on standard error, when that is a terminal, for plans over 1 MiB."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every operation was applied (with --dry-run: the plan is valid)",
-            "1:nothing was changed: the plan is invalid (the message names the operation, its line and"
-                    + " the key), a path leaves the root, a content violates its schema, a source is missing,"
-                    + " or the transaction failed and was undone",
-            "2:usage error"},
+            "1:nothing was changed: a source is missing, or the transaction failed (an I/O error) and was undone",
+            "2:usage error",
+            "3:nothing was changed: another program held a file's lock too long",
+            "4:nothing was changed: the plan is invalid (the message names the operation, its line and"
+                    + " the key), a path leaves the root, or a content violates its schema",
+            "5:nothing was changed: a staged file read back differs from what was written"},
         footerHeading = "%nThe plan:%n",
         footer = {
             "  A YAML (.yaml, .yml) or JSON (.json) file with one key, operations: a list",
@@ -107,6 +112,12 @@ import picocli.CommandLine.Spec;
             "    - move: site/beta.html",
             "      to: archive/beta.html",
             "    - delete: site/old.html",
+            "",
+            "JSON output:",
+            "  {\"transaction\": ID, \"root\": DIR, \"dryRun\": true|false, \"committed\": true|false,",
+            "   \"operations\": [{\"op\": write|copy|move|delete, \"path\": P, \"to\": P (copy, move),",
+            "   \"how\": TEXT (write), \"replaces\": true|false, \"keptAs\": P or null,",
+            "   \"bytes\": N (after a commit)}]}  (paths as the plan wrote them)",
             "",
             "Examples:",
             "  atomicfiles tx apply release.yaml --root /srv/app --dry-run",
@@ -155,14 +166,28 @@ final class TxApplyCommand implements Callable<Integer> {
                     + " from the time.")
     private String id;
 
+    @Mixin
+    private AuditOption audit;
+
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
+        return audit.recording(this::apply);
+    }
+
+    private int apply() throws IOException {
         DataFormat format = planFormat();
         PlanRoot root = PlanRoot.of(rootDir);
         Plan plan = PlanReader.read(readPlan(), format, readsStandardInput() ? "standard input" : planFile.toString());
         PrintWriter out = spec.commandLine().getOut();
         if (plan.operations().isEmpty()) {
-            out.println(plan.name() + " has no operations; nothing was changed.");
+            if (json.on()) {
+                Json.print(out, result(null, root, false, List.of()));
+            } else {
+                out.println(plan.name() + " has no operations; nothing was changed.");
+            }
             return Main.OK;
         }
         TransactionOptions options = TransactionOptions.builder()
@@ -171,11 +196,16 @@ final class TxApplyCommand implements Callable<Integer> {
                 .backup(!noBackup)
                 .durability(durability)
                 .showProgress(true)
+                .progressListener(((Main) spec.root().userObject()).progress(-1))
                 .build();
         try (FileTransaction transaction = new FileTransaction(options)) {
             List<Planned> planned = PlanTransaction.addAll(plan, root, transaction, !noBackup);
             int count = planned.size();
             String operations = count + " operation" + (count == 1 ? "" : "s");
+            if (dryRun && json.on()) {
+                Json.print(out, result(transaction.id(), root, false, planned));
+                return Main.OK;
+            }
             if (dryRun) {
                 // close() abandons the transaction: nothing was, or will be, touched.
                 out.println("dry run: " + plan.name() + " is valid; these " + operations + " would be committed"
@@ -184,12 +214,43 @@ final class TxApplyCommand implements Callable<Integer> {
                 return Main.OK;
             }
             transaction.commit();
+            if (json.on()) {
+                Json.print(out, result(transaction.id(), root, true, planned));
+                return Main.OK;
+            }
             out.println("transaction " + transaction.id() + " committed: " + operations + " in " + root.path());
             for (Planned p : planned) {
                 out.println("  " + p.done());
             }
         }
         return Main.OK;
+    }
+
+    /** The --json object (see the help's "JSON output"). */
+    private ObjectNode result(String id, PlanRoot root, boolean committed, List<Planned> planned) throws IOException {
+        ObjectNode object = Json.object();
+        object.put("transaction", id);
+        object.put("root", root.path().toString());
+        object.put("dryRun", dryRun);
+        object.put("committed", committed);
+        ArrayNode operations = object.putArray("operations");
+        for (Planned p : planned) {
+            ObjectNode operation = operations.addObject();
+            operation.put("op", p.verb());
+            operation.put("path", p.path());
+            if (p.to() != null) {
+                operation.put("to", p.to());
+            }
+            if (p.how() != null) {
+                operation.put("how", p.how());
+            }
+            operation.put("replaces", p.replaces());
+            operation.put("keptAs", p.keptAs());
+            if (committed && p.result() != null && Files.isRegularFile(p.result())) {
+                operation.put("bytes", Files.size(p.result()));
+            }
+        }
+        return object;
     }
 
     private DataFormat planFormat() {

@@ -9,7 +9,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "tx",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        headerHeading = "%n",
         header = "Multi-file transactions: several file changes that happen together or not at all.",
         synopsisHeading = "%nUsage: ",
         commandListHeading = "%nCommands:%n",

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -36,7 +37,6 @@ import tools.jackson.databind.node.ObjectNode;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Set and delete keys of a JSON or YAML file, atomically, without losing concurrent updates.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -69,11 +69,18 @@ import tools.jackson.databind.node.ObjectNode;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:FILE was updated, or no edit changed it",
-            "1:nothing was written: FILE missing (without --create), not valid JSON/YAML, an edit"
-                    + " through a value of the wrong kind, a schema violation, or an I/O failure",
-            "2:usage error: a malformed PATH=VALUE, no edit given"},
-        footerHeading = "%nExamples:%n",
+            "1:nothing was written: FILE missing (without --create), or an I/O failure",
+            "2:usage error: a malformed PATH=VALUE, no edit given",
+            "3:nothing was written: another program held FILE's lock too long",
+            "4:nothing was written: FILE is not valid JSON/YAML, an edit goes through a value of the"
+                    + " wrong kind, or the result violates --schema"},
+        footerHeading = "%nJSON output:%n",
         footer = {
+            "  {\"path\": FILE, \"written\": true|false, \"changes\": N, \"edits\": [{\"action\":",
+            "   set|delete, \"path\": PATH, \"changed\": true|false, \"before\": VALUE or null,",
+            "   \"after\": VALUE or null}]}",
+            "",
+            "Examples:",
             "  atomicfiles update config.json --set server.port=8080 --delete debug",
             "  atomicfiles update app.yaml --set 'tags=[api, v2]' --set 'build=\"0042\"'",
             "      a list, and a string that would otherwise be a number",
@@ -88,7 +95,7 @@ final class UpdateCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The JSON (.json) or YAML (.yaml, .yml) file to update.")
+    @Parameters(index = "0", paramLabel = "FILE", converter = FileNameConverter.class, description = "The JSON (.json) or YAML (.yaml, .yml) file to update.")
     private Path file;
 
     @Option(names = "--set", paramLabel = "PATH=VALUE", converter = DocumentEdit.SetConverter.class,
@@ -114,6 +121,9 @@ final class UpdateCommand implements Callable<Integer> {
     @Mixin
     private AuditOption audit;
 
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         DataFormat fileFormat = FileArguments.structuredFormat(spec, file, format, "--format");
@@ -128,7 +138,7 @@ final class UpdateCommand implements Callable<Integer> {
 
         List<DocumentEdit.Outcome> unchanged = changesNothing(fileFormat, edits);
         if (unchanged != null) {
-            report(unchanged, file + ": no change, nothing written");
+            report(unchanged, false, file + ": no change, nothing written");
             return Main.OK;
         }
         AtomicReference<List<DocumentEdit.Outcome>> outcomes = new AtomicReference<>();
@@ -143,7 +153,7 @@ final class UpdateCommand implements Callable<Integer> {
                 ? operations.atomicJsonUpdate(file, update, create, schema)
                 : operations.atomicYamlUpdate(file, update, create, schema));
         long changed = outcomes.get().stream().filter(DocumentEdit.Outcome::changed).count();
-        report(outcomes.get(), "updated " + file + ": " + changed + " change" + (changed == 1 ? "" : "s"));
+        report(outcomes.get(), true, "updated " + file + ": " + changed + " change" + (changed == 1 ? "" : "s"));
         return Main.OK;
     }
 
@@ -179,14 +189,31 @@ final class UpdateCommand implements Callable<Integer> {
             try {
                 outcomes.add(edit.applyTo(tree));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": " + e.getMessage() + "; nothing written", e);
+                throw new InvalidInputException(file + ": " + e.getMessage() + "; nothing written", e);
             }
         }
         return outcomes;
     }
 
-    private void report(List<DocumentEdit.Outcome> outcomes, String last) {
+    private void report(List<DocumentEdit.Outcome> outcomes, boolean written, String last) {
         PrintWriter out = spec.commandLine().getOut();
+        if (json.on()) {
+            ObjectNode object = Json.object();
+            object.put("path", file.toString());
+            object.put("written", written);
+            object.put("changes", outcomes.stream().filter(DocumentEdit.Outcome::changed).count());
+            ArrayNode edits = object.putArray("edits");
+            for (DocumentEdit.Outcome outcome : outcomes) {
+                ObjectNode edit = edits.addObject();
+                edit.put("action", outcome.action());
+                edit.put("path", outcome.path());
+                edit.put("changed", outcome.changed());
+                edit.set("before", outcome.before());
+                edit.set("after", outcome.after());
+            }
+            Json.print(out, object);
+            return;
+        }
         outcomes.forEach(outcome -> out.println(outcome.description()));
         out.println(last);
         out.flush();

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 final class Utf8Check extends OutputStream {
     private final OutputStream out;
     private final Path target;
+    private final String source;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -28,9 +29,11 @@ final class Utf8Check extends OutputStream {
     /** Bytes decoded so far: where the next undecoded byte sits in the input. */
     private long offset;
 
-    Utf8Check(OutputStream out, Path target) {
+    /** @param source the input as the user knows it: a file name, or "standard input" */
+    Utf8Check(OutputStream out, Path target, String source) {
         this.out = out;
         this.target = target;
+        this.source = source;
     }
 
     @Override
@@ -62,8 +65,8 @@ final class Utf8Check extends OutputStream {
             offset += input.position() - start;
             discard.clear();
             if (result.isError()) {
-                throw new ValidationException(target, "the input is not UTF-8 text: invalid byte sequence at byte "
-                        + offset + " (use --format bytes to copy it as it is)", null);
+                throw new ValidationException(target, source + " is not UTF-8 text: invalid byte sequence at byte "
+                        + offset + " (use --format bytes to copy it as it is); " + target + " was not written", null);
             }
             if (result.isUnderflow()) {
                 return;

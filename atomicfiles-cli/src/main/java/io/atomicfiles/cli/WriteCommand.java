@@ -1,7 +1,6 @@
 package io.atomicfiles.cli;
 
 import io.atomicfiles.AtomicFiles;
-import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.AtomicWriter;
 import io.atomicfiles.ContentType;
 import io.atomicfiles.Durability;
@@ -21,9 +20,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,6 +30,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code atomicfiles write FILE}: writes content from a file or standard input through the
@@ -41,7 +41,6 @@ import tools.jackson.databind.JsonNode;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        headerHeading = "%n",
         header = "Write a file atomically, from a file or from standard input.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -59,18 +58,27 @@ import tools.jackson.databind.JsonNode;
             "  text        copied as it is, streamed; it must be UTF-8.",
             "  bytes       copied as it is, streamed: any size, constant memory.",
             "",
-            "On success one line tells what was written: path, size, SHA-256, backup."},
+            "On success one line tells what was written: path, size, SHA-256, backup.",
+            "A progress bar is drawn on standard error, when that is a terminal, for",
+            "content over 1 MiB (with a percentage and ETA when SRC is a file)."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:FILE was written",
-            "1:nothing was written: invalid input, empty input for a non-empty FILE (see --allow-empty),"
-                    + " schema violation, FILE exists (--create-new), FILE changed (--expect-sha256), or an I/O"
-                    + " failure; FILE is as it was",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
+            "1:nothing was written: an I/O failure (permission denied, disk full, SRC missing); FILE is as it was",
+            "2:usage error (an empty FILE name, a FILE ending in '/', a bad option)",
+            "3:nothing was written: FILE exists (--create-new), or FILE does not have the SHA-256 of"
+                    + " --expect-sha256 (someone changed it), or another program held FILE's lock too long",
+            "4:nothing was written: the input is not valid JSON/YAML/UTF-8, violates --schema, or is empty"
+                    + " while FILE is not (see --allow-empty)",
+            "5:nothing was written: the temp file read back differs from what was written (a failing disk?)"},
+        footerHeading = "%nJSON output:%n",
         footer = {
+            "  {\"path\": FILE written (a symbolic link's target), \"bytes\": N, \"sha256\": HEX,",
+            "   \"backup\": PATH or null}",
+            "",
+            "Examples:",
             "  atomicfiles write app.json --from app.yaml --schema app.schema.json",
             "      YAML to JSON, checked against a schema; app.json is untouched if the",
             "      content does not conform",
@@ -93,7 +101,7 @@ final class WriteCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE",
+    @Parameters(index = "0", paramLabel = "FILE", converter = FileNameConverter.class,
             description = "The file to write. Missing parent folders are created. A symbolic link is written through.")
     private Path file;
 
@@ -143,6 +151,12 @@ final class WriteCommand implements Callable<Integer> {
                     + " non-empty FILE as it was: a command that failed before the pipe must not wipe the file.")
     private boolean allowEmpty;
 
+    @Mixin
+    private AuditOption audit;
+
+    @Mixin
+    private JsonOption json;
+
     @Override
     public Integer call() throws IOException {
         ContentType output = format != null ? format : formatOf(file);
@@ -155,8 +169,18 @@ final class WriteCommand implements Callable<Integer> {
         if (!readsStandardInput()) {
             requireReadable(from, "--from");
         }
-        WriteResult result = structured ? writeDocument(output) : writeStream(output == ContentType.TEXT);
-        spec.commandLine().getOut().println(describe(result));
+        WriteResult result = audit.recording(() -> structured ? writeDocument(output)
+                : writeStream(output == ContentType.TEXT));
+        if (json.on()) {
+            ObjectNode object = Json.object();
+            object.put("path", result.target().toString());
+            object.put("bytes", result.size());
+            object.put("sha256", result.sha256());
+            object.put("backup", result.backup().map(Path::toString).orElse(null));
+            Json.print(spec.commandLine().getOut(), object);
+        } else {
+            spec.commandLine().getOut().println(describe(result));
+        }
         return Main.OK;
     }
 
@@ -168,6 +192,7 @@ final class WriteCommand implements Callable<Integer> {
                 .expectedChecksum(expectedSha256)
                 .verifyIntegrity(!noVerify)
                 .schema(schema)
+                .progressListener(main.progress(knownSize()))
                 .build();
     }
 
@@ -222,10 +247,9 @@ final class WriteCommand implements Callable<Integer> {
             return;
         }
         if (size > 0) {
-            throw new AtomicWriteException("write " + target + " refused: the input is empty, and " + target + " has "
-                    + size + (size == 1 ? " byte" : " bytes") + "; it is left as it was (did the command before the pipe"
-                    + " fail?). Give --allow-empty to write an empty file.", null,
-                    Map.of("operation", "write", "path", target.toString(), "step", "check input"));
+            throw new InvalidInputException(target + ": the input is empty and the file has " + size
+                    + (size == 1 ? " byte" : " bytes") + "; it is left as it was (did the command before the pipe"
+                    + " fail?). Give --allow-empty to write an empty file.");
         }
     }
 
@@ -234,10 +258,19 @@ final class WriteCommand implements Callable<Integer> {
         if (!mustBeText) {
             return in.transferTo(out);
         }
-        Utf8Check text = new Utf8Check(out, file);
+        Utf8Check text = new Utf8Check(out, file, readsStandardInput() ? "standard input" : from.toString());
         long copied = in.transferTo(text);
         text.finish();
         return copied;
+    }
+
+    /** SRC's size when it is a regular file (the library cannot know it for a streamed copy), else -1. */
+    private long knownSize() {
+        try {
+            return !readsStandardInput() && Files.isRegularFile(from) ? Files.size(from) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private boolean readsStandardInput() {

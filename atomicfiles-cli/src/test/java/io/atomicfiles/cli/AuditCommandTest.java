@@ -39,7 +39,7 @@ class AuditCommandTest {
         run("update", config.toString(), "--set", "port=8080", "--audit", audit.toString());
         run("update", config.toString(), "--set", "name=api", "--audit", audit.toString());
         Cli.Run refused = Cli.run("update", config.toString(), "--set", "port.x=1", "--audit", audit.toString());
-        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(Main.INVALID);
         run("rotate", dir.resolve("app.log").toString(), "--keep", "2", "--audit", audit.toString());
     }
 
@@ -129,7 +129,7 @@ class AuditCommandTest {
         lines.set(2, lines.get(2).replace("\"status\":\"completed\"", "\"status\":\"failed\""));
         Files.write(audit, lines, StandardCharsets.UTF_8);
         Cli.Run run = Cli.run("audit", "verify", audit.toString());
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INTEGRITY);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).isEqualTo("atomicfiles audit verify: " + audit + " line 3: edited: the record's content"
                 + " does not match its hash (the 2 lines before it are intact)" + NL);
@@ -142,13 +142,13 @@ class AuditCommandTest {
         removed.remove(2);
         Files.write(audit, removed, StandardCharsets.UTF_8);
         Cli.Run afterRemoval = Cli.run("audit", "verify", audit.toString());
-        assertThat(afterRemoval.exitCode()).isEqualTo(1);
+        assertThat(afterRemoval.exitCode()).isEqualTo(Main.INTEGRITY);
         assertThat(afterRemoval.err()).contains(audit + " line 3: does not follow line 2");
 
         Collections.swap(lines, 3, 4);
         Files.write(audit, lines, StandardCharsets.UTF_8);
         Cli.Run afterSwap = Cli.run("audit", "verify", audit.toString());
-        assertThat(afterSwap.exitCode()).isEqualTo(1);
+        assertThat(afterSwap.exitCode()).isEqualTo(Main.INTEGRITY);
         assertThat(afterSwap.err()).contains(audit + " line 4: does not follow line 3");
     }
 
@@ -169,7 +169,7 @@ class AuditCommandTest {
         lines.set(1, lines.get(1).replace("\"status\":\"completed\"", "\"status\":\"failed\""));
         Files.write(middle, lines, StandardCharsets.UTF_8);
         Cli.Run broken = Cli.run("audit", "verify", audit.toString());
-        assertThat(broken.exitCode()).isEqualTo(1);
+        assertThat(broken.exitCode()).isEqualTo(Main.INTEGRITY);
         assertThat(broken.err()).contains(middle + " line 2: edited");
     }
 
@@ -187,7 +187,7 @@ class AuditCommandTest {
     @Test
     void aFileThatIsNoAuditTrailFailsVerification() {
         Cli.Run run = Cli.run("audit", "verify", config.toString());
-        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(Main.INTEGRITY);
         assertThat(run.err()).contains(config + " line 1: not a sealed audit record");
     }
 

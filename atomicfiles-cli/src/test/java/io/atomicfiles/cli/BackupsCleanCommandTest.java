@@ -105,7 +105,7 @@ class BackupsCleanCommandTest {
         Cli.Run missing = Cli.run("backups", "clean", dir.resolve("nope").toString(), "--older-than", "1d");
         Cli.Run file = Cli.run("backups", "clean", dir.resolve("a.json").toString(), "--older-than", "1d", "-n");
         assertThat(missing.exitCode()).isEqualTo(1);
-        assertThat(missing.err()).contains("no such file: " + dir.resolve("nope"));
+        assertThat(missing.err()).contains("no such folder: " + dir.resolve("nope"));
         assertThat(file.exitCode()).isEqualTo(1);
         assertThat(file.err()).contains("not a folder: " + dir.resolve("a.json"));
         assertThat(names()).isEqualTo(before);
@@ -131,7 +131,7 @@ class BackupsCleanCommandTest {
         assertThat(glob.err()).contains("--glob '[a' is not a valid pattern");
         assertThat(noAge.exitCode()).isEqualTo(2);
         assertThat(noCommand.exitCode()).isEqualTo(2);
-        assertThat(noCommand.err()).contains("Missing a command: clean");
+        assertThat(noCommand.err()).contains("Missing a command: list, clean");
         assertThat(names()).isEqualTo(before);
     }
 }

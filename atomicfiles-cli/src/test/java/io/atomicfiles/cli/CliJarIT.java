@@ -114,6 +114,20 @@ class CliJarIT {
         assertThat(recover.out()).startsWith("nothing to recover in ");
     }
 
+    /** Help starts with its first line of text, no blank line above it; and lists the exit codes. */
+    @Test
+    void helpStartsWithItsFirstLineAndListsTheExitCodes() throws Exception {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"write", "--help"},
+                new String[] {"tx", "apply", "--help"}, new String[] {"backups", "list", "--help"})) {
+            Result help = jar("", args);
+            assertThat(help.exitCode()).as(help.toString()).isZero();
+            assertThat(help.out()).as(help.toString()).doesNotStartWith("\n").doesNotStartWith(" ")
+                    .contains("Exit codes");
+        }
+        assertThat(jar("", "--help").out()).contains("3   a precondition failed", "4   the input was rejected",
+                "5   an integrity check failed");
+    }
+
     @Test
     void versionComesFromTheBuild() throws Exception {
         Result version = jar("", "--version");

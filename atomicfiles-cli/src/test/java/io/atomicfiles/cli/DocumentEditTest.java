@@ -168,14 +168,24 @@ class DocumentEditTest {
     @Test
     void outcomesSayWhatChangedFromWhat() {
         ObjectNode tree = json("{\"port\":80,\"name\":\"api\"}");
-        assertThat(DocumentEdit.set("port=8080").applyTo(tree))
-                .isEqualTo(new DocumentEdit.Outcome(true, "set port = 8080 (was 80)"));
-        assertThat(DocumentEdit.set("name=api").applyTo(tree))
-                .isEqualTo(new DocumentEdit.Outcome(false, "set name = \"api\" (unchanged)"));
-        assertThat(DocumentEdit.set("tags=[a]").applyTo(tree))
-                .isEqualTo(new DocumentEdit.Outcome(true, "set tags = [\"a\"] (new)"));
-        assertThat(DocumentEdit.delete("name").applyTo(tree))
-                .isEqualTo(new DocumentEdit.Outcome(true, "deleted name (was \"api\")"));
+        DocumentEdit.Outcome port = DocumentEdit.set("port=8080").applyTo(tree);
+        assertThat(port.description()).isEqualTo("set port = 8080 (was 80)");
+        assertThat(port.changed()).isTrue();
+        assertThat(port.action()).isEqualTo("set");
+        assertThat(port.path()).isEqualTo("port");
+        assertThat(port.before()).hasToString("80");
+        assertThat(port.after()).hasToString("8080");
+        DocumentEdit.Outcome name = DocumentEdit.set("name=api").applyTo(tree);
+        assertThat(name.description()).isEqualTo("set name = \"api\" (unchanged)");
+        assertThat(name.changed()).isFalse();
+        DocumentEdit.Outcome tags = DocumentEdit.set("tags=[a]").applyTo(tree);
+        assertThat(tags.description()).isEqualTo("set tags = [\"a\"] (new)");
+        assertThat(tags.before()).isNull();
+        DocumentEdit.Outcome deleted = DocumentEdit.delete("name").applyTo(tree);
+        assertThat(deleted.description()).isEqualTo("deleted name (was \"api\")");
+        assertThat(deleted.action()).isEqualTo("delete");
+        assertThat(deleted.before()).hasToString("\"api\"");
+        assertThat(deleted.after()).isNull();
     }
 
     @ParameterizedTest

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code sed s/a/b/ app.conf | atomicfiles write app.conf}, with a {@code sed} that failed:
- * empty input must not replace a file that has content. It is refused (exit 1, the reason and
+ * empty input must not replace a file that has content. It is refused (exit 4, the reason and
  * the way out named, the file as it was) unless {@code --allow-empty} says it is meant.
  */
 class EmptyInputTest {
@@ -25,7 +25,7 @@ class EmptyInputTest {
 
         Cli.Run run = Cli.runWithInput("", "write", conf.toString());
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(4);
         assertThat(run.err()).contains("input is empty").contains("--allow-empty").contains(conf.toString());
         assertThat(conf).hasContent("port=8080\n");
         assertThat(names()).containsExactly("app.conf");
@@ -38,7 +38,7 @@ class EmptyInputTest {
 
         Cli.Run run = Cli.run("write", conf.toString(), "--from", empty.toString(), "--format", "text");
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(4);
         assertThat(run.err()).contains("--allow-empty");
         assertThat(conf).hasContent("port=8080\n");
     }

@@ -97,7 +97,7 @@ class MergeCommandTest {
         Files.writeString(dir.resolve("app.json"), "{\"old\": true}\n");
         Files.writeString(dir.resolve("bad.yaml"), "a: 1\nb: [1, 2\nc: 3\n");
         Cli.Run run = Cli.run("merge", arg("base.json"), arg("bad.yaml"), "-o", arg("app.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains(dir.resolve("bad.yaml") + " is not valid YAML at line 3");
         assertThat(run.out()).isEmpty();
         assertThat(Files.readString(dir.resolve("app.json"))).isEqualTo("{\"old\": true}\n");
@@ -117,7 +117,7 @@ class MergeCommandTest {
         Files.writeString(dir.resolve("schema.json"), "{\"properties\": {\"logging\": {\"type\": \"object\"}}}");
         Cli.Run run = Cli.run("merge", arg("base.json"), arg("prod.yaml"), "-o", arg("app.json"), "--schema",
                 arg("schema.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("$.logging: string found, object expected");
         assertThat(dir.resolve("app.json")).doesNotExist();
     }

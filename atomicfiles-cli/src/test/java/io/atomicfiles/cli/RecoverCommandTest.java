@@ -111,7 +111,7 @@ class RecoverCommandTest {
 
         Cli.Run run = Cli.run("recover", "--journal-dir", journal().toString());
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.CONFLICT);
         assertThat(run.out()).contains("    CONFLICT: " + site().resolve("news.html"));
         assertThat(run.err()).isEqualTo("atomicfiles recover: 1 conflict (listed above): those files were changed"
                 + " by someone else and were left as they are" + System.lineSeparator());

@@ -210,7 +210,7 @@ class TxApplyCommandTest {
     void dryRunStillRefusesABadPlan() throws IOException {
         Cli.Run run = apply("operations:\n  - write: app.json\n    content: {port: 0}\n"
                 + "    schema: schemas/app.schema.json\n", "--dry-run");
-        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("operation 1 (line 2, write app.json): rejected by its schema");
     }
 
@@ -268,7 +268,7 @@ class TxApplyCommandTest {
     void aBadPlanIsRefusedWithItsOperationAndLineAndNothingChanges(String plan, String message) throws IOException {
         Map<String, String> before = Tree.snapshot(root);
         Cli.Run run = apply(plan);
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).as(run.toString()).startsWith("atomicfiles tx apply: ").contains(message);
         assertThat(run.err().lines()).as(run.toString()).hasSize(1);
         assertThat(run.out()).isEmpty();
@@ -280,7 +280,7 @@ class TxApplyCommandTest {
     void aTruncatedJsonPlanNamesWhereItEnds() throws IOException {
         Map<String, String> before = Tree.snapshot(root);
         Cli.Run run = applyFile("plan.json", "{\"operations\": [{\"delete\": \"stale.json\"}");
-        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(Main.INVALID);
         assertThat(run.err()).startsWith("atomicfiles tx apply: " + dir.resolve("plan.json") + " is not valid JSON at"
                 + " line 1, column ").endsWith(": Unexpected end-of-input: expected close marker for Array"
                 + System.lineSeparator());
@@ -322,7 +322,7 @@ class TxApplyCommandTest {
                 + "  - write: app.json\n    content: {port: 70000}\n    schema: schemas/app.schema.json\n"
                 + "  - write: second.json\n    content: {}\n"
                 + "    schema: {type: object, required: [port]}\n");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("plan.yaml: operation 3 (line 5, write app.json): rejected by its schema"
                 + " (1 violation)", "  $.port: must have a maximum value of 65535");
         assertThat(Tree.snapshot(root)).isEqualTo(before);
@@ -333,7 +333,7 @@ class TxApplyCommandTest {
     void anInlineSchemaIsCheckedToo() throws IOException {
         Cli.Run run = apply("operations:\n  - write: app.json\n    content: {name: x}\n"
                 + "    schema: {type: object, required: [port]}\n");
-        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("rejected by its schema", "$: required property 'port' not found");
         assertThat(read("app.json")).isEqualTo("{\"port\": 80}\n");
     }
@@ -348,8 +348,9 @@ class TxApplyCommandTest {
                 + "  - write: motd.txt\n    text: new\n"
                 + "  - copy: app.json\n    to: archive/app.json\n"
                 + "  - write: reports/2024/q1.csv\n    text: \"q,total\\n\"\n");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-        assertThat(run.err()).startsWith("atomicfiles tx apply: transaction ").contains("reports");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.FAILED);
+        assertThat(run.err()).as(run.toString()).isEqualTo("atomicfiles tx apply: the transaction failed and changed"
+                + " nothing: already exists: " + root.resolve("reports") + " (create folder (a file has that name))\n");
         assertThat(Tree.snapshot(root)).isEqualTo(before);
         assertNoJournalAndNoLeftovers();
     }
@@ -392,7 +393,7 @@ class TxApplyCommandTest {
                 "names the root folder itself");
         for (Map.Entry<String, String> refusal : refusals.entrySet()) {
             Cli.Run run = apply(refusal.getKey());
-            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
             assertThat(run.err()).as(run.toString()).contains(refusal.getValue());
             Map<String, String> after = Tree.snapshot(dir);
             after.remove("plan.yaml");

@@ -148,7 +148,7 @@ class UpdateCommandTest {
         create("config.json", violating);
         create("schema.json", SCHEMA);
         Cli.Run run = Cli.run("update", arg("config.json"), "--set", "server.port=70000", "--schema", arg("schema.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("$.server.port: must have a maximum value of 65535");
         assertThat(read("config.json")).isEqualTo(violating);
     }
@@ -200,7 +200,7 @@ class UpdateCommandTest {
         String broken = "{\"a\": 1,\n  \"b\": }\n";
         create("bad.json", broken);
         Cli.Run run = Cli.run("update", arg("bad.json"), "--set", "a=2");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains(dir.resolve("bad.json") + " is not valid JSON at line 2");
         assertThat(read("bad.json")).isEqualTo(broken);
         assertThat(names()).containsExactly("bad.json");
@@ -211,7 +211,7 @@ class UpdateCommandTest {
         String broken = "a: 1\nb: [1, 2\nc: 3\n";
         create("bad.yaml", broken);
         Cli.Run run = Cli.run("update", arg("bad.yaml"), "--set", "a=2");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains(dir.resolve("bad.yaml") + " is not valid YAML at line 3");
         assertThat(read("bad.yaml")).isEqualTo(broken);
     }
@@ -220,7 +220,7 @@ class UpdateCommandTest {
     void aDocumentThatIsNotAnObjectIsRefused() throws IOException {
         create("list.json", "[1, 2]");
         Cli.Run run = Cli.run("update", arg("list.json"), "--set", "a=2");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("expected an object");
         assertThat(read("list.json")).isEqualTo("[1, 2]");
     }
@@ -230,7 +230,7 @@ class UpdateCommandTest {
         create("config.json", CONFIG);
         create("schema.json", SCHEMA);
         Cli.Run run = Cli.run("update", arg("config.json"), "--set", "server.port=70000", "--schema", arg("schema.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains("nothing written").contains("$.server.port: must have a maximum value of 65535");
         assertThat(read("config.json")).isEqualTo(CONFIG);
@@ -241,7 +241,7 @@ class UpdateCommandTest {
     void anEditThroughAValueOfTheWrongKindWritesNothingEvenAfterEditsThatWorked() throws IOException {
         create("config.json", CONFIG);
         Cli.Run run = Cli.run("update", arg("config.json"), "--set", "debug=false", "--set", "server.port.number=1");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).isEqualTo("atomicfiles update: " + dir.resolve("config.json") + ": cannot set"
                 + " server.port.number: server.port is a number (80), not an object; nothing written"
                 + System.lineSeparator());

@@ -149,7 +149,7 @@ class WriteCommandTest {
         create("app.json", JSON);
         Cli.Run run = Cli.runWithInput("name: 42\nport: 70000\n", "write", arg("app.json"), "--input-format", "yaml",
                 "--schema", arg("schema.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains(dir.resolve("app.json").toString()).contains("nothing written")
                 .contains("$.name: integer found, string expected")
@@ -173,7 +173,7 @@ class WriteCommandTest {
         create("app.json", JSON);
         Cli.Run run = Cli.runWithInput("{\"name\": 42, \"port\": 1}", "write", arg("app.json"), "--format", "text",
                 "--schema", arg("schema.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("$.name");
         assertThat(read("app.json")).isEqualTo(JSON);
         assertThat(names()).containsExactly("app.json", "schema.json");
@@ -183,7 +183,7 @@ class WriteCommandTest {
     void invalidJsonExitsOneNamingTheLineAndWritesNothing() throws IOException {
         create("app.json", JSON);
         Cli.Run run = Cli.runWithInput("{\"name\": \"api\",\n  \"port\": }", "write", arg("app.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("standard input is not valid JSON at line 2");
         assertThat(read("app.json")).isEqualTo(JSON);
         assertThat(names()).containsExactly("app.json");
@@ -192,7 +192,7 @@ class WriteCommandTest {
     @Test
     void emptyInputForJsonIsRefused() throws IOException {
         Cli.Run run = Cli.runWithInput(" \n", "write", arg("app.json"));
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("standard input is empty");
         assertThat(names()).isEmpty();
     }
@@ -202,7 +202,7 @@ class WriteCommandTest {
         create("notes.txt", "old\n");
         byte[] latin1 = "caf\u00e9 au lait\n".getBytes(StandardCharsets.ISO_8859_1);
         Cli.Run run = Cli.runWithInput(latin1, "write", arg("notes.txt"), "--format", "text");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains("not UTF-8").contains("byte 3").contains("--format bytes");
         assertThat(read("notes.txt")).isEqualTo("old\n");
         assertThat(names()).containsExactly("notes.txt");
@@ -219,7 +219,7 @@ class WriteCommandTest {
         byte[] bad = checks.getBytes(StandardCharsets.UTF_8);
         bad[200_001] = (byte) 0xFF;   // the first byte of the character at offset 200,001 (= 3 x 66,667)
         Cli.Run refused = Cli.runWithInput(bad, "write", arg("checks.txt"), "--format", "text");
-        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(Main.INVALID);
         assertThat(refused.err()).contains("at byte 200001 ");
         assertThat(read("checks.txt")).isEqualTo(checks);
     }
@@ -228,7 +228,7 @@ class WriteCommandTest {
     void textCutOffInTheMiddleOfACharacterIsRefused() throws IOException {
         byte[] cut = {'o', 'k', (byte) 0xE2, (byte) 0x9C};
         Cli.Run run = Cli.runWithInput(cut, "write", arg("notes.txt"), "--format", "text");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INVALID);
         assertThat(names()).isEmpty();
     }
 
@@ -236,7 +236,7 @@ class WriteCommandTest {
     void createNewRefusesAnExistingFile() throws IOException {
         create("owner.txt", "node-a\n");
         Cli.Run run = Cli.runWithInput("node-b\n", "write", arg("owner.txt"), "--create-new");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.CONFLICT);
         assertThat(run.err()).contains(dir.resolve("owner.txt").toString()).contains("already exists");
         assertThat(read("owner.txt")).isEqualTo("node-a\n");
         assertThat(names()).containsExactly("owner.txt");
@@ -253,8 +253,10 @@ class WriteCommandTest {
         create("state.txt", "v2 by someone else\n");
 
         Cli.Run stale = Cli.runWithInput("v3\n", "write", arg("state.txt"), "--expect-sha256", v1);
-        assertThat(stale.exitCode()).as(stale.toString()).isEqualTo(1);
-        assertThat(stale.err()).contains("checksum mismatch").contains(v1);
+        assertThat(stale.exitCode()).as(stale.toString()).isEqualTo(Main.CONFLICT);
+        assertThat(stale.err()).isEqualTo("atomicfiles write: " + dir.resolve("state.txt") + " has changed: its SHA-256"
+                + " is " + AtomicFiles.checksum(dir.resolve("state.txt")) + ", not " + v1
+                + " (--expect-sha256); nothing written\n");
         assertThat(read("state.txt")).isEqualTo("v2 by someone else\n");
 
         String v2 = AtomicFiles.checksum(dir.resolve("state.txt"));

@@ -137,8 +137,7 @@ public final class WriteProtocol implements AutoCloseable {
             // Step 2: a private temp file beside the target, after a killed writer's leftovers are gone.
             TempFiles.removeAbandonedOnce(target.getParent());
             temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation);
-            ProgressListener progress = TerminalProgress.choose(options.showProgress(),
-                    options.progressListener().orElse(null));
+            ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
             progress.started(operation + " " + target.getFileName(), expectedSize);
             return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found());
         } catch (IOException | RuntimeException e) {

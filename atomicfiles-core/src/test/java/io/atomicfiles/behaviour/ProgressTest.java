@@ -2,14 +2,12 @@ package io.atomicfiles.behaviour;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AtomicWriter;
 import io.atomicfiles.ProgressListener;
 import io.atomicfiles.ValidationException;
 import io.atomicfiles.WriteOptions;
-import io.atomicfiles.internal.TerminalProgress;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Progress reaches the caller's listener in order; without one, and off a terminal, nothing is printed. */
+/** Progress reaches the caller's listener in order; without one, nothing is printed. */
 class ProgressTest {
     private static final int THREE_MIB = 3 << 20;
 
@@ -158,9 +156,18 @@ class ProgressTest {
         assertThat(Files.size(dir.resolve("quiet.bin"))).isEqualTo(THREE_MIB);
     }
 
+    /**
+     * The library never draws: with the default options (progress on, no listener) a large
+     * write prints nothing, terminal or not, and the terminal libraries a bar would need are not
+     * on the library's class path at all (they are not forced on its users).
+     */
     @Test
-    void defaultPrintsNothingWithoutATerminal() throws IOException {
-        assumeThat(TerminalProgress.terminalAttached()).as("tests run without a terminal").isFalse();
+    void theLibraryDrawsNothingAndBringsNoTerminalLibrary() throws IOException {
+        assertThat(WriteOptions.defaults().showProgress()).isTrue();
+        assertThatThrownBy(() -> Class.forName("me.tongfei.progressbar.ProgressBar"))
+                .isInstanceOf(ClassNotFoundException.class);
+        assertThatThrownBy(() -> Class.forName("org.jline.terminal.TerminalBuilder"))
+                .isInstanceOf(ClassNotFoundException.class);
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

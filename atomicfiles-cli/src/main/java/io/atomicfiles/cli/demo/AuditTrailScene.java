@@ -5,6 +5,7 @@ import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AuditTrail;
 import io.atomicfiles.ValidationException;
 import io.atomicfiles.WriteOptions;
+import io.atomicfiles.cli.Main;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +61,8 @@ final class AuditTrailScene implements Scene {
         String shown = Shell.relative(stage, original);
         stage.say("  " + (shown.length() > 100 ? shown.substring(0, 100) + "..." : shown));
         Shell.Result broken = Shell.run(stage, "audit", "verify", audit.toString());
-        stage.check("verify fails (exit 1) and names the file and the line",
-                broken.exitCode() == 1 && broken.err().contains("operations.audit.1 line " + edited + ": edited"));
+        stage.check("verify fails (exit 5, an integrity failure) and names the file and the line",
+                broken.exitCode() == Main.INTEGRITY && broken.err().contains("operations.audit.1 line " + edited + ": edited"));
     }
 
     /** Five operations: two writes, a rotation of the trail itself, an update, and a write refused by its schema. */

@@ -28,7 +28,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        headerHeading = "%n",
         header = "Show every capability of atomicfiles at work, in a fresh temp folder.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
@@ -49,7 +48,8 @@ import picocli.CommandLine.Spec;
             "  atomicfiles demo --keep        then look at the files each scene left"})
 public final class DemoCommand implements Callable<Integer> {
 
-    private final List<Scene> scenes;
+    /** Null until the demo runs: {@link Scenes#all()} loads every scene, which no other command needs. */
+    private List<Scene> scenes;
 
     @Spec
     private CommandSpec spec;
@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The demo of {@link Scenes#all()}. */
     public DemoCommand() {
-        this(Scenes.all());
+        this.scenes = null;
     }
 
     /** A demo of the given scenes (tests play failing ones). */
@@ -69,6 +69,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (scenes == null) {
+            scenes = Scenes.all();
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path root = Files.createTempDirectory("atomicfiles-demo-");
         String stateBefore = System.getProperty(StateDir.PROPERTY);

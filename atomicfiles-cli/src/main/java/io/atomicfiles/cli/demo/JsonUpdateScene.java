@@ -5,6 +5,7 @@ import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AuditTrail;
 import io.atomicfiles.Durability;
 import io.atomicfiles.WriteOptions;
+import io.atomicfiles.cli.Main;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.DataFormat;
 import java.nio.file.Path;
@@ -78,8 +79,8 @@ final class JsonUpdateScene implements Scene {
         String before = AtomicFiles.checksum(settings);
         Shell.Result refused = Shell.run(stage, "update", settings.toString(), "--set", "server.host=example.org",
                 "--set", "server.port.tls=true");
-        stage.check("an edit through a number is refused (exit 1), and the edit before it is not written either",
-                refused.exitCode() == 1 && AtomicFiles.checksum(settings).equals(before));
+        stage.check("an edit through a number is refused (exit 4, invalid input), and the edit before it is not"
+                + " written either", refused.exitCode() == Main.INVALID && AtomicFiles.checksum(settings).equals(before));
         stage.checkNoTempFiles();
     }
 

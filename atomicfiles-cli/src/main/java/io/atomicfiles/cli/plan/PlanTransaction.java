@@ -61,7 +61,7 @@ public final class PlanTransaction {
             if (operation instanceof Plan.Copy) {
                 Plan.Copy copy = (Plan.Copy) operation;
                 Path target = root.resolve(copy.target(), label + ": 'to'");
-                Planned planned = replacing("copy", copy.source() + " to " + copy.target(), null, target);
+                Planned planned = replacing("copy", copy.source(), copy.target(), null, target);
                 transaction.addCopy(root.resolve(copy.source(), label + ": 'copy'"), target);
                 return planned;
             }
@@ -69,7 +69,7 @@ public final class PlanTransaction {
                 Plan.Move move = (Plan.Move) operation;
                 Path source = root.resolve(move.source(), label + ": 'move'");
                 Path target = root.resolve(move.target(), label + ": 'to'");
-                Planned planned = replacing("move", move.source() + " to " + move.target(), null, target);
+                Planned planned = replacing("move", move.source(), move.target(), null, target);
                 transaction.addMove(source, target);
                 return planned;
             }
@@ -77,7 +77,7 @@ public final class PlanTransaction {
             Path target = root.resolve(delete.path(), label + ": 'delete'");
             transaction.addDelete(target);
             String keptAs = backup ? shown(target.resolveSibling(target.getFileName() + ".deleted_backup")) : null;
-            return new Planned("delete", delete.path(), null, null, true, keptAs);
+            return new Planned("delete", delete.path(), null, null, null, true, keptAs);
         } catch (PlanException e) {
             throw e;
         } catch (IOException | IllegalArgumentException e) {
@@ -92,19 +92,19 @@ public final class PlanTransaction {
                 : ", checked against " + (write.schema().isString() ? write.schema().asString() : "its schema");
         Plan.Content content = write.content();
         if (content instanceof Plan.Text) {
-            Planned planned = replacing("write", write.path(), "text" + checked, target);
+            Planned planned = replacing("write", write.path(), null, "text" + checked, target);
             transaction.addWrite(target, ((Plan.Text) content).text(), ContentType.TEXT, schema);
             return planned;
         }
         if (content instanceof Plan.Value) {
             JsonNode value = ((Plan.Value) content).value();
             if (write.format().isEmpty()) {
-                Planned planned = replacing("write", write.path(), "text", target);
+                Planned planned = replacing("write", write.path(), null, "text", target);
                 transaction.addWrite(target, value.asString(), ContentType.TEXT);
                 return planned;
             }
             DataFormat format = write.format().get();
-            Planned planned = replacing("write", write.path(), format + checked, target);
+            Planned planned = replacing("write", write.path(), null, format + checked, target);
             transaction.addWrite(target, value, typeOf(format), schema);
             return planned;
         }
@@ -115,7 +115,7 @@ public final class PlanTransaction {
         }
         byte[] bytes = Files.readAllBytes(source);
         if (write.format().isEmpty()) {
-            Planned planned = replacing("write", write.path(), "bytes from " + from, target);
+            Planned planned = replacing("write", write.path(), null, "bytes from " + from, target);
             transaction.addWrite(target, bytes, ContentType.BYTES);
             return planned;
         }
@@ -127,7 +127,7 @@ public final class PlanTransaction {
             throw new ValidationException(source, from + " is empty: expected a " + parseAs + " document", null);
         }
         JsonNode document = Codecs.read(bytes, parseAs, source);
-        Planned planned = replacing("write", write.path(), format + " from " + from + checked, target);
+        Planned planned = replacing("write", write.path(), null, format + " from " + from + checked, target);
         transaction.addWrite(target, document, typeOf(format), schema);
         return planned;
     }
@@ -144,7 +144,7 @@ public final class PlanTransaction {
     }
 
     /** An operation that puts a file at {@code target}, replacing (and with backups, keeping) what is there. */
-    private Planned replacing(String verb, String subject, String how, Path target) throws IOException {
+    private Planned replacing(String verb, String path, String to, String how, Path target) throws IOException {
         boolean replaces = Files.isRegularFile(target);
         String keptAs = null;
         if (replaces && backup) {
@@ -152,7 +152,7 @@ public final class PlanTransaction {
             Path real = target.toRealPath();
             keptAs = shown(real.resolveSibling(real.getFileName() + ".backup"));
         }
-        return new Planned(verb, subject, how, target, replaces, keptAs);
+        return new Planned(verb, path, to, how, target, replaces, keptAs);
     }
 
     /** A path as the user named it: relative to the root. */

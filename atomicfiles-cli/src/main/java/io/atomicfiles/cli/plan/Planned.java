@@ -13,13 +13,20 @@ import java.util.Locale;
  * or after ({@link #done()}) the commit.
  *
  * @param verb "write", "copy", "move" or "delete"
- * @param subject the paths as the plan wrote them: "config/app.json", "a.txt to b.txt"
+ * @param path the path the operation names first, as the plan wrote it: "config/app.json", the source of a copy
+ * @param to the target of a copy or move, as the plan wrote it; null for a write or delete
  * @param how what the content is, such as "JSON from app.yaml, checked against app.schema.json"; null for none
  * @param result the file that holds the content afterwards, to tell its size; null for a delete
  * @param replaces whether the operation replaces an existing file
  * @param keptAs where the replaced or deleted content is kept (relative to the root); null for nowhere
  */
-public record Planned(String verb, String subject, String how, Path result, boolean replaces, String keptAs) {
+public record Planned(String verb, String path, String to, String how, Path result, boolean replaces,
+        String keptAs) {
+
+    /** The paths as the plan wrote them: "config/app.json", "a.txt to b.txt". */
+    public String subject() {
+        return to == null ? path : path + " to " + to;
+    }
 
     /** "write   config/app.json  (JSON; replaces the current file, kept as config/app.json.backup)" */
     public String planned() {
@@ -34,7 +41,7 @@ public record Planned(String verb, String subject, String how, Path result, bool
         } else {
             details.add("new file");
         }
-        return String.format(Locale.ROOT, "%-7s %s  (%s)", verb, subject, String.join("; ", details));
+        return String.format(Locale.ROOT, "%-7s %s  (%s)", verb, subject(), String.join("; ", details));
     }
 
     /** "wrote   config/app.json  (412 bytes; previous content kept as config/app.json.backup)" */
@@ -49,7 +56,7 @@ public record Planned(String verb, String subject, String how, Path result, bool
         } else if (replaces) {
             details.add("replaced the previous file");
         }
-        String line = String.format(Locale.ROOT, "%-7s %s", past(verb), subject);
+        String line = String.format(Locale.ROOT, "%-7s %s", past(verb), subject());
         return details.isEmpty() ? line : line + "  (" + String.join("; ", details) + ")";
     }
 
