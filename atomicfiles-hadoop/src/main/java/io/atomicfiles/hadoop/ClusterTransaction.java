@@ -172,7 +172,12 @@ public final class ClusterTransaction implements AutoCloseable {
 
     private Path existingFile(Path path, String operation) throws IOException {
         Path file = files.qualify(path);
-        FileStatus status = files.fs().statusOrNull(file);
+        FileStatus status;
+        try {
+            status = files.fs().statusOrNull(file);
+        } catch (IOException e) {
+            throw Failures.failed(operation, file, "check plan", e);
+        }
         if (status == null) {
             throw new AtomicWriteException(operation + " " + file + " failed: the file does not exist",
                     new java.nio.file.NoSuchFileException(file.toString()),

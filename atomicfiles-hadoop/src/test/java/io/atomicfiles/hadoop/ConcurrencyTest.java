@@ -86,14 +86,15 @@ class ConcurrencyTest {
             for (Child host : List.of(first, second)) {
                 assertThat(host.awaitLineStartingWith("ready", Duration.ofMinutes(3))).as(host.stderr()).isNotNull();
             }
-            for (int round = 0; round < rounds; round++) {
+            for (int r = 0; r < rounds; r++) {
+                int round = r;
                 first.go();
                 second.go();
-                String a = first.awaitLineStartingWith("won " + round, Duration.ofMinutes(1));
+                String a = first.readLine(Duration.ofMinutes(1));
                 String b = second.readLine(Duration.ofMinutes(1));
-                String aResult = a;
-                List<String> results = List.of(aResult == null ? "?" : aResult.split(" ")[0],
-                        b == null ? "?" : b.split(" ")[0]);
+                assertThat(List.of(a, b)).as("round %d: %s %s", round, first.stderr(), second.stderr())
+                        .allMatch(line -> line != null && line.endsWith(" " + round));
+                List<String> results = List.of(a.split(" ")[0], b.split(" ")[0]);
                 String winner = HdfsFiles.text(fs, new Path(prefix + "-" + round));
                 assertThat(results).as("round %d", round).containsExactlyInAnyOrder("won", "lost");
                 assertThat(winner).isEqualTo(results.get(0).equals("won") ? "A" : "B");

@@ -206,6 +206,22 @@ public final class ClusterFs {
         }
     }
 
+    /**
+     * Closes a stream after {@code failure}, keeping the close's own failure as a suppressed
+     * exception. (try-with-resources cannot be used on HDFS streams: a DFSOutputStream rethrows
+     * its stored failure from close(), and adding an exception to itself throws
+     * IllegalArgumentException, which would hide the real failure.)
+     */
+    public static void closeAfter(java.io.Closeable stream, Throwable failure) {
+        try {
+            stream.close();
+        } catch (Throwable e) {
+            if (e != failure) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
     /** Deletes a file if it is there; true when it was. */
     public boolean deleteFile(Path path) throws IOException {
         try {

@@ -98,8 +98,9 @@ public final class ClusterWrite {
                 step("create the folder", () -> cfs.fs().mkdirs(target.getParent()));
             }
             Written written;
-            try (FSDataOutputStream out = step("create temp file", () -> cfs.createNew(temp,
-                    options.durability().syncsFile()))) {
+            FSDataOutputStream out = step("create temp file", () -> cfs.createNew(temp,
+                    options.durability().syncsFile()));
+            try {
                 // Step 3: stream and hash.
                 written = stream(out, body);
                 // Step 4: force before anyone can see it.
@@ -110,8 +111,16 @@ public final class ClusterWrite {
                     });
                 }
             } catch (IOException e) {
+                ClusterFs.closeAfter(out, e);
                 throw Failures.wrap("write", target, "write temp file", e);
+            } catch (RuntimeException | Error e) {
+                ClusterFs.closeAfter(out, e);
+                throw e;
             }
+            step("close temp file", () -> {
+                out.close();
+                return null;
+            });
             if (options.verifyIntegrity()) {
                 String reread = step("read back temp file", () -> sha256(temp));
                 if (!reread.equals(written.sha256)) {
@@ -233,12 +242,18 @@ public final class ClusterWrite {
 
     /** Copies {@code from} to a new file {@code to}, forced. */
     private void copy(Path from, Path to) throws IOException {
-        try (InputStream in = cfs.fs().open(from);
-                FSDataOutputStream out = cfs.createNew(to, options.durability().syncsFile())) {
-            in.transferTo(out);
-            if (options.durability().syncsFile()) {
-                cfs.hsync(out, to);
+        try (InputStream in = cfs.fs().open(from)) {
+            FSDataOutputStream out = cfs.createNew(to, options.durability().syncsFile());
+            try {
+                in.transferTo(out);
+                if (options.durability().syncsFile()) {
+                    cfs.hsync(out, to);
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                ClusterFs.closeAfter(out, e);
+                throw e;
             }
+            out.close();
         }
     }
 

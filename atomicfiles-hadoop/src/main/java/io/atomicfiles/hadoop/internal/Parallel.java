@@ -74,7 +74,7 @@ public final class Parallel {
                 } else if (failure == null) {
                     failure = cause instanceof IOException ? (IOException) cause
                             : new AtomicWriteException("parallel step failed: " + cause, cause);
-                } else {
+                } else if (cause != failure) {
                     failure.addSuppressed(cause);
                 }
             } catch (InterruptedException e) {

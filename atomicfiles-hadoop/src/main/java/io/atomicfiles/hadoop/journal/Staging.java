@@ -92,25 +92,29 @@ final class Staging {
         Operation operation = operations.get(stage.op());
         try {
             Written written;
-            try (FSDataOutputStream out = cfs.createNew(stage.path(), durability.syncsFile())) {
+            FSDataOutputStream out = cfs.createNew(stage.path(), durability.syncsFile());
+            try {
                 MessageDigest digest = Sha256.digest();
                 long size;
-                try (OutputStream hashing = new DigestOutputStream(nonClosing(out), digest)) {
-                    if (stage.source() == null) {
-                        byte[] content = ((Operation.Write) operation).content();
-                        hashing.write(content);
-                        size = content.length;
-                    } else {
-                        try (InputStream in = cfs.fs().open(stage.source())) {
-                            size = in.transferTo(hashing);
-                        }
+                OutputStream hashing = new DigestOutputStream(out, digest);
+                if (stage.source() == null) {
+                    byte[] content = ((Operation.Write) operation).content();
+                    hashing.write(content);
+                    size = content.length;
+                } else {
+                    try (InputStream in = cfs.fs().open(stage.source())) {
+                        size = in.transferTo(hashing);
                     }
                 }
                 if (durability.syncsFile()) {
                     cfs.hsync(out, stage.path());
                 }
                 written = new Written(size, HexFormat.of().formatHex(digest.digest()));
+            } catch (IOException | RuntimeException | Error e) {
+                ClusterFs.closeAfter(out, e);
+                throw e;
             }
+            out.close();
             String reread = sha256(stage.path());
             if (!reread.equals(written.sha256())) {
                 throw new IntegrityException("transaction", Names.display(stage.target()), "staged file read back",
@@ -125,12 +129,19 @@ final class Staging {
 
     /** A forced copy of the current content of {@code keep.of()}. */
     private Written keep(Step.Keep keep) throws IOException {
-        try (InputStream in = cfs.fs().open(keep.of());
-                FSDataOutputStream out = cfs.createNew(keep.path(), durability.syncsFile())) {
-            long size = in.transferTo(out);
-            if (durability.syncsFile()) {
-                cfs.hsync(out, keep.path());
+        try (InputStream in = cfs.fs().open(keep.of())) {
+            FSDataOutputStream out = cfs.createNew(keep.path(), durability.syncsFile());
+            long size;
+            try {
+                size = in.transferTo(out);
+                if (durability.syncsFile()) {
+                    cfs.hsync(out, keep.path());
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                ClusterFs.closeAfter(out, e);
+                throw e;
             }
+            out.close();
             return new Written(size, null);
         } catch (IOException e) {
             throw Failures.wrap("transaction", keep.of(), "keep the old content of " + keep.of(), e);
@@ -150,19 +161,5 @@ final class Staging {
         try (InputStream in = cfs.fs().open(file)) {
             return Sha256.of(in);
         }
-    }
-
-    private static OutputStream nonClosing(OutputStream out) {
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
     }
 }

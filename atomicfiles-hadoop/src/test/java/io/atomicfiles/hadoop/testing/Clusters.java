@@ -30,7 +30,7 @@ public final class Clusters implements AutoCloseable {
 
     /** HDFS with {@code dataNodes} DataNodes (replication 3) and a 3-server ZooKeeper quorum. */
     public static Clusters start(String name, int dataNodes) throws Exception {
-        Path baseDir = Path.of("target", "clusters", name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Path baseDir = baseDirFor(name);
         deleteRecursively(baseDir);
         Files.createDirectories(baseDir);
         Configuration conf = configuration(baseDir);
@@ -54,6 +54,25 @@ public final class Clusters implements AutoCloseable {
         return new Clusters(dfs, zooKeeper, baseDir);
     }
 
+    /**
+     * Where the clusters keep their data: in memory (/dev/shm) where the machine has it, so that
+     * the NameNode's edit log, the DataNodes' hsync and ZooKeeper's transaction log cost no disk
+     * flush (these tests check what clients see, crashes of clients, and the protocol's steps, not
+     * what a disk keeps across a power loss); else under target/.
+     */
+    static Path baseDir(String name) {
+        String leaf = "atomicfiles-hadoop-" + name + "-" + ProcessHandle.current().pid();
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return shm.resolve(leaf);
+        }
+        return Path.of("target", "clusters", leaf).toAbsolutePath();
+    }
+
+    private static Path baseDirFor(String name) {
+        return baseDir(name);
+    }
+
     /** The settings that make a MiniDFSCluster fast and stable on a small shared machine. */
     public static Configuration configuration(Path baseDir) {
         Configuration conf = new Configuration();
@@ -67,8 +86,10 @@ public final class Clusters implements AutoCloseable {
         // With 3 DataNodes and replication 3, a lost DataNode cannot be replaced in a pipeline:
         // go on with the ones left rather than fail the write.
         conf.setBoolean("dfs.client.block.write.replace-datanode-on-failure.best-effort", true);
-        conf.setInt("ipc.client.connect.max.retries", 3);
+        // A restarted NameNode is back within seconds: clients retry their calls meanwhile.
+        conf.setInt("ipc.client.connect.max.retries", 100);
         conf.setInt("ipc.client.connect.retry.interval", 200);
+        conf.setInt("dfs.namenode.safemode.extension", 0);
         conf.setBoolean("dfs.permissions.enabled", true);
         return conf;
     }
@@ -114,7 +135,11 @@ public final class Clusters implements AutoCloseable {
         try {
             zooKeeper.close();
         } finally {
-            dfs.shutdown(true);
+            try {
+                dfs.shutdown(true);
+            } finally {
+                deleteRecursively(baseDir);
+            }
         }
     }
 
