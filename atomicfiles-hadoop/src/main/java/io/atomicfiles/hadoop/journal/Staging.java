@@ -32,11 +32,15 @@ final class Staging {
     private final ClusterFs cfs;
     private final List<Operation> operations;
     private final Durability durability;
+    /** The status of each existing target and source, as the plan found it (for permissions). */
+    private final Map<Path, FileStatus> statuses;
 
-    private Staging(ClusterFs cfs, List<Operation> operations, Durability durability) {
+    private Staging(ClusterFs cfs, List<Operation> operations, Durability durability,
+            Map<Path, FileStatus> statuses) {
         this.cfs = cfs;
         this.operations = operations;
         this.durability = durability;
+        this.statuses = statuses;
     }
 
     /** What a staged file holds, for the commit record. */
@@ -49,9 +53,9 @@ final class Staging {
      *
      * @return each staged file's size and SHA-256
      */
-    static Map<Path, Written> run(ClusterFs cfs, List<Step> steps, List<Operation> operations, Durability durability)
-            throws IOException {
-        return new Staging(cfs, operations, durability).run(steps);
+    static Map<Path, Written> run(ClusterFs cfs, List<Step> steps, List<Operation> operations, Durability durability,
+            Map<Path, FileStatus> statuses) throws IOException {
+        return new Staging(cfs, operations, durability, statuses).run(steps);
     }
 
     private Map<Path, Written> run(List<Step> steps) throws IOException {
@@ -150,7 +154,7 @@ final class Staging {
 
     /** The permission of the file replaced, else of the source (copy), else the default. */
     private void giveFinalPermission(Step.Stage stage) throws IOException {
-        FileStatus replaced = cfs.statusOrNull(stage.target());
+        FileStatus replaced = statuses.get(stage.target());
         FileStatus model = replaced != null ? replaced : stage.source() != null ? cfs.statusOrNull(stage.source()) : null;
         if (model != null) {
             cfs.fs().setPermission(stage.path(), model.getPermission());

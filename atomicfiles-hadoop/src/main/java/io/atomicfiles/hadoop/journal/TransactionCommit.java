@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,8 +132,9 @@ public final class TransactionCommit {
     private void execute(Journal journal, ClusterLocks.Held fileLocks) throws IOException {
         // Step 2: intent.
         List<Step> steps;
+        Map<Path, FileStatus> statuses = new HashMap<>();
         try {
-            Map<Path, Step.FileState> states = lookAt(Planner.pathsToLookAt(operations, backup));
+            Map<Path, Step.FileState> states = lookAt(Planner.pathsToLookAt(operations, backup), statuses);
             steps = Planner.plan(tag, backup, cfs, operations, states);
             journal.writeIntent(header(), steps);
         } catch (IOException | RuntimeException e) {
@@ -141,7 +144,7 @@ public final class TransactionCommit {
         // Step 3: stage.
         Map<Path, Staging.Written> staged;
         try {
-            staged = Staging.run(cfs, steps, operations, durability);
+            staged = Staging.run(cfs, steps, operations, durability, statuses);
         } catch (IOException | RuntimeException e) {
             rollBackBeforeCommitPoint(journal, steps, e);
             throw Failures.wrap("transaction " + id, null, "stage", e);
@@ -292,25 +295,53 @@ public final class TransactionCommit {
         }
     }
 
-    /** The state (absent, or SHA-256) of every path the plan looks at, read side by side. */
-    private Map<Path, Step.FileState> lookAt(Set<Path> paths) throws IOException {
-        List<Path> list = new ArrayList<>(paths);
-        List<Step.FileState> states = Parallel.map(list, path -> {
-            org.apache.hadoop.fs.FileStatus status = cfs.statusOrNull(path);
-            if (status == null) {
-                return Step.FileState.ABSENT;
+    /**
+     * The state (absent, or SHA-256) of every path the plan looks at. Each folder is listed once
+     * (one NameNode call for all the files of a folder, not one per file); the files that exist
+     * are hashed side by side. Also keeps each existing file's status for staging (its permission).
+     */
+    private Map<Path, Step.FileState> lookAt(Set<Path> paths, Map<Path, FileStatus> statuses) throws IOException {
+        Map<Path, List<Path>> byFolder = new LinkedHashMap<>();
+        for (Path path : paths) {
+            byFolder.computeIfAbsent(path.getParent(), f -> new ArrayList<>()).add(path);
+        }
+        List<Path> folders = new ArrayList<>(byFolder.keySet());
+        List<Map<String, FileStatus>> listings = Parallel.map(folders, folder -> {
+            Map<String, FileStatus> names = new HashMap<>();
+            FileStatus folderStatus = cfs.statusOrNull(folder);
+            if (folderStatus != null && folderStatus.isDirectory()) {
+                for (FileStatus entry : cfs.fs().listStatus(folder)) {
+                    names.put(entry.getPath().getName(), entry);
+                }
             }
-            if (!status.isFile()) {
-                throw new AtomicWriteException("transaction " + id + " failed: " + path + " is a folder, not a file",
-                        null, Failures.context("transaction " + id, path, "check plan"));
+            return names;
+        });
+        List<Path> existing = new ArrayList<>();
+        for (int i = 0; i < folders.size(); i++) {
+            for (Path path : byFolder.get(folders.get(i))) {
+                FileStatus status = listings.get(i).get(path.getName());
+                if (status == null) {
+                    continue;
+                }
+                if (!status.isFile()) {
+                    throw new AtomicWriteException("transaction " + id + " failed: " + path + " is a folder, not a"
+                            + " file", null, Failures.context("transaction " + id, path, "check plan"));
+                }
+                statuses.put(path, status);
+                existing.add(path);
             }
+        }
+        List<String> hashes = Parallel.map(existing, path -> {
             try (InputStream in = cfs.fs().open(path)) {
-                return new Step.FileState(true, Sha256.of(in));
+                return Sha256.of(in);
             }
         });
         Map<Path, Step.FileState> byPath = new HashMap<>();
-        for (int i = 0; i < list.size(); i++) {
-            byPath.put(list.get(i), states.get(i));
+        for (Path path : paths) {
+            byPath.put(path, Step.FileState.ABSENT);
+        }
+        for (int i = 0; i < existing.size(); i++) {
+            byPath.put(existing.get(i), new Step.FileState(true, hashes.get(i)));
         }
         return byPath;
     }
