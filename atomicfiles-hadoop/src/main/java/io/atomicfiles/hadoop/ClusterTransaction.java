@@ -121,9 +121,11 @@ public final class ClusterTransaction implements AutoCloseable {
      *
      * <p>Three outcomes: it returns, and every operation is applied; it throws
      * {@link AtomicWriteException}, and every file is as it was; or it throws
-     * {@link CommitPendingException}: the commit point was reached but this client lost its
-     * ZooKeeper session (or could not record a rollback), and {@link ClusterFiles#recover()} on
-     * any host finishes the transaction.
+     * {@link CommitPendingException}: the commit point was reached, but this client lost its
+     * ZooKeeper session or a rename failed after it; the transaction is committed and
+     * {@link ClusterFiles#recover()} on any host (or the next transaction) finishes it. Unlike
+     * core's transactions, a cluster transaction never undoes work past its commit point: an undo
+     * would need a copy of every replaced file (HDFS has no hard links).
      *
      * @throws IllegalStateException when already committed or rolled back
      */

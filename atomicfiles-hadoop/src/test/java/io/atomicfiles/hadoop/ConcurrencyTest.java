@@ -37,6 +37,8 @@ class ConcurrencyTest {
         clusters = Clusters.start("concurrency", 3);
         fs = clusters.fileSystem();
         files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
+        Child.prepareArchive(HostMain.class, "warm-up", clusters.hdfsUri(), clusters.zooKeeperConnect(),
+                "/warm-up/data");
     }
 
     @AfterAll

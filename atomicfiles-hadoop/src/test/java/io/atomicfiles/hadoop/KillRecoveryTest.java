@@ -34,6 +34,8 @@ class KillRecoveryTest {
         clusters = Clusters.start("kill", 3);
         fs = clusters.fileSystem();
         files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
+        Child.prepareArchive(HostMain.class, "warm-up", clusters.hdfsUri(), clusters.zooKeeperConnect(),
+                "/warm-up/data");
     }
 
     @AfterAll

@@ -24,9 +24,8 @@ public sealed interface Step permits Step.MakeFolder, Step.Stage, Step.Keep, Ste
     }
 
     /**
-     * A copy {@code path} of the current content of {@code of}, made before the commit point:
-     * what a rename will displace, kept so the rename can be undone, or the content a backup
-     * will receive.
+     * A copy {@code path} of the current content of {@code of}, made before the commit point: the
+     * content {@code NAME.backup} will receive when the rename displaces it.
      */
     record Keep(int op, Path path, Path of) implements Step {
     }

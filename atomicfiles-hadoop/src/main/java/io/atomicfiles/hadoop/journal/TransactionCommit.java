@@ -47,9 +47,10 @@ import tools.jackson.databind.node.ObjectNode;
  *       append the {@code commit} record sealing the intent and each staged SHA-256, and hsync.
  *       A recovery that took the journal's lease first makes this append fail.</li>
  *   <li>Apply: the renames, in order, each one atomic. Before each, the session is checked again:
- *       once it is lost, this client stops (its locks may be another host's) and recovery
- *       finishes the transaction ({@link CommitPendingException}). A failure is undone in place,
- *       after a durable {@code rollback} record.</li>
+ *       once it is lost, this client stops (its locks may be another host's). Past the commit
+ *       point a transaction only goes forward: on any failure here the journal is kept and
+ *       recovery finishes the transaction ({@link CommitPendingException}). So no old content
+ *       needs a copy for an undo (HDFS has no hard links: every such copy would double the I/O).</li>
  *   <li>Done: a {@code done} record, remove the hidden leftovers, delete the journal.</li>
  * </ol>
  */
@@ -173,21 +174,16 @@ public final class TransactionCommit {
                 applied++;
             }
             StepRunner.syncFolders(cfs, StepRunner.foldersOf(steps));
-        } catch (AtomicWriteException e) {
-            if (applied < renames.size() && e.getMessage().contains("ZooKeeper session")) {
-                throw new CommitPendingException("transaction " + id + " is committed, but its ZooKeeper session was"
-                        + " lost after the commit point; " + applied + " of " + renames.size() + " renames done. Its"
-                        + " locks may be another host's now, so this client stops: recover() on any host (or the"
-                        + " next transaction) finishes it", e, Failures.context("transaction " + id, journal.path(),
-                                "apply"));
-            }
-            undoApplied(journal, steps, renames, applied, runner, e);
-            throw e;
         } catch (IOException | RuntimeException e) {
+            // Past the commit point a transaction only goes forward: the journal stays, and
+            // recovery (any host, or the next transaction) redoes what is missing. A lost
+            // ZooKeeper session lands here too: its locks may be another host's now.
             Step.Rename failed = applied < renames.size() ? renames.get(applied) : null;
-            undoApplied(journal, steps, renames, applied, runner, e);
             String what = failed == null ? "force folders" : "apply " + operations.get(failed.op()).describe();
-            throw Failures.wrap("transaction " + id, null, what, e);
+            throw new CommitPendingException("transaction " + id + " is committed, but '" + what + "' failed after "
+                    + applied + " of " + renames.size() + " renames (" + e.getMessage() + "); its journal is kept:"
+                    + " recover() on any host, or the next transaction, completes it", e,
+                    Failures.context("transaction " + id, journal.path(), what));
         }
         // Step 6: done. The deletion of the journal need not be forced: a journal that comes back
         // is recovered as CLEANED_UP.
@@ -240,33 +236,6 @@ public final class TransactionCommit {
             return;
         }
         throw Failures.wrap("transaction " + id, null, "record commit point", failure);
-    }
-
-    /** In-place undo of renames 0..applied after a failure of the apply step. */
-    private void undoApplied(Journal journal, List<Step> steps, List<Step.Rename> renames, int applied,
-            StepRunner runner, Exception cause) throws AtomicWriteException {
-        try {
-            journal.mark(record("rollback").put("reason", String.valueOf(cause.getMessage())), true);
-        } catch (IOException | RuntimeException markFailure) {
-            // Without a durable rollback record, recovery would roll forward a half-undone state.
-            // Leave the files as the commit record says they will be: recovery completes it.
-            cause.addSuppressed(markFailure);
-            throw new CommitPendingException("transaction " + id + " is committed, but applying it failed and the"
-                    + " rollback could not be recorded; the journal is kept: recover() completes the transaction",
-                    cause, Failures.context("transaction " + id, journal.path(), "record rollback"));
-        }
-        try {
-            for (int i = Math.min(applied, renames.size() - 1); i >= 0; i--) {
-                runner.undo(renames.get(i));
-            }
-            StepRunner.syncFolders(cfs, StepRunner.foldersOf(steps));
-            runner.cleanUp(steps, true);
-            journal.delete();
-        } catch (IOException | RuntimeException undoFailure) {
-            cause.addSuppressed(undoFailure);
-            throw Failures.failed("transaction", journal.path(),
-                    "undo after a failed apply (the journal is kept: recover() finishes the undo)", cause);
-        }
     }
 
     /** Before the commit point no target was touched: remove what staging made, then the journal. */

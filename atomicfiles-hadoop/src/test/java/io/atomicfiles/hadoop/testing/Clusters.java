@@ -34,6 +34,9 @@ public final class Clusters implements AutoCloseable {
         deleteRecursively(baseDir);
         Files.createDirectories(baseDir);
         Configuration conf = configuration(baseDir);
+        // The web servers' signature secret: here, not in the user's home, where Hadoop looks by default.
+        Path secret = Files.writeString(baseDir.resolve("http-secret"), Long.toString(System.nanoTime()));
+        conf.set("hadoop.http.authentication.signature.secret.file", secret.toString());
         MiniDFSCluster dfs = new MiniDFSCluster.Builder(conf, baseDir.resolve("hdfs").toFile())
                 .numDataNodes(dataNodes).build();
         dfs.waitActive();

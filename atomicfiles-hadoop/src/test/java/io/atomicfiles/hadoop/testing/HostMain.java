@@ -22,6 +22,7 @@ import org.apache.hadoop.fs.Path;
  *   <li>{@code tx-loop DIR}: after "go", from the value in {@code DIR/f0}, transactions forever; transaction v writes {@code f0..f4}
  *       with "v" and writes (v even) or deletes (v odd, from 3) {@code m}; prints "begin v" and
  *       "committed v".</li>
+ *   <li>{@code warm-up DIR}: a little of everything, then exit (for {@link Child#prepareArchive}).</li>
  *   <li>{@code increment FILE N}: N read-modify-write increments of {@code n} in FILE; "done".</li>
  *   <li>{@code create-new PREFIX TOKEN ROUNDS}: per "go", one createNew write of PREFIX-round;
  *       "won round" or "lost round".</li>
@@ -52,6 +53,7 @@ public final class HostMain {
             Child.Side.say(curator == null ? "session none" : Sessions.describe(curator));
             switch (mode) {
                 case "tx-loop" -> txLoop(files, fs, new Path(args[3]), options);
+                case "warm-up" -> warmUp(fs, new Path(args[3]), options);
                 case "increment" -> increment(files, new Path(args[3]), Integer.parseInt(args[4]));
                 case "create-new" -> createNew(files, new Path(args[3]), args[4], Integer.parseInt(args[5]));
                 default -> throw new IllegalArgumentException(mode);
