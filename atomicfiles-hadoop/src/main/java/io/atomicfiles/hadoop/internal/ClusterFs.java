@@ -165,9 +165,13 @@ public final class ClusterFs {
     public FSDataOutputStream createNew(Path path, boolean syncEveryBlock) throws IOException {
         EnumSet<CreateFlag> flags = syncEveryBlock ? EnumSet.of(CreateFlag.CREATE, CreateFlag.SYNC_BLOCK)
                 : EnumSet.of(CreateFlag.CREATE);
-        FsPermission permission = FsPermission.getFileDefault().applyUMask(FsPermission.getUMask(fs.getConf()));
-        return fs.create(path, permission, flags, fs.getConf().getInt("io.file.buffer.size", 4096),
+        return fs.create(path, defaultFilePermission(), flags, fs.getConf().getInt("io.file.buffer.size", 4096),
                 fs.getDefaultReplication(path), fs.getDefaultBlockSize(path), null, null);
+    }
+
+    /** The permission a new file gets: the default file mode with the configured umask applied. */
+    public FsPermission defaultFilePermission() {
+        return FsPermission.getFileDefault().applyUMask(FsPermission.getUMask(fs.getConf()));
     }
 
     /**

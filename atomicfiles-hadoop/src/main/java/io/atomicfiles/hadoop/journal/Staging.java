@@ -156,7 +156,7 @@ final class Staging {
     private void giveFinalPermission(Step.Stage stage) throws IOException {
         FileStatus replaced = statuses.get(stage.target());
         FileStatus model = replaced != null ? replaced : stage.source() != null ? cfs.statusOrNull(stage.source()) : null;
-        if (model != null) {
+        if (model != null && !model.getPermission().equals(cfs.defaultFilePermission())) {
             cfs.fs().setPermission(stage.path(), model.getPermission());
         }
     }
