@@ -48,71 +48,98 @@ class KillRecoveryTest {
         }
     }
 
+    /**
+     * Two lanes side by side, each with its own files, journal folder and host JVMs, each killed
+     * half of the times: a lane's host starts while the other lane's runs or recovers.
+     */
     @Test
     void everyTransactionIsAllOrNothingAcrossKills() throws Exception {
-        Path dir = fs.makeQualified(new Path("/kill/data"));
+        long seed = Long.getLong("atomicfiles.hadoop.seed", System.nanoTime());
+        System.out.println("kill test seed " + seed + " (-Datomicfiles.hadoop.seed=" + seed + " repeats it)");
+        java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<List<String>>> results = new ArrayList<>();
+            for (int lane = 0; lane < 2; lane++) {
+                int kills = KILLS / 2 + (lane == 0 ? KILLS % 2 : 0);
+                int id = lane;
+                results.add(lanes.submit(() -> lane(id, kills, new Random(seed + id))));
+            }
+            List<String> outcomes = new ArrayList<>();
+            for (var result : results) {
+                outcomes.addAll(result.get());
+            }
+            System.out.println("kill test: " + KILLS + " kills, " + outcomes.size() + " recoveries ("
+                    + outcomes.stream().filter("ROLLED_FORWARD"::equals).count() + " rolled forward, "
+                    + outcomes.stream().filter("ROLLED_BACK"::equals).count() + " rolled back, "
+                    + outcomes.stream().filter("CLEANED_UP"::equals).count() + " cleaned up)");
+        } finally {
+            lanes.shutdownNow();
+        }
+    }
+
+    private static List<String> lane(int lane, int kills, Random random) throws Exception {
+        Path dir = fs.makeQualified(new Path("/kill/lane-" + lane + "/data"));
+        Path journalDir = fs.makeQualified(new Path("/kill/lane-" + lane + "/journal"));
         fs.mkdirs(dir);
-        Random random = new Random(Long.getLong("atomicfiles.hadoop.seed", System.nanoTime()));
+        List<String> outcomes = new ArrayList<>();
         long value = 0;
         long acknowledged = 0;
-        Child next = startChild(dir);
-        List<String> outcomes = new ArrayList<>();
-        for (int kill = 0; kill < KILLS; kill++) {
-            Child child = next;
-            long t0 = System.nanoTime();
-            String session = child.awaitLineStartingWith("session ", Duration.ofSeconds(120));
-            assertThat(child.awaitLineStartingWith("ready", Duration.ofSeconds(120))).as(child.stderr()).isNotNull();
-            long t1 = System.nanoTime();
-            child.go();
-            // The next host starts while this one works: its start-up overlaps this one's run.
-            next = kill + 1 < KILLS ? startChild(dir) : null;
-            // A random moment: after 0, 1 or 2 commits, somewhere in the transaction that follows.
-            int commits = random.nextInt(3);
-            List<String> lines = new ArrayList<>();
-            for (int c = 0; c < commits; ) {
-                String line = child.readLine(Duration.ofSeconds(60));
-                if (line == null) {
-                    break;
+        try (ClusterFiles recovering = ClusterFiles.open(fs, ClusterOptions.builder()
+                .zooKeeper(clusters.zooKeeperConnect()).journalDir(journalDir).build())) {
+            Child next = startChild(dir, journalDir);
+            for (int kill = 0; kill < kills; kill++) {
+                Child child = next;
+                long t0 = System.nanoTime();
+                String session = child.awaitLineStartingWith("session ", Duration.ofSeconds(180));
+                assertThat(child.awaitLineStartingWith("ready", Duration.ofSeconds(180))).as(child.stderr())
+                        .isNotNull();
+                long t1 = System.nanoTime();
+                child.go();
+                // The next host starts while this one works: its start-up overlaps this one's run.
+                next = kill + 1 < kills ? startChild(dir, journalDir) : null;
+                // A random moment: after 0 or 1 commits, somewhere in the transaction that follows.
+                int commits = random.nextInt(2);
+                List<String> lines = new ArrayList<>();
+                for (int c = 0; c < commits; ) {
+                    String line = child.readLine(Duration.ofSeconds(120));
+                    if (line == null) {
+                        break;
+                    }
+                    lines.add(line);
+                    c += line.startsWith("committed ") ? 1 : 0;
                 }
-                lines.add(line);
-                c += line.startsWith("committed ") ? 1 : 0;
-            }
-            Thread.sleep(random.nextInt(400));
-            child.kill();
-            long begun = value;
-            lines.addAll(child.drain());
-            if (Boolean.getBoolean("atomicfiles.hadoop.debug")) {
-                System.out.println("kill " + kill + ": " + lines + "\n" + child.stderr());
-            }
-            for (String line : lines) {
-                if (line.startsWith("committed ")) {
-                    acknowledged = Long.parseLong(line.substring(10));
-                } else if (line.startsWith("begin ")) {
-                    begun = Long.parseLong(line.substring(6));
+                Thread.sleep(random.nextInt(600));
+                child.kill();
+                lines.addAll(child.drain());
+                long begun = value;
+                for (String line : lines) {
+                    if (line.startsWith("committed ")) {
+                        acknowledged = Long.parseLong(line.substring(10));
+                    } else if (line.startsWith("begin ")) {
+                        begun = Long.parseLong(line.substring(6));
+                    }
                 }
+                // The dead host's ZooKeeper session ends as it would after its timeout, only sooner.
+                Sessions.expire(clusters.zooKeeperConnect(), session);
+                long t2 = System.nanoTime();
+                RecoveryReport report = recovering.recover();
+                if (Boolean.getBoolean("atomicfiles.hadoop.debug") || kill % 10 == 0) {
+                    System.out.printf("lane %d kill %d: ready after %d ms, recovery %d ms, lines %s%n", lane, kill,
+                            (t1 - t0) / 1_000_000, (System.nanoTime() - t2) / 1_000_000, lines);
+                }
+                report.transactions().forEach(t -> outcomes.add(t.outcome().name()));
+                assertThat(report.hasConflicts()).as(report.toString()).isFalse();
+                assertThat(report.skipped()).as(report.toString()).isEmpty();
+                value = checkConsistent(dir, journalDir, acknowledged, begun, report);
             }
-            // The dead host's ZooKeeper session ends as it would after its timeout, only sooner.
-            Sessions.expire(clusters.zooKeeperConnect(), session);
-            long t2 = System.nanoTime();
-            RecoveryReport report = files.recover();
-            if (Boolean.getBoolean("atomicfiles.hadoop.debug") || kill % 10 == 0) {
-                System.out.printf("kill %d: ready after %d ms, recovery %d ms%n", kill, (t1 - t0) / 1_000_000,
-                        (System.nanoTime() - t2) / 1_000_000);
-            }
-            report.transactions().forEach(t -> outcomes.add(t.outcome().name()));
-            assertThat(report.hasConflicts()).as(report.toString()).isFalse();
-            assertThat(report.skipped()).as(report.toString()).isEmpty();
-
-            value = checkConsistent(dir, acknowledged, begun, report);
         }
-        System.out.println("kill test: " + KILLS + " kills, last value " + value + ", recoveries " + outcomes.size()
-                + " (" + outcomes.stream().filter("ROLLED_FORWARD"::equals).count() + " rolled forward, "
-                + outcomes.stream().filter("ROLLED_BACK"::equals).count() + " rolled back)");
-        assertThat(value).isGreaterThan(KILLS / 4);
+        assertThat(value).as("lane %d made progress", lane).isGreaterThan(kills / 4);
+        return outcomes;
     }
 
     /** All of f0..f4 hold one value, at least the last acknowledged, and m matches it; nothing hidden left. */
-    private long checkConsistent(Path dir, long acknowledged, long begun, RecoveryReport report) throws IOException {
+    private static long checkConsistent(Path dir, Path journalDir, long acknowledged, long begun,
+            RecoveryReport report) throws IOException {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < HostMain.FILES; i++) {
             values.add(HdfsFiles.textOrNull(fs, new Path(dir, "f" + i)));
@@ -134,11 +161,12 @@ class KillRecoveryTest {
             }
         }
         assertThat(HdfsFiles.hiddenNames(fs, dir)).as(why).isEmpty();
-        assertThat(HdfsFiles.list(fs, ClusterOptions.DEFAULT_JOURNAL_DIR)).as(why).isEmpty();
+        assertThat(HdfsFiles.list(fs, journalDir)).as(why).isEmpty();
         return value;
     }
 
-    private static Child startChild(Path dir) throws IOException {
-        return Child.start(HostMain.class, "tx-loop", clusters.hdfsUri(), clusters.zooKeeperConnect(), dir.toString());
+    private static Child startChild(Path dir, Path journalDir) throws IOException {
+        return Child.start(HostMain.class, "tx-loop", clusters.hdfsUri(), clusters.zooKeeperConnect(), dir.toString(),
+                journalDir.toString());
     }
 }

@@ -19,7 +19,7 @@ import org.apache.hadoop.fs.Path;
  * A client host in a JVM of its own: {@code HostMain MODE HDFS_URI ZK_CONNECT ARGS...}.
  *
  * <ul>
- *   <li>{@code tx-loop DIR}: after "go", from the value in {@code DIR/f0}, transactions forever; transaction v writes {@code f0..f4}
+ *   <li>{@code tx-loop DIR JOURNAL_DIR}: after "go", from the value in {@code DIR/f0}, transactions forever; transaction v writes {@code f0..f4}
  *       with "v" and writes (v even) or deletes (v odd, from 3) {@code m}; prints "begin v" and
  *       "committed v".</li>
  *   <li>{@code warm-up DIR}: a little of everything, then exit (for {@link Child#prepareArchive}).</li>
@@ -52,7 +52,7 @@ public final class HostMain {
         try (ClusterFiles files = ClusterFiles.open(fs, options)) {
             Child.Side.say(curator == null ? "session none" : Sessions.describe(curator));
             switch (mode) {
-                case "tx-loop" -> txLoop(files, fs, new Path(args[3]), options);
+                case "tx-loop" -> txLoop(fs, new Path(args[3]), options.toBuilder().journalDir(new Path(args[4])).build());
                 case "warm-up" -> warmUp(fs, new Path(args[3]), options);
                 case "increment" -> increment(files, new Path(args[3]), Integer.parseInt(args[4]));
                 case "create-new" -> createNew(files, new Path(args[3]), args[4], Integer.parseInt(args[5]));
@@ -91,8 +91,8 @@ public final class HostMain {
         fs.delete(warm, true);
     }
 
-    private static void txLoop(ClusterFiles files, FileSystem fs, Path dir, ClusterOptions options)
-            throws Exception {
+    private static void txLoop(FileSystem fs, Path dir, ClusterOptions options) throws Exception {
+        ClusterFiles files = ClusterFiles.open(fs, options);
         warmUp(fs, dir, options);
         Child.Side.say("ready");
         Child.Side.awaitGo();
