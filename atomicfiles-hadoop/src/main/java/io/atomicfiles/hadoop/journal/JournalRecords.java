@@ -14,7 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
  * the checksum is the first 16 hex digits of the SHA-256 of the JSON. A line whose checksum does
  * not match was torn by a crash and ends the journal. Records: a header, one per {@link Step},
  * {@code planned} (the intent is complete), then {@code commit} (sealing the intent's SHA-256 and
- * every staged file's), {@code rollback}, {@code done}.
+ * every staged file's) and {@code done}. (Core's journals may also hold {@code rollback}: a cluster
+ * transaction never writes one, since it never undoes work past its commit point.)
  *
  * <p>Unlike core's, a cluster journal is only ever appended to (HDFS has no writes in place), so
  * it has no reserved room: markers follow the intent.

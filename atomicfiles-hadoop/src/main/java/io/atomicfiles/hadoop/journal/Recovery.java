@@ -137,6 +137,7 @@ public final class Recovery {
      * @param takeLocks false when the caller holds the files' locks already (a transaction
      *     settling its own journal)
      */
+    @SuppressWarnings("try") // the locks are held for the block's duration, never referenced
     RecoveryReport.Transaction finish(Path journal, JournalRecords.Contents contents, boolean takeLocks)
             throws IOException {
         String id = contents.id() != null ? contents.id() : journal.getName().replace(JournalRecords.SUFFIX, "");
@@ -159,11 +160,6 @@ public final class Recovery {
             RecoveryReport.Outcome outcome;
             if (contents.commit() == null) {
                 // Before the commit point nothing was renamed: only the hidden names go.
-                outcome = RecoveryReport.Outcome.ROLLED_BACK;
-            } else if (contents.rolledBack()) {
-                for (int i = renames.size() - 1; i >= 0; i--) {
-                    runner.undo(renames.get(i));
-                }
                 outcome = RecoveryReport.Outcome.ROLLED_BACK;
             } else if (!contents.done()) {
                 for (Step.Rename rename : renames) {

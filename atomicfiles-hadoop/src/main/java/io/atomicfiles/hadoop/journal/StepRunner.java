@@ -18,7 +18,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 
 /**
- * Redo, undo and clean-up of journal steps. Every method looks at what is on the filesystem and
+ * Redo and clean-up of journal steps (a cluster transaction never undoes a rename: past its
+ * commit point it only goes forward). Every method looks at what is on the filesystem and
  * does only what is still missing, so a crash at any point, followed by the same call again,
  * ends in the same place. Every rename is one atomic {@code rename(from, to, OVERWRITE)}.
  */
@@ -26,7 +27,6 @@ final class StepRunner {
     private final ClusterFs cfs;
     private final boolean checked;
     private final Map<Path, String> stagedSha;
-    private final Set<Path> stagedPaths;
     private final List<String> actions;
     private final List<String> conflicts;
 
@@ -42,12 +42,6 @@ final class StepRunner {
         this.stagedSha = stagedSha;
         this.actions = Collections.synchronizedList(actions);
         this.conflicts = Collections.synchronizedList(conflicts);
-        this.stagedPaths = new HashSet<>();
-        for (Step step : steps) {
-            if (step instanceof Step.Stage stage) {
-                stagedPaths.add(stage.path());
-            }
-        }
     }
 
     /**
@@ -76,63 +70,6 @@ final class StepRunner {
     }
 
     /**
-     * Makes the state before {@code from → to} true again. A target is never absent while it is
-     * restored: where the renamed-in content is disposable (a staged file), the kept old content
-     * is renamed straight over it.
-     */
-    void undo(Step.Rename step) throws IOException {
-        if (stagedPaths.contains(step.from())) {
-            undoStaged(step);
-            return;
-        }
-        if (step.displaced() != null && !cfs.exists(step.displaced())) {
-            return; // undone already: the displaced content went back to step.to()
-        }
-        if (!cfs.exists(step.from()) && cfs.exists(step.to())) {
-            if (checked && !holds(step.to(), step.fromSha())) {
-                conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
-                return;
-            }
-            cfs.replace(step.to(), step.from());
-            actions.add("renamed " + step.to() + " back to " + step.from().getName());
-        }
-        if (step.displaced() != null && !cfs.exists(step.to())) {
-            cfs.replace(step.displaced(), step.to());
-            actions.add("restored " + step.to());
-        }
-    }
-
-    /** Undo of a staged file's rename over a target: the old content back in one rename, or the new file gone. */
-    private void undoStaged(Step.Rename step) throws IOException {
-        if (cfs.exists(step.from())) {
-            return; // never renamed: nothing to undo (the clean-up deletes the staged file)
-        }
-        String staged = stagedSha.get(step.from());
-        if (step.displaced() != null) {
-            if (!cfs.exists(step.displaced())) {
-                if (checked && staged != null && holds(step.to(), staged)) {
-                    conflicts.add(step.to() + " holds the transaction's new content but its old content is gone;"
-                            + " left as it is");
-                }
-                return; // undone already
-            }
-            if (checked && cfs.exists(step.to()) && staged != null && !holds(step.to(), staged)) {
-                conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
-                return;
-            }
-            cfs.replace(step.displaced(), step.to());
-            actions.add("restored " + step.to());
-        } else if (cfs.exists(step.to())) {
-            if (checked && (staged == null || !holds(step.to(), staged))) {
-                conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
-                return;
-            }
-            cfs.deleteFile(step.to());
-            actions.add("removed " + step.to() + " (it did not exist before the transaction)");
-        }
-    }
-
-    /**
      * Deletes the transaction's hidden names that are still there: staged files, keeps and
      * trash. After a rollback, also the folders it created, if they are empty.
      */
@@ -148,8 +85,6 @@ final class StepRunner {
                 others.add(rename.to());
             }
         }
-        // Keeps first: an undo run again after an interrupted clean-up takes a missing keep for
-        // "undone already", which is only true once nothing else is left to undo.
         deleteAll(keeps);
         deleteAll(others);
         if (rolledBack) {
