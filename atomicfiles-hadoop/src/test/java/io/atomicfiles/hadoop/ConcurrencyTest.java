@@ -94,7 +94,7 @@ class ConcurrencyTest {
                 second.go();
                 String a = first.readLine(Duration.ofMinutes(1));
                 String b = second.readLine(Duration.ofMinutes(1));
-                assertThat(List.of(a, b)).as("round %d: %s %s", round, first.stderr(), second.stderr())
+                assertThat(Arrays.asList(a, b)).as("round %d: %s %s", round, first.stderr(), second.stderr())
                         .allMatch(line -> line != null && line.endsWith(" " + round));
                 List<String> results = List.of(a.split(" ")[0], b.split(" ")[0]);
                 String winner = HdfsFiles.text(fs, new Path(prefix + "-" + round));

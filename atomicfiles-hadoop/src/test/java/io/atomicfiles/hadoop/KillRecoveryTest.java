@@ -71,7 +71,8 @@ class KillRecoveryTest {
             System.out.println("kill test: " + KILLS + " kills, " + outcomes.size() + " recoveries ("
                     + outcomes.stream().filter("ROLLED_FORWARD"::equals).count() + " rolled forward, "
                     + outcomes.stream().filter("ROLLED_BACK"::equals).count() + " rolled back, "
-                    + outcomes.stream().filter("CLEANED_UP"::equals).count() + " cleaned up)");
+                    + outcomes.stream().filter("CLEANED_UP"::equals).count() + " cleaned up, "
+                    + outcomes.stream().filter("DISCARDED"::equals).count() + " discarded: killed before its intent)");
         } finally {
             lanes.shutdownNow();
         }
@@ -84,6 +85,7 @@ class KillRecoveryTest {
         List<String> outcomes = new ArrayList<>();
         long value = 0;
         long acknowledged = 0;
+        long txMillis = 1000;
         try (ClusterFiles recovering = ClusterFiles.open(fs, ClusterOptions.builder()
                 .zooKeeper(clusters.zooKeeperConnect()).journalDir(journalDir).build())) {
             Child next = startChild(dir, journalDir);
@@ -97,18 +99,28 @@ class KillRecoveryTest {
                 child.go();
                 // The next host starts while this one works: its start-up overlaps this one's run.
                 next = kill + 1 < kills ? startChild(dir, journalDir) : null;
-                // A random moment: after 0 or 1 commits, somewhere in the transaction that follows.
+                // A random moment: after 0 or 1 commits, anywhere in the transaction that follows
+                // (from its begin to its commit and the renames after it): the sleep is drawn over
+                // the length of a transaction as measured on this machine, right now.
                 int commits = random.nextInt(2);
                 List<String> lines = new ArrayList<>();
+                long begin = 0;
                 for (int c = 0; c < commits; ) {
                     String line = child.readLine(Duration.ofSeconds(120));
                     if (line == null) {
                         break;
                     }
                     lines.add(line);
-                    c += line.startsWith("committed ") ? 1 : 0;
+                    if (line.startsWith("begin ")) {
+                        begin = System.nanoTime();
+                    } else if (line.startsWith("committed ")) {
+                        c++;
+                        if (begin != 0) {
+                            txMillis = (txMillis + (System.nanoTime() - begin) / 1_000_000) / 2;
+                        }
+                    }
                 }
-                Thread.sleep(random.nextInt(600));
+                Thread.sleep(random.nextInt((int) Math.max(200, txMillis * 5 / 4)));
                 child.kill();
                 lines.addAll(child.drain());
                 long begun = value;
@@ -124,8 +136,9 @@ class KillRecoveryTest {
                 long t2 = System.nanoTime();
                 RecoveryReport report = recovering.recover();
                 if (Boolean.getBoolean("atomicfiles.hadoop.debug") || kill % 10 == 0) {
-                    System.out.printf("lane %d kill %d: ready after %d ms, recovery %d ms, lines %s%n", lane, kill,
-                            (t1 - t0) / 1_000_000, (System.nanoTime() - t2) / 1_000_000, lines);
+                    System.out.printf("lane %d kill %d: ready after %d ms, transaction ~%d ms, recovery %d ms, %s%n",
+                            lane, kill, (t1 - t0) / 1_000_000, txMillis, (System.nanoTime() - t2) / 1_000_000,
+                            report.transactions().stream().map(t -> t.outcome().name()).toList());
                 }
                 report.transactions().forEach(t -> outcomes.add(t.outcome().name()));
                 assertThat(report.hasConflicts()).as(report.toString()).isFalse();

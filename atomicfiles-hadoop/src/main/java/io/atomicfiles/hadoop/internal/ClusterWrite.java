@@ -274,7 +274,8 @@ public final class ClusterWrite {
     private <T> T step(String step, IOSupplier<T> action) throws IOException {
         try {
             return action.get();
-        } catch (AtomicWriteException e) {
+        } catch (AtomicWriteException | FileAlreadyExistsException e) {
+            // FileAlreadyExistsException is createNew's answer, as callers catch it: never wrapped.
             throw e;
         } catch (IOException e) {
             throw Failures.failed("write", target, step, e);
