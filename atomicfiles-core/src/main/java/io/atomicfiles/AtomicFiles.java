@@ -132,7 +132,9 @@ public final class AtomicFiles {
 
     /**
      * Copies {@code source} to {@code target} through the write protocol: {@code target} holds
-     * its old content or the complete copy. A new target takes the source's permissions.
+     * its old content or the complete copy. A new target takes the source's permissions. A
+     * source that is a symbolic link stands for its target, followed by the same rule as a
+     * target's links (see {@link AtomicWriter#target()}); the source must be a regular file.
      *
      * @throws java.nio.file.NoSuchFileException when {@code source} does not exist
      */
@@ -149,7 +151,9 @@ public final class AtomicFiles {
     /**
      * Moves {@code source} to {@code target}: one atomic rename within a filesystem (the old
      * target kept as its backup); across filesystems a durable, verified copy followed by the
-     * deletion of the source, so a crash leaves the file in both places, never in neither.
+     * deletion of the source, so a crash leaves the file in both places, never in neither. When
+     * the two are names of one file (hard links), the target stays and the source name is
+     * removed, as {@code mv} does.
      *
      * @return the path the file now has
      */
@@ -192,8 +196,13 @@ public final class AtomicFiles {
     // ---------------------------------------------------------------- maintenance
 
     /**
-     * Removes the temp files ({@code .NAME.tmp-*}) in {@code folder} older than {@code olderThan}:
-     * what killed writers left behind. Younger ones may belong to a write in progress and stay.
+     * Removes the temp files ({@code .NAME.tmp-*}) in {@code folder} that killed writers left
+     * behind. A temp file names its writer (process id and start time, and the machine): one
+     * whose writer is gone is removed whatever its age, and a live writer's is never removed,
+     * however old. One whose writer cannot be told (made on another machine sharing the folder,
+     * or by an earlier version of the library) is removed once it is older than
+     * {@code olderThan}. The first write of a process into a folder removes the files of gone
+     * writers there by itself.
      *
      * @return the number removed
      */

@@ -6,6 +6,7 @@ import io.atomicfiles.format.Schemas;
 import io.atomicfiles.internal.WriteProtocol;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -64,6 +65,10 @@ public final class AtomicWriter implements Closeable {
     /**
      * Opens a writer for {@code path}: resolves it, waits for its lock and creates the temp file.
      *
+     * @throws AtomicWriteException if {@code path} is a folder or a special file (a FIFO, a
+     *     device, a socket), if a symbolic link on the way may not be followed (see
+     *     {@link #target()}), or if, with backup on, {@code NAME.backup} would be longer than a
+     *     file name may be (over 255 bytes): nothing is written then
      * @throws java.nio.file.FileAlreadyExistsException with {@code createNew}, if the file exists
      * @throws IntegrityException with {@code expectedChecksum}, if the file has other content
      * @throws LockTimeoutException if another writer holds the file for longer than the lock timeout
@@ -77,7 +82,14 @@ public final class AtomicWriter implements Closeable {
         return new AtomicWriter(WriteProtocol.begin(path, options, operation, expectedSize), options);
     }
 
-    /** The file that receives the content: the path given, or its link target when it is a symbolic link. */
+    /**
+     * The file that receives the content: the real path of the path given (its folders free of
+     * symbolic links, {@code .} and {@code ..}), or of its link target when it is a symbolic link
+     * that is followed. A link in a sticky folder that everyone may write to (like {@code /tmp})
+     * is followed only when it belongs to this process's user or to the folder's owner, as
+     * Linux's {@code fs.protected_symlinks} rule has it, whatever the system's setting; any other
+     * is refused with an {@link AtomicWriteException} that says why.
+     */
     public Path target() {
         return protocol.target();
     }
@@ -234,10 +246,16 @@ public final class AtomicWriter implements Closeable {
 
     /**
      * Content that came as text, bytes or a stream is parsed from the finished temp file (YAML for
-     * .yaml/.yml, else JSON) and checked against the schema before it is published.
+     * .yaml/.yml, else JSON) and checked against the schema before it is published. It is read
+     * through the temp file's open descriptor ({@link WriteProtocol#commit(IOConsumer)}); empty
+     * content is an empty object, as an empty file is.
      */
-    private void validateWrittenContent(Path tempFile) throws IOException {
+    private void validateWrittenContent(InputStream content) throws IOException {
         DataFormat format = DataFormat.of(target()).orElse(DataFormat.JSON);
-        Schemas.validate(options.schema().get(), Codecs.read(tempFile, format), target());
+        JsonNode tree = Codecs.read(content.readAllBytes(), format, target());
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = Codecs.json().createObjectNode();
+        }
+        Schemas.validate(options.schema().get(), tree, target());
     }
 }

@@ -2,9 +2,11 @@ package io.atomicfiles;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -18,14 +20,26 @@ import java.util.stream.Collectors;
  * @param totalOperations operations with an outcome
  * @param successful operations that completed
  * @param failed operations that failed
- * @param filesAffected distinct files changed by a completed operation
+ * @param filesAffected distinct files named by a counted operation, whatever it did and however it
+ *     ended: the seed's {@code files_affected} (a write, a read and a failed delete of three files
+ *     count 3)
+ * @param filesChanged distinct files named by a completed operation that changes files, that is any
+ *     operation but those in {@link #READ_ONLY_OPERATIONS}: a failed operation leaves its files as
+ *     they were, and a read changes nothing
  * @param files per file, every file named by a counted operation, in order of first appearance
  */
 public record AuditSummary(String sessionId, int totalOperations, int successful, int failed, int filesAffected,
-        List<FileActivity> files) {
+        int filesChanged, List<FileActivity> files) {
 
     /** The session id of a summary over every session in a trail. */
     public static final String ALL_SESSIONS = "all sessions";
+
+    /**
+     * Operations that look at a file without changing it, as callers of
+     * {@link AuditTrail#logOperation} name them. Every operation the library records itself
+     * (write, copy, move, rotate, json_update, ...) changes files.
+     */
+    public static final Set<String> READ_ONLY_OPERATIONS = Set.of("read", "verify");
 
     public AuditSummary {
         files = List.copyOf(files);
@@ -46,6 +60,7 @@ public record AuditSummary(String sessionId, int totalOperations, int successful
         int successful = 0;
         int failed = 0;
         Map<Path, FileActivity> files = new LinkedHashMap<>();
+        Set<Path> changed = new HashSet<>();
         for (AuditEntry e : entries) {
             if (!e.isOutcome()) {
                 continue;
@@ -60,10 +75,12 @@ public record AuditSummary(String sessionId, int totalOperations, int successful
                 FileActivity before = files.getOrDefault(e.path(), new FileActivity(e.path(), 0, 0, 0, null, null));
                 files.put(e.path(), new FileActivity(e.path(), before.operations() + 1,
                         before.successful() + (ok ? 1 : 0), before.failed() + (ok ? 0 : 1), e.operation(), e.status()));
+                if (ok && !READ_ONLY_OPERATIONS.contains(e.operation())) {
+                    changed.add(e.path());
+                }
             }
         }
-        int affected = (int) files.values().stream().filter(f -> f.successful() > 0).count();
-        return new AuditSummary(sessionId, successful + failed, successful, failed, affected,
+        return new AuditSummary(sessionId, successful + failed, successful, failed, files.size(), changed.size(),
                 new ArrayList<>(files.values()));
     }
 
@@ -74,7 +91,8 @@ public record AuditSummary(String sessionId, int totalOperations, int successful
                 List.of("Total operations", String.valueOf(totalOperations)),
                 List.of("Successful", String.valueOf(successful)),
                 List.of("Failed", String.valueOf(failed)),
-                List.of("Files affected", String.valueOf(filesAffected)));
+                List.of("Files affected", String.valueOf(filesAffected)),
+                List.of("Files changed", String.valueOf(filesChanged)));
         StringBuilder out = new StringBuilder("Audit summary\n");
         table(out, List.of("", ""), totals, false);
         if (!files.isEmpty()) {

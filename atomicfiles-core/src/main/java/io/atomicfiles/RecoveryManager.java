@@ -52,6 +52,10 @@ public final class RecoveryManager {
     private final List<RecoveryPoint> stack = new ArrayList<>();
     private int attempts;
 
+    /** A manager with no recovery points. */
+    public RecoveryManager() {
+    }
+
     /** {@link #addRecoveryPoint(String, Path, Path, Map)} without metadata. */
     public RecoveryPoint addRecoveryPoint(String operation, Path file, Path backup) {
         return addRecoveryPoint(operation, file, backup, Map.of());

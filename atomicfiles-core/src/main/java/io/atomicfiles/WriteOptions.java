@@ -108,7 +108,10 @@ public final class WriteOptions {
 
     /**
      * Whether a target that is a symbolic link is written through (its target receives the
-     * content; the default) or replaced by a regular file.
+     * content; the default) or replaced by a regular file. Links are followed only as Linux's
+     * {@code fs.protected_symlinks} rule allows, whatever the system's setting: a link in a
+     * sticky folder that everyone may write to (like {@code /tmp}) must belong to this process's
+     * user or to the folder's owner, else the write is refused.
      */
     public boolean followSymlinks() {
         return followSymlinks;

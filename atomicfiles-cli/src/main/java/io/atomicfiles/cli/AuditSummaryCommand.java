@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Counts every operation in the trail (its rotated files included), whichever",
             "session or process recorded it: each operation once, by its outcome (completed",
-            "or failed). Files affected are the distinct files a completed operation changed.",
+            "or failed). Files affected are the distinct files the operations named, however",
+            "they ended; files changed, those a completed operation other than a read changed.",
             "Then one row per file: operations, successes, failures, and the last operation",
             "(paths relative to the folder all of them are in, named below the table)."},
         parameterListHeading = "%nArguments:%n",
@@ -85,6 +86,6 @@ final class AuditSummaryCommand implements Callable<Integer> {
                         f.failed(), f.lastOperation(), f.lastStatus()))
                 .collect(Collectors.toList());
         return new AuditSummary(summary.sessionId(), summary.totalOperations(), summary.successful(), summary.failed(),
-                summary.filesAffected(), files);
+                summary.filesAffected(), summary.filesChanged(), files);
     }
 }

@@ -1,6 +1,7 @@
 package io.atomicfiles.cli;
 
 import io.atomicfiles.cli.demo.DemoCommand;
+import io.atomicfiles.internal.OpenTempFiles;
 import java.io.InputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -102,6 +103,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Ctrl-C or kill (SIGINT, SIGTERM) in the middle of a write: its temp file goes too.
+        Runtime.getRuntime().addShutdownHook(OpenTempFiles.shutdownHook());
         System.exit(commandLine(System.in).execute(args));
     }
 

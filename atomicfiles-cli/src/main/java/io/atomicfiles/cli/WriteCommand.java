@@ -1,6 +1,7 @@
 package io.atomicfiles.cli;
 
 import io.atomicfiles.AtomicFiles;
+import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.AtomicWriter;
 import io.atomicfiles.ContentType;
 import io.atomicfiles.Durability;
@@ -15,9 +16,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,8 +65,9 @@ import tools.jackson.databind.JsonNode;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:FILE was written",
-            "1:nothing was written: invalid input, schema violation, FILE exists (--create-new),"
-                    + " FILE changed (--expect-sha256), or an I/O failure; FILE is as it was",
+            "1:nothing was written: invalid input, empty input for a non-empty FILE (see --allow-empty),"
+                    + " schema violation, FILE exists (--create-new), FILE changed (--expect-sha256), or an I/O"
+                    + " failure; FILE is as it was",
             "2:usage error"},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -133,6 +138,11 @@ final class WriteCommand implements Callable<Integer> {
             description = "Do not read the temp file back to compare its SHA-256 before publishing it.")
     private boolean noVerify;
 
+    @Option(names = "--allow-empty",
+            description = "Write even when the input is empty and FILE is not. Without it, empty input leaves a"
+                    + " non-empty FILE as it was: a command that failed before the pipe must not wipe the file.")
+    private boolean allowEmpty;
+
     @Override
     public Integer call() throws IOException {
         ContentType output = format != null ? format : formatOf(file);
@@ -185,25 +195,49 @@ final class WriteCommand implements Callable<Integer> {
     /** Copies the input as it is, in chunks: any size, constant memory. */
     private WriteResult writeStream(boolean mustBeText) throws IOException {
         return AtomicFiles.write(file, options(), writer -> {
+            long copied;
             if (readsStandardInput()) {
-                copy(main.stdin(), writer, mustBeText);
+                copied = copy(main.stdin(), writer, mustBeText);
             } else {
                 try (InputStream in = Files.newInputStream(from)) {
-                    copy(in, writer, mustBeText);
+                    copied = copy(in, writer, mustBeText);
                 }
+            }
+            if (copied == 0 && !allowEmpty) {
+                refuseEmptyOverContent(writer.target());
             }
         });
     }
 
-    private void copy(InputStream in, AtomicWriter writer, boolean mustBeText) throws IOException {
-        OutputStream out = writer.outputStream();
-        if (!mustBeText) {
-            in.transferTo(out);
+    /**
+     * {@code sed ... app.conf | atomicfiles write app.conf} with a failed {@code sed} gives empty
+     * input: replacing the file with nothing is refused (checked under the file's lock), unless
+     * {@code --allow-empty}.
+     */
+    private static void refuseEmptyOverContent(Path target) throws IOException {
+        long size;
+        try {
+            size = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
+        } catch (NoSuchFileException e) {
             return;
         }
+        if (size > 0) {
+            throw new AtomicWriteException("write " + target + " refused: the input is empty, and " + target + " has "
+                    + size + (size == 1 ? " byte" : " bytes") + "; it is left as it was (did the command before the pipe"
+                    + " fail?). Give --allow-empty to write an empty file.", null,
+                    Map.of("operation", "write", "path", target.toString(), "step", "check input"));
+        }
+    }
+
+    private long copy(InputStream in, AtomicWriter writer, boolean mustBeText) throws IOException {
+        OutputStream out = writer.outputStream();
+        if (!mustBeText) {
+            return in.transferTo(out);
+        }
         Utf8Check text = new Utf8Check(out, file);
-        in.transferTo(text);
+        long copied = in.transferTo(text);
         text.finish();
+        return copied;
     }
 
     private boolean readsStandardInput() {

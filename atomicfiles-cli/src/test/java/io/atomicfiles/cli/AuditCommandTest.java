@@ -109,6 +109,7 @@ class AuditCommandTest {
                 .contains("| Successful       | 3            |")
                 .contains("| Failed           | 1            |")
                 .contains("| Files affected   | 2            |")
+                .contains("| Files changed    | 2            |")
                 .contains("| config.json | 3          | 2          | 1      | json_update (failed) |")
                 .contains("| app.log     | 1          | 1          | 0      | rotate (completed)   |")
                 .contains("File paths are relative to " + dir + NL)

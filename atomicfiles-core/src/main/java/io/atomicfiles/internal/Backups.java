@@ -4,12 +4,15 @@ import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.Durability;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * first, so a crash at the wrong moment left no file at all). An older backup is replaced
  * atomically: the link is made under a temp name and renamed over it. Where the filesystem has
  * no hard links, the old content is copied instead, made durable, and renamed the same way.
+ *
+ * <p>When {@code NAME.backup} already is a hard link of {@code NAME} (a crash between a
+ * write's two renames leaves exactly that: the backup's rename done, the publishing rename
+ * not), {@code rename(2)} of the temp link over it does nothing and reports success (POSIX:
+ * "if old and new are links to the same file, rename does nothing"), leaving the temp name
+ * behind for ever. So whenever the file had more than one name, the temp name is checked after
+ * the rename and removed if it is still there; the backup then already holds the old content.
  */
 public final class Backups {
     private static final Logger LOG = LoggerFactory.getLogger(Backups.class);
@@ -37,16 +47,43 @@ public final class Backups {
     }
 
     /**
+     * Refuses, before anything is done, a target whose backup name would be longer than file
+     * names may be ({@value TempFiles#MAX_NAME_BYTES} bytes): {@code NAME.backup} of a name of
+     * over 248 bytes cannot exist, and a write that was asked to keep the old content must not
+     * silently drop it.
+     */
+    public static void requireBackupName(Path target, String operation) throws AtomicWriteException {
+        String name = target.getFileName().toString();
+        int bytes = (name + SUFFIX).getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > TempFiles.MAX_NAME_BYTES) {
+            throw new AtomicWriteException(operation + " " + target + " failed: its name is "
+                    + name.getBytes(StandardCharsets.UTF_8).length + " bytes long, so its backup " + name + SUFFIX
+                    + " would be " + bytes + " bytes, over the limit of " + TempFiles.MAX_NAME_BYTES
+                    + " bytes for a file name; nothing was written. Write it with backup off"
+                    + " (WriteOptions.backup(false), or --no-backup) or use a shorter name.", null,
+                    Targets.context(operation, target));
+        }
+    }
+
+    /** {@link #keep(Path, long, Durability, String)} for a target whose number of names is unknown. */
+    public static Path keep(Path target, Durability durability, String operation) throws IOException {
+        return keep(target, -1, durability, operation);
+    }
+
+    /**
      * Makes {@code NAME.backup} hold the current content of {@code target}.
      *
+     * @param links how many names the target had when it was looked at under its lock (1: the
+     *     backup cannot be another name of it), -1 when unknown
      * @return the backup's path
      */
-    public static Path keep(Path target, Durability durability, String operation) throws IOException {
+    public static Path keep(Path target, long links, Durability durability, String operation) throws IOException {
         Path backup = backupOf(target);
         for (int attempt = 1; ; attempt++) {
             Path temp = target.resolveSibling(TempFiles.name(backup.getFileName().toString()));
             try {
                 linkOrCopy(target, temp, durability, operation);
+                OpenTempFiles.add(temp);
             } catch (FileAlreadyExistsException e) {
                 // The name is taken (a leftover, a planted link): not ours to delete. Try a fresh one.
                 if (attempt < NAME_ATTEMPTS) {
@@ -60,11 +97,27 @@ public final class Backups {
             try {
                 // Replace any older backup in one step: readers see the old backup or the new one.
                 Files.move(temp, backup, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (links != 1) {
+                    removeIfStillThere(temp, backup);
+                }
+                TempFiles.published(temp);
                 return backup;
             } catch (IOException | RuntimeException e) {
                 TempFiles.deleteQuietly(temp);
                 throw asBackupFailure(e, operation, target, backup);
             }
+        }
+    }
+
+    /**
+     * After renaming {@code temp} over {@code backup}: when the two were links of one file the
+     * rename did nothing, and {@code temp} is still there. Removing it leaves exactly what the
+     * rename was for: {@code backup} is that file.
+     */
+    private static void removeIfStillThere(Path temp, Path backup) throws IOException {
+        if (Stat.exists(temp)) {
+            LOG.debug("{} already was the file being backed up (a hard link of it); removing {}", backup, temp);
+            Files.delete(temp);
         }
     }
 
@@ -77,7 +130,9 @@ public final class Backups {
 
     /**
      * Gives {@code target}'s current content a second name {@code link}: a hard link where the
-     * filesystem has them, else a durable copy. {@code link} must not exist.
+     * filesystem has them, else a durable copy. {@code link} must not exist. Neither name's
+     * symbolic link, if one was planted, is followed: {@code link(2)} links a link itself, and
+     * the copy does not follow one either.
      */
     public static void linkOrCopy(Path target, Path link, Durability durability, String operation)
             throws IOException {
@@ -89,9 +144,9 @@ public final class Backups {
         } catch (UnsupportedOperationException | FileSystemException e) {
             LOG.debug("no hard link for {} ({}); copying instead", target, e.toString());
         }
-        Files.copy(target, link, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(target, link, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         if (durability.syncsFile()) {
-            try (FileChannel copy = FileChannel.open(link, java.nio.file.StandardOpenOption.WRITE)) {
+            try (FileChannel copy = FileChannel.open(link, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 Fsync.file(copy, operation, target, "fsync copy of " + target.getFileName());
             }
         }

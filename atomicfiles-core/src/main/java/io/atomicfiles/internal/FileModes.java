@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -65,11 +66,14 @@ public final class FileModes {
 
     /**
      * What a write finds at its target (not following a final link), from one stat: whether
-     * anything is there and what, and, where the filesystem has POSIX attributes, the mode,
-     * owner and group to keep ({@code kept}, else null).
+     * anything is there and what, how many names the file has ({@code links}, -1 where the
+     * filesystem does not tell), and, where the filesystem has POSIX attributes, the mode, owner
+     * and group to keep ({@code kept}, else null). {@code special} names a file that is neither
+     * regular, folder nor link ("a FIFO (named pipe)", "a character device", ...), else null.
      */
-    public record Found(boolean exists, boolean regularFile, boolean directory, boolean symbolicLink, Kept kept) {
-        public static final Found NOTHING = new Found(false, false, false, false, null);
+    public record Found(boolean exists, boolean regularFile, boolean directory, boolean symbolicLink, String special,
+            long links, Kept kept) {
+        public static final Found NOTHING = new Found(false, false, false, false, null, 0, null);
     }
 
     /**
@@ -81,24 +85,46 @@ public final class FileModes {
         try {
             if (supportsUnixView(path)) {
                 Map<String, Object> unix = Files.readAttributes(path,
-                        "unix:mode,uid,gid,isRegularFile,isDirectory,isSymbolicLink", LinkOption.NOFOLLOW_LINKS);
+                        "unix:mode,uid,gid,nlink,isRegularFile,isDirectory,isSymbolicLink,isOther",
+                        LinkOption.NOFOLLOW_LINKS);
                 boolean regular = (Boolean) unix.get("isRegularFile");
+                int mode = (Integer) unix.get("mode");
+                String special = (Boolean) unix.get("isOther") ? specialType(mode) : null;
                 return new Found(true, regular, (Boolean) unix.get("isDirectory"), (Boolean) unix.get("isSymbolicLink"),
-                        new Kept(permissions((Integer) unix.get("mode")), unix.get("uid"), unix.get("gid"), regular));
+                        special, ((Number) unix.get("nlink")).longValue(),
+                        new Kept(permissions(mode), unix.get("uid"), unix.get("gid"), regular));
             }
             if (supportsPosix(path)) {
                 PosixFileAttributes posix = Files.readAttributes(path, PosixFileAttributes.class,
                         LinkOption.NOFOLLOW_LINKS);
                 return new Found(true, posix.isRegularFile(), posix.isDirectory(), posix.isSymbolicLink(),
+                        posix.isOther() ? "a special file" : null, -1,
                         new Kept(posix.permissions(), posix.owner(), posix.group(), posix.isRegularFile()));
             }
             BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return new Found(true, basic.isRegularFile(), basic.isDirectory(), basic.isSymbolicLink(), null);
+            return new Found(true, basic.isRegularFile(), basic.isDirectory(), basic.isSymbolicLink(),
+                    basic.isOther() ? "a special file" : null, -1, null);
         } catch (IOException e) {
             if (Stat.meansAbsent(e, path)) {
                 return Found.NOTHING;
             }
             throw e;
+        }
+    }
+
+    /** What a file of {@code st_mode} is, in words, for a file that is neither regular, folder nor link. */
+    static String specialType(int mode) {
+        switch (mode & 0170000) {
+            case 0010000:
+                return "a FIFO (named pipe)";
+            case 0020000:
+                return "a character device";
+            case 0060000:
+                return "a block device";
+            case 0140000:
+                return "a socket";
+            default:
+                return "a special file";
         }
     }
 
@@ -111,31 +137,95 @@ public final class FileModes {
     }
 
     /**
-     * Gives {@code file} the permissions, owner and group {@code original} kept. The mode is
-     * required; the owner and group are kept where the process may set them (changing the owner
-     * needs privileges a normal user lacks, and a file a user rewrites becomes theirs, as with
-     * any editor).
+     * Gives {@code file} (a temp file of ours, owner-only) the owner, group and permissions
+     * {@code original} kept, in that order and never following a link planted at its name:
+     *
+     * <ol>
+     *   <li>The group, then the owner, while the file is still owner-only: set first, they never
+     *       let anyone read it under the old mode with the wrong owner or group. Changing the owner
+     *       needs privileges a normal user lacks, and changing the group needs membership in it;
+     *       a file a user rewrites then becomes theirs, as with any editor that saves by rename.</li>
+     *   <li>The permissions, narrowed where the owner or group could not be kept, so that a
+     *       rewrite never widens who may read or write the file: when the group is not the old
+     *       one, its bits keep only what everyone else was allowed anyway (a {@code root:secret
+     *       0640} file rewritten by bob, who is not in {@code secret}, becomes {@code bob:bob
+     *       0600}, not readable by bob's group). When the owner is not the old one, the owner is the
+     *       writer, who wrote the content: the owner bits give nobody else anything. Set-id and
+     *       sticky bits are never copied.</li>
+     * </ol>
+     *
+     * @return the permissions given, which are {@code original}'s or narrower
      */
-    public static void copy(Kept original, Path file) throws IOException {
+    public static Set<PosixFilePermission> copy(Kept original, Path file) throws IOException {
         if (original == null) {
-            return;
+            return null;
         }
-        Files.setPosixFilePermissions(file, original.permissions());
         Kept now = read(file);
-        try {
-            String view = original.owner() instanceof Integer ? "unix:" : "posix:";
-            if (!now.group().equals(original.group())) {
-                Files.setAttribute(file, view + (view.equals("unix:") ? "gid" : "group"), original.group(),
-                        LinkOption.NOFOLLOW_LINKS);
-            }
-            if (!now.owner().equals(original.owner())) {
-                Files.setAttribute(file, view + (view.equals("unix:") ? "uid" : "owner"), original.owner(),
-                        LinkOption.NOFOLLOW_LINKS);
-            }
-        } catch (FileSystemException | UnsupportedOperationException | IllegalArgumentException e) {
-            LOG.debug("could not keep owner/group {}:{} on {}: {}", original.owner(), original.group(), file,
-                    e.toString());
+        boolean groupKept = now.group().equals(original.group());
+        boolean ownerKept = now.owner().equals(original.owner());
+        String view = original.owner() instanceof Integer ? "unix:" : "posix:";
+        if (!groupKept) {
+            groupKept = trySet(file, view + (view.equals("unix:") ? "gid" : "group"), original.group());
         }
+        if (!ownerKept) {
+            ownerKept = trySet(file, view + (view.equals("unix:") ? "uid" : "owner"), original.owner());
+        }
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        permissions.addAll(original.permissions());
+        if (!groupKept) {
+            narrowGroupToOthers(permissions);
+            if (!permissions.equals(original.permissions())) {
+                LOG.info("{}: its group {} could not be kept (the file now has group {}); group permissions reduced"
+                        + " from {} to {} so that the new group gains nothing", file, original.group(), now.group(),
+                        PosixFilePermissions.toString(original.permissions()),
+                        PosixFilePermissions.toString(permissions));
+            }
+        }
+        if (!ownerKept) {
+            LOG.debug("{}: owner {} could not be kept; the file is the writer's ({})", file, original.owner(),
+                    now.owner());
+        }
+        setPermissions(file, permissions);
+        return permissions;
+    }
+
+    /** Sets one owner attribute, without following a link; false when the process may not. */
+    private static boolean trySet(Path file, String attribute, Object value) throws IOException {
+        try {
+            Files.setAttribute(file, attribute, value, LinkOption.NOFOLLOW_LINKS);
+            return true;
+        } catch (FileSystemException | UnsupportedOperationException | IllegalArgumentException e) {
+            LOG.debug("could not set {}={} on {}: {}", attribute, value, file, e.toString());
+            return false;
+        }
+    }
+
+    /** The group bits keep only what others may: members of a group that was not the file's gain nothing. */
+    static void narrowGroupToOthers(Set<PosixFilePermission> permissions) {
+        narrow(permissions, PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+        narrow(permissions, PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+        narrow(permissions, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
+    }
+
+    private static void narrow(Set<PosixFilePermission> permissions, PosixFilePermission group,
+            PosixFilePermission others) {
+        if (!permissions.contains(others)) {
+            permissions.remove(group);
+        }
+    }
+
+    /**
+     * {@code chmod} that never follows a symbolic link at {@code file} ({@code open(O_NOFOLLOW)}
+     * and {@code fchmod}): someone who may rename entries of the folder could otherwise swap the
+     * temp file for a link, and have the mode of a file of their choosing changed.
+     */
+    public static void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            throw new UnsupportedOperationException("no POSIX permissions on " + file.getFileSystem());
+        }
+        view.setPermissions(permissions);
     }
 
     private static boolean supportsUnixView(Path path) {
@@ -158,7 +248,7 @@ public final class FileModes {
         if (!supportsPosix(file)) {
             return;
         }
-        Files.setPosixFilePermissions(file, defaultFileMode(file));
+        setPermissions(file, defaultFileMode(file));
     }
 
     /** {@code 0666 & ~umask}: the mode of a newly created file. */

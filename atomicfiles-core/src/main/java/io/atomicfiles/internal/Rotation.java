@@ -53,7 +53,13 @@ import org.slf4j.LoggerFactory;
  *       forced, and only then is {@code app.log.1} removed.</li>
  * </ol>
  *
- * <p>A symbolic link is followed: the file it points to is rotated, in its own folder.
+ * <p>A symbolic link is followed: the file it points to is rotated, in its own folder (every link
+ * on the way checked by {@link LinkRule}). Rotated files are read without following links.
+ *
+ * <p>A rename between two names of one file does nothing (POSIX). Rotation renames only onto
+ * names it found free, so that needs another program to make the destination a hard link of
+ * the source in between; each rename checks its result, and then removes the source name (the
+ * file already has the destination name), as {@code mv} does.
  *
  * <p>The whole rotation holds {@code app.log}'s path lock, so it never overlaps a write of
  * {@code app.log} through this library, another rotation, or an audit trail's append to it.
@@ -95,6 +101,7 @@ public final class Rotation {
         if (!Files.isDirectory(target.getParent())) {
             return List.of();
         }
+        requireRotatedNames(target, maxFiles, compress);
         Rotation rotation = new Rotation(target);
         PathLocks.Held lock = PathLocks.acquire(target, LOCK_TIMEOUT);
         try {
@@ -118,9 +125,28 @@ public final class Rotation {
         }
     }
 
+    /**
+     * The names rotation gives ({@code NAME.k}, {@code NAME.k.gz}) must be possible file names:
+     * refused before anything changes when the longest would exceed the limit.
+     */
+    private static void requireRotatedNames(Path target, int maxFiles, boolean compress)
+            throws AtomicWriteException {
+        if (maxFiles < 2) {
+            return;
+        }
+        String longest = target.getFileName() + "." + (maxFiles - 1) + (compress ? ".gz" : "");
+        int bytes = longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > TempFiles.MAX_NAME_BYTES) {
+            throw new AtomicWriteException(OPERATION + " " + target + " failed: the rotated name " + longest + " would be "
+                    + bytes + " bytes, over the limit of " + TempFiles.MAX_NAME_BYTES + " bytes for a file name;"
+                    + " nothing was rotated (use a shorter name, or fewer files)", null,
+                    Map.of("operation", OPERATION, "path", target.toString(), "step", "check names"));
+        }
+    }
+
     /** Step 1: temp files of an interrupted compression ({@code .NAME.k.gz.tmp-*}). */
     private void removeAbandonedTemps() throws IOException {
-        Pattern temp = Pattern.compile("^\\." + Pattern.quote(name) + "\\.\\d+\\.gz\\.tmp-[0-9a-z]+$");
+        Pattern temp = Pattern.compile("^\\." + Pattern.quote(name) + "\\.\\d+\\.gz\\.tmp-[0-9a-z-]+$");
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
             for (Path entry : entries) {
                 if (temp.matcher(entry.getFileName().toString()).matches()) {
@@ -149,9 +175,12 @@ public final class Rotation {
      * a conflict this library did not create, and are left for a person to resolve.
      */
     private boolean finishedCompression(Slot slot) throws IOException {
-        String plain = Hashing.sha256Hex(slot.plain());
+        String plain;
+        try (InputStream in = Files.newInputStream(slot.plain(), LinkOption.NOFOLLOW_LINKS)) {
+            plain = sha256(in);
+        }
         String unpacked;
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(slot.gz()))) {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(slot.gz(), LinkOption.NOFOLLOW_LINKS))) {
             unpacked = sha256(in);
         } catch (EOFException | ZipException damaged) {
             LOG.warn("rotate {}: {} is damaged ({}); keeping {}", target, slot.gz().getFileName(), damaged.toString(),
@@ -201,12 +230,14 @@ public final class Rotation {
         TempFiles.TempFile temp = TempFiles.create(folder, gz.getFileName().toString());
         try {
             FileModes.copy(FileModes.read(plain), temp.path());
-            try (OutputStream out = new GZIPOutputStream(keepOpen(Channels.newOutputStream(temp.channel())), 65536)) {
-                Files.copy(plain, out);
+            try (OutputStream out = new GZIPOutputStream(keepOpen(Channels.newOutputStream(temp.channel())), 65536);
+                    InputStream in = Files.newInputStream(plain, LinkOption.NOFOLLOW_LINKS)) {
+                in.transferTo(out);
             }
             Fsync.file(temp.channel(), OPERATION, target, "fsync " + gz.getFileName());
             temp.channel().close();
             Files.move(temp.path(), gz, StandardCopyOption.ATOMIC_MOVE);
+            TempFiles.published(temp.path());
         } catch (IOException | RuntimeException e) {
             closeQuietly(temp);
             TempFiles.deleteQuietly(temp.path());
@@ -242,11 +273,31 @@ public final class Rotation {
         }
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            removeIfSameFile(from, to);
         } catch (IOException e) {
             throw failure("rename " + from.getFileName() + " to " + to.getFileName(), e);
         }
         // Each rename durable before the next, so a power loss cannot keep a later one without it.
         syncFolder();
+    }
+
+    /**
+     * After {@code rename(from, to)}: when {@code to} had become another name of {@code from}
+     * (a hard link made by another program after the check that {@code to} was free), the rename
+     * did nothing and {@code from} is still there. The file has its new name; the old name goes.
+     * A different file at {@code from} (the application made a new log at once) is left alone.
+     */
+    private static void removeIfSameFile(Path from, Path to) throws IOException {
+        BasicFileAttributes left = Stat.attributes(from);
+        if (left == null) {
+            return;
+        }
+        BasicFileAttributes moved = Stat.attributes(to);
+        if (moved != null && left.fileKey() != null && left.fileKey().equals(moved.fileKey())) {
+            LOG.info("rotate: {} had become another name of {}; removing the old name", to.getFileName(),
+                    from.getFileName());
+            Files.delete(from);
+        }
     }
 
     private void remove(Path file) throws IOException {

@@ -16,29 +16,46 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Temp files beside their targets: {@code .NAME.tmp-<random>}.
+ * Temp files beside their targets: {@code .NAME.tmp-<random>-<writer>}.
  *
  * <p>A temp file lives in its target's own folder so that publishing it is a rename within
  * one filesystem, which is atomic. It is created with {@code CREATE_NEW} ({@code O_EXCL}),
  * which never follows a symbolic link planted at the name, and owner-only, so nobody reads
- * content before it is published. The leading dot keeps it out of ordinary listings; the
- * fixed suffix lets {@link #sweep} find the ones a crash left behind.
+ * content before it is published. The name has 12 random base-36 characters (62 bits), so it
+ * cannot be guessed ahead, and the writer's identity ({@link TempWriters}), so that what a
+ * killed writer left behind can be told from a live writer's file. The leading dot keeps it
+ * out of ordinary listings. A name never exceeds {@value #MAX_NAME_BYTES} bytes: a long
+ * {@code NAME} is cut (at a character boundary); the random part and the writer are never cut.
+ *
+ * <p>Every temp file of this JVM is in {@link OpenTempFiles} until it is published or deleted,
+ * so a shutdown hook can remove them ({@link OpenTempFiles#discardAll()}). Temp files of writers
+ * that are gone are removed by {@link #removeAbandonedOnce} (the first write into a folder in
+ * each process) and by {@link #sweep}.
  */
 public final class TempFiles {
     private static final Logger LOG = LoggerFactory.getLogger(TempFiles.class);
-    /** Longest target-name part kept in a temp name, so it stays under the usual 255-byte limit. */
-    private static final int MAX_NAME_BYTES = 200;
+    /** The longest file name of the common filesystems (ext4, XFS, Btrfs, tmpfs, APFS, NTFS): 255 bytes. */
+    public static final int MAX_NAME_BYTES = 255;
     private static final int RANDOM_CHARS = 12;
     private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
-    private static final Pattern TEMP_NAME = Pattern.compile("^\\..*\\.tmp-[0-9a-z]{" + RANDOM_CHARS + "}$");
+    /** Names made by {@link #name}: {@code .NAME.tmp-<random>-<pid>-<start>-<machine>}. */
+    private static final Pattern TEMP_NAME = Pattern.compile("^\\.(.*)\\.tmp-[0-9a-z]{" + RANDOM_CHARS
+            + "}-([0-9a-z]{1,13})-([0-9a-z]{1,13})-([0-9a-z]{" + TempWriters.MACHINE_CHARS + "})$");
+    /** Names made by earlier versions, without the writer: {@code .NAME.tmp-<random>}. */
+    private static final Pattern OLD_TEMP_NAME = Pattern.compile("^\\..*\\.tmp-[0-9a-z]{" + RANDOM_CHARS + "}$");
     private static final int ATTEMPTS = 16;
+    /** Folders already cleared of abandoned temp files by this process (at most this many remembered). */
+    private static final int MAX_CLEARED_FOLDERS = 1024;
+    private static final Set<Path> CLEARED_FOLDERS = ConcurrentHashMap.newKeySet();
 
     /**
      * Where the random part of temp names comes from. A test seam, package-private: tests
@@ -54,9 +71,9 @@ public final class TempFiles {
     }
 
     /**
-     * Creates {@code .NAME.tmp-<random>} in {@code folder}, new and owner-only, opened for
-     * reading and writing. A name that is taken (by a leftover, or by a planted link) is
-     * skipped for a fresh random one.
+     * Creates {@code .NAME.tmp-<random>-<writer>} in {@code folder}, new and owner-only, opened
+     * for reading and writing, and registers it in {@link OpenTempFiles}. A name that is taken
+     * (by a leftover, or by a planted link) is skipped for a fresh random one.
      */
     public static TempFile create(Path folder, String targetName) throws IOException {
         FileAlreadyExistsException last = null;
@@ -66,6 +83,7 @@ public final class TempFiles {
                 FileChannel channel = FileChannel.open(path,
                         EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
                         FileModes.ownerOnlyFileAttribute(folder));
+                OpenTempFiles.add(path);
                 return new TempFile(path, channel);
             } catch (FileAlreadyExistsException e) {
                 last = e;
@@ -76,9 +94,8 @@ public final class TempFiles {
 
     /**
      * A temp file for {@code target} in the target's folder (step 2 of a write). When that folder
-     * does not exist yet, it is created first, with its missing parents (and, when
-     * {@code durable}, forced into their own parents). Creating it on
-     * demand, rather than looking before every write, saves a stat per write.
+     * does not exist (any more: {@link Targets#lock} makes missing folders), it is made again
+     * first, with its missing parents (and, when {@code durable}, forced into their own parents).
      */
     public static TempFile createBeside(Path target, boolean durable, String operation) throws IOException {
         Path folder = target.getParent();
@@ -88,13 +105,13 @@ public final class TempFiles {
         } catch (FileSystemException e) {
             // No such folder, or "not a directory" (a parent is a file): the folder question
             // below decides. Anything else (permission denied in an existing folder) is final.
-            if (Files.isDirectory(folder)) {
+            if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
                 throw AtomicWriteException.failed(operation, target, "create temp file", e);
             }
         } catch (IOException e) {
             throw AtomicWriteException.failed(operation, target, "create temp file", e);
         }
-        Targets.createParents(target, durable, operation);
+        Targets.remakeParents(target, durable, operation);
         try {
             return create(folder, name);
         } catch (IOException e) {
@@ -102,51 +119,144 @@ public final class TempFiles {
         }
     }
 
-    /** A fresh temp name for {@code targetName}: {@code .NAME.tmp-<12 random base-36 characters>}. */
+    /** A fresh temp name for {@code targetName}: {@code .NAME.tmp-<12 random base-36 characters>-<writer>}. */
     public static String name(String targetName) {
-        return "." + shorten(targetName) + ".tmp-" + randomPart.get();
+        return name(targetName, randomPart.get());
     }
 
+    /** The temp name for {@code targetName} with {@code random} as its random part (tests script it). */
+    static String name(String targetName, String random) {
+        return name(targetName, random, TempWriters.THIS);
+    }
+
+    /** The temp name for {@code targetName} made by {@code writer} ({@code <pid>-<start>-<machine>}). */
+    static String name(String targetName, String random, String writer) {
+        String suffix = ".tmp-" + random + "-" + writer;
+        int room = MAX_NAME_BYTES - 1 - suffix.getBytes(StandardCharsets.UTF_8).length;
+        return "." + cut(targetName, room) + suffix;
+    }
+
+    /**
+     * 12 base-36 characters from a cryptographically strong generator: someone who lists the
+     * folder and sees many temp names still cannot tell the next one (a generator such as
+     * {@code ThreadLocalRandom} can be reconstructed from its output), so names cannot be taken
+     * ahead of a write to make it fail.
+     */
     private static String randomCharacters() {
+        byte[] bytes = new byte[8];
+        Random.SOURCE.nextBytes(bytes);
+        long value = 0;
+        for (byte b : bytes) {
+            value = (value << 8) | (b & 0xff);
+        }
         StringBuilder chars = new StringBuilder(RANDOM_CHARS);
-        ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < RANDOM_CHARS; i++) {
-            chars.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+            chars.append(ALPHABET.charAt((int) Long.remainderUnsigned(value, ALPHABET.length())));
+            value = Long.divideUnsigned(value, ALPHABET.length());
         }
         return chars.toString();
     }
 
-    /** Whether {@code fileName} has the shape of a temp name made by {@link #name}. */
-    public static boolean isTempName(String fileName) {
-        return TEMP_NAME.matcher(fileName).matches();
+    /** The generator of temp names, made on first use (seeded once; no system call per name after that). */
+    private static final class Random {
+        static final java.security.SecureRandom SOURCE = create();
+
+        private static java.security.SecureRandom create() {
+            try {
+                return java.security.SecureRandom.getInstance("DRBG");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                return new java.security.SecureRandom();
+            }
+        }
     }
 
-    /** Deletes a temp file if it is there; a failure is logged, never thrown over the real error. */
+    /** Whether {@code fileName} has the shape of a temp name made by {@link #name} (or by earlier versions). */
+    public static boolean isTempName(String fileName) {
+        return TEMP_NAME.matcher(fileName).matches() || OLD_TEMP_NAME.matcher(fileName).matches();
+    }
+
+    /** The state of the writer of a temp name ({@link TempWriters.State#UNKNOWN} for an old-style name). */
+    static TempWriters.State writerOf(String fileName) {
+        Matcher m = TEMP_NAME.matcher(fileName);
+        return m.matches() ? TempWriters.state(m.group(2), m.group(3), m.group(4)) : TempWriters.State.UNKNOWN;
+    }
+
+    /**
+     * Deletes a temp file of ours if it is there and forgets it ({@link OpenTempFiles}); a
+     * failure is logged, never thrown over the real error.
+     */
     public static void deleteQuietly(Path path) {
         if (path == null) {
             return;
         }
         try {
             Files.deleteIfExists(path);
+            OpenTempFiles.remove(path);
         } catch (IOException e) {
             LOG.warn("could not delete temp file {}: {}", path, e.toString());
         }
     }
 
+    /** A temp file of ours that was renamed (published) or linked into place: its name is no longer ours. */
+    public static void published(Path path) {
+        OpenTempFiles.remove(path);
+    }
+
     /**
-     * Removes the temp files in {@code folder} (not below it) that are older than
-     * {@code olderThan}: what a killed writer left behind. A younger temp file may belong to a
-     * writer still at work and is kept. Transaction staging files are not temp files in this
-     * sense and are never touched here: recovery owns them.
+     * Removes the temp files in {@code folder} (not below it) that a killed writer left behind,
+     * the first time a write of this process comes to {@code folder}; later writes there cost
+     * nothing. Only files whose writer is known to be gone ({@link TempWriters.State#GONE}) are
+     * removed, never a live writer's, and never anything but a regular file. Best effort: a
+     * failure is logged and the write goes on. (Folders of filesystems other than the default
+     * one are looked at on every write: in memory that is cheap, and the fault-injecting
+     * wrappers of the tests need every write to make the same calls.)
+     */
+    public static void removeAbandonedOnce(Path folder) {
+        if (Targets.isDefaultFileSystem(folder)) {
+            if (CLEARED_FOLDERS.size() >= MAX_CLEARED_FOLDERS) {
+                CLEARED_FOLDERS.clear();
+            }
+            if (!CLEARED_FOLDERS.add(folder)) {
+                return;
+            }
+        }
+        try {
+            remove(folder, null);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not look for abandoned temp files in {}: {}", folder, e.toString());
+        }
+    }
+
+    /** For tests: forget which folders were cleared, so that the next write clears its folder again. */
+    static void forgetClearedFolders() {
+        CLEARED_FOLDERS.clear();
+    }
+
+    /**
+     * Removes the temp files in {@code folder} (not below it) that killed writers left behind:
+     * those whose writer is known to be gone (whatever their age), and those whose writer cannot
+     * be told (made by an earlier version, or on another machine sharing the folder) once they
+     * are older than {@code olderThan}. A live writer's file is never removed, however old.
+     * Transaction staging files are not temp files in this sense and are never touched here:
+     * recovery owns them.
      *
      * @return the number of files removed
      */
     public static int sweep(Path folder, Duration olderThan) throws IOException {
-        Instant cutoff = Instant.now().minus(olderThan);
+        return remove(folder, Instant.now().minus(olderThan));
+    }
+
+    /** Removes the abandoned temp files of {@code folder}; those of unknown writers only when older than {@code cutoff} (null: never). */
+    private static int remove(Path folder, Instant cutoff) throws IOException {
         int removed = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
             for (Path entry : entries) {
-                if (!isTempName(entry.getFileName().toString())) {
+                String name = entry.getFileName().toString();
+                if (!isTempName(name)) {
+                    continue;
+                }
+                TempWriters.State writer = writerOf(name);
+                if (writer == TempWriters.State.ALIVE || (writer == TempWriters.State.UNKNOWN && cutoff == null)) {
                     continue;
                 }
                 BasicFileAttributes attributes;
@@ -155,30 +265,42 @@ public final class TempFiles {
                 } catch (NoSuchFileException gone) {
                     continue;
                 }
-                if (!attributes.isRegularFile() || !attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                if (!attributes.isRegularFile() || (writer == TempWriters.State.UNKNOWN
+                        && !attributes.lastModifiedTime().toInstant().isBefore(cutoff))) {
                     continue;
                 }
-                if (Files.deleteIfExists(entry)) {
-                    LOG.info("removed stale temp file {}", entry);
-                    removed++;
+                try {
+                    if (Files.deleteIfExists(entry)) {
+                        LOG.info("removed stale temp file {} (its writer is {})", entry,
+                                writer == TempWriters.State.GONE ? "gone" : "unknown, and it is old");
+                        removed++;
+                    }
+                } catch (FileSystemException e) {
+                    // Such as another user's file in a sticky folder: not ours to remove.
+                    LOG.debug("could not remove stale temp file {}: {}", entry, e.toString());
                 }
             }
         }
         return removed;
     }
 
-    private static String shorten(String targetName) {
-        byte[] bytes = targetName.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= MAX_NAME_BYTES) {
-            return targetName;
+    /** {@code name} cut to at most {@code maxBytes} bytes of UTF-8, never inside a character. */
+    static String cut(String name, int maxBytes) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= maxBytes) {
+            return name;
         }
-        int end = targetName.length();
-        while (targetName.substring(0, end).getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            end--;
+        int end = 0;
+        int used = 0;
+        while (end < name.length()) {
+            int codePoint = name.codePointAt(end);
+            int size = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
+            if (used + size > maxBytes) {
+                break;
+            }
+            used += size;
+            end += Character.charCount(codePoint);
         }
-        if (end > 0 && Character.isHighSurrogate(targetName.charAt(end - 1))) {
-            end--;
-        }
-        return targetName.substring(0, end);
+        return name.substring(0, end);
     }
 }

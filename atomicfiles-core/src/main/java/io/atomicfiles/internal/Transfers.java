@@ -9,13 +9,24 @@ import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
-/** Atomic copy and move of one file. */
+/**
+ * Atomic copy and move of one file.
+ *
+ * <p>A source given as a symbolic link stands for the file it points to, and is resolved like
+ * a target ({@link Targets}): every link on the way must pass {@link LinkRule}, so a link planted
+ * by another user in {@code /tmp} cannot make a copy read (and publish) a file of the victim's
+ * choosing. The source is then opened without following a link, and must be a regular file: a
+ * FIFO or a device would block the read for ever.
+ */
 public final class Transfers {
     private Transfers() {
     }
@@ -26,17 +37,18 @@ public final class Transfers {
      * permissions (as {@code cp} does); an existing one keeps its own.
      */
     public static WriteResult copy(Path source, Path target, WriteOptions options) throws IOException {
-        requireRegularFile(source, "copy");
-        long size = Files.size(source);
-        try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size)) {
+        Source resolved = requireSourceFile(source, "copy");
+        Path from = resolved.path();
+        FileModes.Found found = resolved.found();
+        try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size(from))) {
             // isSameFile needs both files to exist: a new target is never the source.
-            if (Stat.exists(write.target()) && Files.isSameFile(source, write.target())) {
+            if (Stat.exists(write.target()) && Files.isSameFile(from, write.target())) {
                 throw new IllegalArgumentException("copy: " + source + " and " + target + " are the same file");
             }
-            if (FileModes.supportsPosix(source) && FileModes.supportsPosix(write.target())) {
-                write.newFilePermissions(Files.getPosixFilePermissions(source));
+            if (found.kept() != null && FileModes.supportsPosix(write.target())) {
+                write.newFilePermissions(found.kept().permissions());
             }
-            try (InputStream in = Files.newInputStream(source)) {
+            try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS)) {
                 in.transferTo(write.content());
             }
             return write.commit();
@@ -48,16 +60,19 @@ public final class Transfers {
      * (after keeping {@code target}'s old content as its backup). Across filesystems no rename
      * can be atomic, so the file is copied into the target's folder through the write protocol
      * (durable, verified, renamed into place) and only then is the source deleted: a crash in
-     * between leaves the file in both places, never in neither.
+     * between leaves the file in both places, never in neither. When source and target are two
+     * names of one file (hard links), the move leaves the target and removes the source name,
+     * as {@code mv} does.
      */
     public static Path move(Path source, Path requestedTarget, WriteOptions options) throws IOException {
-        requireRegularFile(source, "move");
-        Path from = source.toAbsolutePath();
+        Path content = requireSourceFile(source, "move").path();
+        // The source's own name (a link as source is moved as a link, within a filesystem).
+        Path from = Targets.resolve(source, false, "move");
         Path target = Targets.resolveFile(requestedTarget, options.followSymlinks(), "move");
-        Targets.createParents(target, options.durability().syncsFolder(), "move");
-        if (Stat.exists(target) && Files.isSameFile(from, target)) {
+        if (content.equals(target) || from.equals(target)) {
             throw new IllegalArgumentException("move: " + source + " and " + requestedTarget + " are the same file");
         }
+        Targets.createParents(target, options.durability().syncsFolder(), "move");
         List<PathLocks.Held> locks = PathLocks.acquireAll(List.of(from, target), options.lockTimeout());
         try {
             if (sameFileStore(from, target)) {
@@ -68,7 +83,7 @@ public final class Transfers {
                     // The same store seen through two mounts: rename(2) says EXDEV. Copy instead.
                 }
             }
-            copy(from, target, options);
+            copy(content, target, options);
             try {
                 Files.delete(from);
             } catch (IOException e) {
@@ -85,19 +100,25 @@ public final class Transfers {
     }
 
     private static void renameInPlace(Path from, Path target, WriteOptions options) throws IOException {
-        boolean targetExists = Stat.exists(target);
-        if (options.createNew() && targetExists) {
+        FileModes.Found found = FileModes.find(target);
+        if (found.exists() && !found.symbolicLink()) {
+            Targets.requireFileTarget(target, found, "move");
+        }
+        if (options.createNew() && found.exists()) {
             throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
         }
+        if (options.backup() && !options.createNew()) {
+            Backups.requireBackupName(target, "move");
+        }
         if (options.expectedChecksum().isPresent()) {
-            String actual = targetExists ? Hashing.sha256Hex(target) : "absent";
+            String actual = found.regularFile() ? WriteProtocol.sha256NoFollow(target) : "absent";
             if (!actual.equals(options.expectedChecksum().get())) {
                 throw new IntegrityException("move", target, "target's current content (expectedChecksum)",
                         options.expectedChecksum().get(), actual);
             }
         }
-        if (options.backup() && targetExists && Stat.isRegularFile(target)) {
-            Backups.keep(target, options.durability(), "move");
+        if (options.backup() && found.regularFile()) {
+            Backups.keep(target, found.links(), options.durability(), "move");
         }
         if (options.createNew()) {
             // link(2) then unlink: fails atomically if the name was taken meanwhile.
@@ -105,6 +126,7 @@ public final class Transfers {
             Files.delete(from);
         } else {
             Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            removeSourceNameIfSameFile(from, target);
         }
         if (options.durability().syncsFolder()) {
             Fsync.folder(target.getParent(), "move", target);
@@ -114,21 +136,61 @@ public final class Transfers {
         }
     }
 
+    /**
+     * {@code rename(2)} between two names of one file (hard links) does nothing and reports
+     * success (POSIX), which would leave the source in place while the move reported it gone.
+     * The target already is the file: the source name is removed, as {@code mv} does.
+     */
+    private static void removeSourceNameIfSameFile(Path from, Path target) throws IOException {
+        BasicFileAttributes left = Stat.attributes(from);
+        if (left == null) {
+            return;
+        }
+        BasicFileAttributes moved = Stat.attributes(target);
+        if (moved != null && left.fileKey() != null && Objects.equals(left.fileKey(), moved.fileKey())) {
+            Files.delete(from);
+        }
+    }
+
     private static boolean sameFileStore(Path a, Path b) throws IOException {
         return Files.getFileStore(a).equals(Files.getFileStore(b.getParent()));
     }
 
-    private static void requireRegularFile(Path source, String operation) throws IOException {
-        BasicFileAttributes self = Stat.attributes(source);
-        if (self == null) {
+    private static long size(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
+    }
+
+    /** A copy's or move's source: its real path and what it is. */
+    private record Source(Path path, FileModes.Found found) {
+    }
+
+    /**
+     * The real path of the file {@code source} names, through its links (each checked by
+     * {@link LinkRule}); it must be a regular file.
+     *
+     * @throws NoSuchFileException when there is no such file (or a dangling link)
+     */
+    private static Source requireSourceFile(Path source, String operation) throws IOException {
+        Path real;
+        try {
+            real = Targets.resolve(source, true, operation);
+        } catch (AtomicWriteException e) {
+            if (e.getCause() instanceof NoSuchFileException) {
+                // A dangling link: there is no source, as for a path that names nothing.
+                throw new NoSuchFileException(source.toString(), null, operation + ": the source does not exist ("
+                        + e.getMessage() + ")");
+            }
+            throw e;
+        }
+        FileModes.Found found = FileModes.find(real);
+        if (!found.exists()) {
             throw new NoSuchFileException(source.toString(), null, operation + ": the source does not exist");
         }
-        // A link as source stands for its target (a dangling one throws NoSuchFileException).
-        BasicFileAttributes followed = self.isSymbolicLink()
-                ? Files.readAttributes(source, BasicFileAttributes.class) : self;
-        if (!followed.isRegularFile()) {
-            throw new AtomicWriteException(operation + " " + source + " failed: the source is not a regular file",
-                    null, java.util.Map.of("operation", operation, "path", source.toString()));
+        if (!found.regularFile()) {
+            String what = found.directory() ? "a folder" : found.special() != null ? found.special() : "not a file";
+            throw new AtomicWriteException(operation + " " + source + " failed: the source is " + what
+                    + ", not a regular file", null, Map.of("operation", operation, "path", source.toString()));
         }
+        return new Source(real, found);
     }
 }

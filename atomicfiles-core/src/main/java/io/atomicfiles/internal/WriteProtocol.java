@@ -7,6 +7,7 @@ import io.atomicfiles.ProgressListener;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.WriteResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -25,26 +26,36 @@ import java.util.Set;
  * The single-file write protocol, one instance per write. Each step names the failure it prevents.
  *
  * <ol>
- *   <li>Take the path's lock (JVM and OS) so writers queue, then look at the target under it:
- *       a symbolic link is written through (unless told not to) by locking its final target
- *       instead; a folder is refused.</li>
- *   <li>Create the temp file {@code .NAME.tmp-<random>} in the target's own folder (same
- *       filesystem, so the rename is atomic), {@code CREATE_NEW} (never follows a planted link),
- *       owner-only (nobody reads unpublished content). Missing folders are created first.</li>
+ *   <li>Resolve the path component by component, every symbolic link checked by the kernel's
+ *       protected_symlinks rule before it is followed (a link planted by another user in a
+ *       shared folder such as {@code /tmp} never redirects the write; {@link LinkRule}); make
+ *       missing folders. Take the path's lock (JVM and OS) so writers queue, then look at the
+ *       target under it: a symbolic link is written through (unless told not to) by locking its
+ *       final target instead; a folder or a special file (FIFO, device, socket) is refused.</li>
+ *   <li>Create the temp file {@code .NAME.tmp-<random>-<writer>} in the target's own folder
+ *       (same filesystem, so the rename is atomic), {@code CREATE_NEW} (never follows a planted
+ *       link), owner-only (nobody reads unpublished content). The first write of this process
+ *       into a folder first removes temp files there whose writer is gone (a killed writer's
+ *       leftovers). Until it is published or deleted, the temp file is known to
+ *       {@link OpenTempFiles}, so a shutdown hook can remove it.</li>
  *   <li>Stream the content in chunks, hashing it in the same pass ({@link ContentSink}).</li>
  *   <li>Force the temp file to disk, so a power loss after the rename cannot leave an empty or
  *       torn file under the target's name; read it back and compare SHA-256s, so corrupted bytes
  *       are never published.</li>
- *   <li>Give the temp file the old file's mode, owner and group (a new file gets the umask's
- *       mode), so a rewrite does not silently change who may read the file. Done before step 4's
- *       fsync, which then covers the new mode too.</li>
- *   <li>Keep the old content as {@code NAME.backup} by hard link; the target is never absent.</li>
+ *   <li>Give the temp file the old file's owner, group and mode (a new file gets the umask's
+ *       mode), so a rewrite does not silently change who may read the file; where the owner or
+ *       group cannot be kept, the mode is narrowed so that nobody gains access
+ *       ({@link FileModes#copy}). Done before step 4's fsync, which then covers them too.</li>
+ *   <li>Keep the old content as {@code NAME.backup} by hard link; the target is never absent.
+ *       A {@code NAME.backup} that already is a link of {@code NAME} is handled
+ *       ({@link Backups}).</li>
  *   <li>Rename the temp file over the target with {@code ATOMIC_MOVE}: readers see the old file
  *       or the new, never a mix. There is no non-atomic fallback. With {@code createNew}, a hard
  *       link instead, which fails atomically when the name is taken.</li>
  *   <li>Force the folder, so the rename itself survives a power loss.</li>
  *   <li>On any failure before step 7, delete the temp file: the target was never touched. After
- *       step 7 the temp name is gone; it is never deleted again.</li>
+ *       step 7 the temp name is gone; it is never deleted again. A progress listener that throws
+ *       is one more failure: it never leaves a temp file or a held lock behind.</li>
  * </ol>
  */
 public final class WriteProtocol implements AutoCloseable {
@@ -106,27 +117,46 @@ public final class WriteProtocol implements AutoCloseable {
             long startNanos) throws IOException {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
-        // Step 1: the file that will change, never a folder; writers queue.
-        Targets.Locked locked = Targets.lock(requested, options.followSymlinks(), options.lockTimeout(), operation);
+        // Step 1: the file that will change, never a folder or a special file; writers queue.
+        Targets.Locked locked = Targets.lock(requested, options.followSymlinks(), options.durability().syncsFolder(),
+                options.lockTimeout(), operation);
         Path target = locked.target();
         PathLocks.Held lock = locked.lock();
+        TempFiles.TempFile temp = null;
         try {
             // Preconditions, under the lock so that no other writer of ours can change the answer.
+            if (options.backup() && !options.createNew()) {
+                Backups.requireBackupName(target, operation);
+            }
             if (options.createNew() && locked.found().exists()) {
                 throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
             }
             if (options.expectedChecksum().isPresent()) {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
-            // Step 2: a private temp file beside the target.
-            TempFiles.TempFile temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation);
+            // Step 2: a private temp file beside the target, after a killed writer's leftovers are gone.
+            TempFiles.removeAbandonedOnce(target.getParent());
+            temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation);
             ProgressListener progress = TerminalProgress.choose(options.showProgress(),
                     options.progressListener().orElse(null));
             progress.started(operation + " " + target.getFileName(), expectedSize);
             return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found());
         } catch (IOException | RuntimeException e) {
+            if (temp != null) {
+                // Such as a progress listener that threw in started(): the temp file goes too.
+                closeQuietly(temp);
+                TempFiles.deleteQuietly(temp.path());
+            }
             lock.close();
             throw e;
+        }
+    }
+
+    private static void closeQuietly(TempFiles.TempFile temp) {
+        try {
+            temp.channel().close();
+        } catch (IOException e) {
+            // The temp file is deleted next; a failed close changes nothing for the target.
         }
     }
 
@@ -162,11 +192,13 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     /**
-     * Like {@link #commit()}, with a check of the finished temp file (a schema, say) that runs
+     * Like {@link #commit()}, with a check of the finished content (a schema, say) that runs
      * after it is complete and before anything is published; if the check throws, the write is
-     * discarded.
+     * discarded. The check reads the content through the temp file's own open descriptor, never
+     * by its name: someone who may rename entries of the folder could have put a link to a file
+     * of their choosing there, and parse errors quote what they read.
      */
-    public WriteResult commit(IOConsumer<Path> checkBeforePublish) throws IOException {
+    public WriteResult commit(IOConsumer<InputStream> checkBeforePublish) throws IOException {
         requireOpen();
         WriteResult result;
         try {
@@ -179,7 +211,7 @@ public final class WriteProtocol implements AutoCloseable {
         return result;
     }
 
-    private WriteResult publishContent(IOConsumer<Path> checkBeforePublish) throws IOException {
+    private WriteResult publishContent(IOConsumer<InputStream> checkBeforePublish) throws IOException {
         boolean published = false;
         String step = "write temp file";
         try {
@@ -187,11 +219,11 @@ public final class WriteProtocol implements AutoCloseable {
             keepAttributes();
             step = "finish temp file";
             ContentSink.Written written = sink.finish();
-            temp.channel().close();
             if (checkBeforePublish != null) {
                 step = "check content";
-                checkBeforePublish.accept(temp.path());
+                checkBeforePublish.accept(contentFromTheStart());
             }
+            temp.channel().close();
             if (options.expectedChecksum().isPresent()) {
                 // Programs that take no lock may have changed the target since open(). Its size
                 // and time cannot tell (coarse timestamps, tools that restore them): hash again.
@@ -201,7 +233,7 @@ public final class WriteProtocol implements AutoCloseable {
             Path backup = null;
             if (options.backup() && !options.createNew() && found().regularFile()) {
                 step = "keep backup";
-                backup = Backups.keep(target, options.durability(), operation);
+                backup = Backups.keep(target, found().links(), options.durability(), operation);
             }
             step = "publish";
             publish();
@@ -212,14 +244,14 @@ public final class WriteProtocol implements AutoCloseable {
                 Fsync.folder(target.getParent(), operation, target);
             }
             state = State.COMMITTED;
-            progress.finished(true);
+            finishProgress(true);
             return new WriteResult(target, written.size(), written.sha256(), Optional.ofNullable(backup),
                     Duration.ofNanos(System.nanoTime() - startNanos));
         } catch (IOException | RuntimeException e) {
             if (published) {
                 // The new content is visible; only its durability is in doubt. Nothing to undo.
                 state = State.COMMITTED;
-                progress.finished(false);
+                finishProgress(false);
             } else {
                 discard();
             }
@@ -229,12 +261,40 @@ public final class WriteProtocol implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the listener the work is over, exactly once. A listener that throws here cannot
+     * change the outcome: the content is published (or discarded) already, and a write reported
+     * as failed after it was published would invite a retry of something that happened.
+     */
+    private void finishProgress(boolean succeeded) {
+        try {
+            progress.finished(succeeded);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(WriteProtocol.class).warn("progress listener of {} {} failed in"
+                    + " finished({}); ignored: {}", operation, target, succeeded, e.toString());
+        }
+    }
+
+    /** The finished content, read from the start through the open temp file; closing it leaves the file open. */
+    private InputStream contentFromTheStart() throws IOException {
+        temp.channel().position(0);
+        return new java.io.FilterInputStream(java.nio.channels.Channels.newInputStream(temp.channel())) {
+            @Override
+            public void close() {
+                // The channel is closed by the protocol, after the check.
+            }
+        };
+    }
+
     /** Step 9, for a write that is abandoned before commit: the target is untouched. */
     @Override
     public void close() {
         if (state == State.OPEN) {
-            discard();
-            lock.close();
+            try {
+                discard();
+            } finally {
+                lock.close();
+            }
             report(operation, target, "failed", -1, null, startNanos, "discarded: closed without commit");
         }
     }
@@ -268,7 +328,7 @@ public final class WriteProtocol implements AutoCloseable {
             // mode rwxrwxrwx, which would make the new file world-writable.
             FileModes.copy(old, temp.path());
         } else if (newFilePermissions != null) {
-            Files.setPosixFilePermissions(temp.path(), newFilePermissions);
+            FileModes.setPermissions(temp.path(), newFilePermissions);
         } else {
             FileModes.applyDefaultMode(temp.path());
         }
@@ -285,6 +345,10 @@ public final class WriteProtocol implements AutoCloseable {
         if (!foundAgain && System.nanoTime() - foundNanos > LOOK_AGAIN_AFTER_NANOS) {
             found = FileModes.find(target);
             foundAgain = true;
+            if (found.exists() && !found.symbolicLink()) {
+                // Made a folder or a FIFO meanwhile by a program that takes no lock: still refused.
+                Targets.requireFileTarget(target, found, operation);
+            }
         }
         return found;
     }
@@ -307,8 +371,10 @@ public final class WriteProtocol implements AutoCloseable {
         }
         try {
             // REPLACE_EXISTING too: with ATOMIC_MOVE alone, replacing an existing file is up to the
-            // provider (rename(2) replaces; Jimfs, for one, refuses).
+            // provider (rename(2) replaces; Jimfs, for one, refuses). The temp file is a new file,
+            // never another name of the target, so this rename cannot be the no-op of POSIX.
             Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            TempFiles.published(temp.path());
         } catch (AtomicMoveNotSupportedException e) {
             throw AtomicWriteException.failed(operation, target,
                     "publish (this filesystem cannot rename atomically; atomicfiles never falls back to a"
@@ -325,7 +391,7 @@ public final class WriteProtocol implements AutoCloseable {
             // The temp file is deleted next; a failed close changes nothing for the target.
         }
         TempFiles.deleteQuietly(temp.path());
-        progress.finished(false);
+        finishProgress(false);
     }
 
     private void requireOpen() {
@@ -343,10 +409,26 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     private static void checkExpectedChecksum(Path target, String expected, String operation) throws IOException {
-        String actual = Stat.isRegularFile(target) ? Hashing.sha256Hex(target) : "absent";
+        String actual = Stat.isRegularFile(target) ? sha256NoFollow(target) : "absent";
         if (!actual.equals(expected)) {
             throw new IntegrityException(operation, target, "target's current content (expectedChecksum)", expected,
                     actual);
         }
+    }
+
+    /**
+     * SHA-256 of the target's content, opened without following a link: someone who owns the
+     * target in a shared folder may swap it for a link between the stat and the open, and the
+     * hash of a file of their choosing is none of their business.
+     */
+    static String sha256NoFollow(Path target) throws IOException {
+        java.security.MessageDigest digest = Hashing.sha256();
+        byte[] buffer = new byte[16 * 1024];
+        try (java.io.InputStream in = Files.newInputStream(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return Hashing.hex(digest.digest());
     }
 }

@@ -87,7 +87,8 @@ class JimfsTest {
         assertThat(Files.readAllBytes(dir.resolve("b.bin"))).containsExactly(0, -1, 42);
         assertThat(Files.readString(dir.resolve("c.json"))).isEqualTo(
                 "{\n  \"name\": \"démo 日本語\",\n  \"ports\": [\n    80,\n    443\n  ],\n  \"flag\": \"yes\"\n}\n");
-        assertThat(Codecs.yaml().readValue(Files.readString(dir.resolve("d.yaml")), Map.class)).isEqualTo(data);
+        Map<?, ?> yaml = Codecs.yaml().readValue(Files.readString(dir.resolve("d.yaml")), Map.class);
+        assertThat(yaml).isEqualTo(data);
         assertThat(Folders.names(dir)).containsExactly("a.txt", "b.bin", "c.json", "d.yaml");
     }
 

@@ -115,8 +115,11 @@ class PlantedSymlinkTest {
 
     @Test
     void sweepRemovesNeitherAPlantedLinkNorWhatItPointsAt() throws IOException {
-        Path planted = Files.createSymbolicLink(work.resolve(ScriptedTempNames.tempName("x.txt", FIRST)), victim);
-        Path stale = Files.writeString(work.resolve(ScriptedTempNames.tempName("x.txt", SECOND)), "leftover");
+        // Both named as a writer that is gone would have named them: only the regular file goes.
+        Path planted = Files.createSymbolicLink(work.resolve(ScriptedTempNames.tempNameOfAGoneWriter("x.txt", FIRST)),
+                victim);
+        Path stale = Files.writeString(work.resolve(ScriptedTempNames.tempNameOfAGoneWriter("x.txt", SECOND)),
+                "leftover");
         Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(0));
 
         int removed = AtomicFiles.sweepStaleTempFiles(work, Duration.ofMinutes(1));

@@ -169,7 +169,8 @@ class AtomicFileOperationsTest {
         String table = bytes.toString(StandardCharsets.UTF_8);
         assertThat(table).contains("| Session          | " + ops.auditTrail().sessionId())
                 .contains("| Total operations | 3 ").contains("| Successful       | 2 ")
-                .contains("| Failed           | 1 ").contains("| Files affected   | 1 ")
+                .contains("| Failed           | 1 ").contains("| Files affected   | 2 ")
+                .contains("| Files changed    | 1 ")
                 .contains(a.toAbsolutePath() + " | 2          | 2          | 0      | json_update (completed) |");
     }
 }

@@ -200,12 +200,32 @@ class AuditTrailTest {
         assertThat(s.totalOperations()).isEqualTo(4);
         assertThat(s.successful()).isEqualTo(3);
         assertThat(s.failed()).isEqualTo(1);
-        assertThat(s.filesAffected()).isEqualTo(2);
+        assertThat(s.filesAffected()).as("a, b and c, the failed copy's b included").isEqualTo(3);
+        assertThat(s.filesChanged()).as("a and c: the copy of b failed").isEqualTo(2);
         assertThat(s.files()).extracting(AuditSummary.FileActivity::operations).containsExactly(2, 1, 1);
         assertThat(trail.summaryOfAllSessions().totalOperations()).isEqualTo(5);
         String table = s.toTable();
-        assertThat(table).contains("| Total operations | 4 ").contains("| Files affected   | 2 ")
+        assertThat(table).contains("| Total operations | 4 ").contains("| Files affected   | 3 ")
+                .contains("| Files changed    | 2 ")
                 .contains(dir.resolve("b").toAbsolutePath().toString()).contains("copy (failed)");
+    }
+
+    /**
+     * Seed parity: the seed's {@code files_affected} counts every distinct file its session's
+     * operations named, whatever they did and however they ended.
+     */
+    @Test
+    void filesAffectedCountsEveryFileTheSessionNamedAsTheSeedDoes() throws IOException {
+        AuditTrail trail = new AuditTrail(auditFile());
+        trail.logOperation("write", dir.resolve("written.json"), null, "completed", null);
+        trail.logOperation("read", dir.resolve("read.json"), null, "completed", null);
+        trail.logOperation("delete", dir.resolve("kept.json"), null, "failed", "permission denied");
+
+        AuditSummary s = trail.summary();
+
+        assertThat(s.filesAffected()).isEqualTo(3);
+        assertThat(s.filesChanged()).as("only the write changed a file").isEqualTo(1);
+        assertThat(s.toTable()).contains("| Files affected   | 3 ").contains("| Files changed    | 1 ");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.atomicfiles.testing;
 
+import io.atomicfiles.IORunnable;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.SeekableByteChannel;
@@ -119,8 +120,37 @@ public final class FaultyFileSystem extends FileSystem {
         }
     }
 
+    /**
+     * Runs {@code action} once, just before the first call whose description (as in
+     * {@link #log()}, such as {@code "move app.log.1 -> app.log.2"}) starts with {@code prefix}:
+     * to make another program's change land between two steps of an operation.
+     */
+    public void beforeCall(String prefix, IORunnable action) {
+        synchronized (log) {
+            beforePrefix = prefix;
+            beforeAction = action;
+        }
+    }
+
+    private String beforePrefix;
+    private IORunnable beforeAction;
+
+    private void runBefore(String what) throws IOException {
+        IORunnable action = null;
+        synchronized (log) {
+            if (beforeAction != null && what.startsWith(beforePrefix)) {
+                action = beforeAction;
+                beforeAction = null;
+            }
+        }
+        if (action != null) {
+            action.run();
+        }
+    }
+
     /** Counts one call, and throws when it is the armed one. */
     void tick(String what) throws IOException {
+        runBefore(what);
         int n = calls.incrementAndGet();
         if (recording) {
             synchronized (log) {
