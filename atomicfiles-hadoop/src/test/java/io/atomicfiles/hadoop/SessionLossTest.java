@@ -1,0 +1,184 @@
+package io.atomicfiles.hadoop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.ContentType;
+import io.atomicfiles.RecoveryReport;
+import io.atomicfiles.hadoop.testing.Clusters;
+import io.atomicfiles.hadoop.testing.HookedFileSystem;
+import io.atomicfiles.hadoop.testing.Sessions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client whose ZooKeeper session expires in the middle of its work (another host may then
+ * hold its locks): before the commit point it commits nothing; after it, recovery finishes.
+ */
+class SessionLossTest {
+    private static Clusters clusters;
+    private static FileSystem fs;
+    private static ClusterFiles healthy;
+    private CuratorFramework curator;
+    private HookedFileSystem hooked;
+    private ClusterFiles files;
+    private final Path dir = new Path("/session");
+
+    @BeforeAll
+    static void start() throws Exception {
+        clusters = Clusters.start("session", 3);
+        fs = clusters.fileSystem();
+        healthy = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (healthy != null) {
+            healthy.close();
+        }
+        if (clusters != null) {
+            clusters.close();
+        }
+    }
+
+    @BeforeEach
+    void client() throws Exception {
+        fs.delete(dir, true);
+        curator = CuratorFrameworkFactory.newClient(clusters.zooKeeperConnect(), 10_000, 10_000,
+                new ExponentialBackoffRetry(100, 5));
+        curator.start();
+        curator.blockUntilConnected();
+        hooked = new HookedFileSystem(fs);
+        files = ClusterFiles.open(hooked, ClusterOptions.builder().curator(curator).build());
+        for (String name : List.of("a.txt", "b.txt")) {
+            healthy.writeText(new Path(dir, name), "old");
+        }
+    }
+
+    @AfterEach
+    void closeClient() {
+        files.close();
+        curator.close();
+    }
+
+    @Test
+    void aSessionLostBeforeTheCommitPointCommitsNothing() throws Exception {
+        CompletableFuture<Void> tx = pauseAt("create", ".stage", () -> {
+            try (ClusterTransaction t = files.transaction()) {
+                t.addWrite(new Path(dir, "a.txt"), "new", ContentType.TEXT);
+                t.addWrite(new Path(dir, "b.txt"), "new", ContentType.TEXT);
+                t.commit();
+            }
+        });
+        assertThat(tx).failsWithin(Duration.ofSeconds(120)).withThrowableOfType(Exception.class)
+                .havingCause().isInstanceOf(AtomicWriteException.class).isNotInstanceOf(CommitPendingException.class)
+                .withMessageContaining("ZooKeeper session");
+        assertThat(HdfsFiles.text(fs, new Path(dir, "a.txt"))).isEqualTo("old");
+        assertThat(HdfsFiles.text(fs, new Path(dir, "b.txt"))).isEqualTo("old");
+        RecoveryReport report = healthy.recover();
+        assertThat(report.transactions()).as(report.toString()).allMatch(t -> t.outcome() != RecoveryReport.Outcome.ROLLED_FORWARD);
+        assertThat(HdfsFiles.text(fs, new Path(dir, "a.txt"))).isEqualTo("old");
+        assertThat(HdfsFiles.hiddenNames(fs, dir)).isEmpty();
+        assertThat(HdfsFiles.list(fs, ClusterOptions.DEFAULT_JOURNAL_DIR)).isEmpty();
+    }
+
+    @Test
+    void aSessionLostAfterTheCommitPointIsFinishedByRecovery() throws Exception {
+        CompletableFuture<Void> tx = pauseAt("rename", ".stage", () -> {
+            try (ClusterTransaction t = files.transaction()) {
+                t.addWrite(new Path(dir, "a.txt"), "new", ContentType.TEXT);
+                t.addWrite(new Path(dir, "b.txt"), "new", ContentType.TEXT);
+                t.commit();
+            }
+        });
+        assertThat(tx).failsWithin(Duration.ofSeconds(120)).withThrowableOfType(Exception.class)
+                .havingCause().isInstanceOf(CommitPendingException.class);
+        RecoveryReport report = healthy.recover();
+        assertThat(report.transactions()).as(report.toString()).singleElement()
+                .matches(t -> t.outcome() == RecoveryReport.Outcome.ROLLED_FORWARD, "rolled forward");
+        assertThat(HdfsFiles.text(fs, new Path(dir, "a.txt"))).isEqualTo("new");
+        assertThat(HdfsFiles.text(fs, new Path(dir, "b.txt"))).isEqualTo("new");
+        assertThat(HdfsFiles.text(fs, new Path(dir, "b.txt.backup"))).isEqualTo("old");
+        assertThat(HdfsFiles.hiddenNames(fs, dir)).isEmpty();
+        assertThat(HdfsFiles.list(fs, ClusterOptions.DEFAULT_JOURNAL_DIR)).isEmpty();
+    }
+
+    @Test
+    void aWriteWhoseSessionIsLostPublishesNothing() throws Exception {
+        CompletableFuture<Void> write = pauseAt("create", ".tmp-", () -> files.writeText(new Path(dir, "a.txt"), "new"));
+        assertThat(write).failsWithin(Duration.ofSeconds(120)).withThrowableOfType(Exception.class)
+                .havingCause().isInstanceOf(AtomicWriteException.class).withMessageContaining("ZooKeeper session");
+        assertThat(HdfsFiles.text(fs, new Path(dir, "a.txt"))).isEqualTo("old");
+        assertThat(HdfsFiles.hiddenNames(fs, dir)).isEmpty();
+    }
+
+    @Test
+    void withTheSessionIntactTheSameTransactionCommits() throws Exception {
+        try (ClusterTransaction t = files.transaction()) {
+            t.addWrite(new Path(dir, "a.txt"), "new", ContentType.TEXT);
+            t.commit();
+        }
+        assertThat(HdfsFiles.text(fs, new Path(dir, "a.txt"))).isEqualTo("new");
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code work} in another thread, pausing it at the first {@code call} on a path whose
+     * name contains {@code marker}; meanwhile the client's session is expired (as the quorum does
+     * when a client falls silent for its session timeout), then the work goes on.
+     */
+    private CompletableFuture<Void> pauseAt(String call, String marker, Work work) throws Exception {
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        AtomicBoolean once = new AtomicBoolean();
+        hooked.hook((c, path) -> {
+            if (c.equals(call) && path.getName().contains(marker) && once.compareAndSet(false, true)) {
+                paused.countDown();
+                try {
+                    resume.await(120, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        CountDownLatch lost = new CountDownLatch(1);
+        curator.getConnectionStateListenable().addListener((client, state) -> {
+            if (state == ConnectionState.LOST) {
+                lost.countDown();
+            }
+        });
+        CompletableFuture<Void> future = CompletableFuture.runAsync(() -> {
+            try {
+                work.run();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertThat(paused.await(120, TimeUnit.SECONDS)).as("the work reached " + call + " " + marker).isTrue();
+        ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+        Sessions.expire(clusters.zooKeeperConnect(), zk.getSessionId(), zk.getSessionPasswd());
+        assertThat(lost.await(60, TimeUnit.SECONDS)).as("Curator noticed the session's loss").isTrue();
+        resume.countDown();
+        return future;
+    }
+}
