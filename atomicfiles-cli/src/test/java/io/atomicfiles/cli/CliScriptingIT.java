@@ -3,7 +3,6 @@ package io.atomicfiles.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.atomicfiles.format.Codecs;
-import io.atomicfiles.internal.TempFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +105,10 @@ class CliScriptingIT {
         assertThat(clean.get("count").asInt()).isEqualTo(1);
         assertThat(dir.resolve("app.json.backup")).doesNotExist();
 
-        Path stale = dir.resolve(TempFiles.name("app.json")); // a temp file's name, as the library makes them
+        // A temp file whose writer cannot be told (the shape earlier versions made), old enough to
+        // be stale. (A name from TempFiles.name would carry this test JVM's own identity: a live
+        // writer's file, which sweep rightly never removes.)
+        Path stale = dir.resolve(".app.json.tmp-0123456789ab");
         Files.writeString(stale, "left by a killed writer");
         Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(7200)));
         JsonNode sweep = json("sweep", ".", "--json");
