@@ -52,6 +52,9 @@ public final class Ratios {
                     LARGE + "atomicFilesDefaults", LARGE + "bareProtocol", 0.9),
             Target.atLeastThroughput("1 GiB, SHA-256 + verify vs bare write+fsync, throughput (in turns)",
                     LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "bareProtocol", 0.9),
+            Target.atLeastThroughput("1 GiB, defaults vs slower of (bare write+fsync, one SHA-256 pass in memory),"
+                    + " throughput (in turns; issue 11 W2)",
+                    LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "slowerOfBareAndSha256", 0.9),
             Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential durable writes (in turns)",
                     TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5));
 
