@@ -37,6 +37,7 @@ public final class Ratios {
     private static final String LARGE = "LargeWriteBenchmark.";
     private static final String LARGE_TURNS = "LargeWriteInTurnsBenchmark.";
     private static final String TX_TURNS = "TransactionInTurnsBenchmark.";
+    private static final String BATCH_TURNS = "BatchInTurnsBenchmark.";
 
     /** The targets: each compares a candidate with its baseline, measured in the same run. */
     static final List<Target> TARGETS = List.of(
@@ -56,7 +57,9 @@ public final class Ratios {
                     + " throughput (in turns; issue 11 W2)",
                     LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "slowerOfBareAndSha256", 0.9),
             Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential durable writes (in turns)",
-                    TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5));
+                    TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5),
+            Target.atMostCost("1000 x 1 KiB: one WriteBatch / 1000 sequential durable writes (in turns; issue 11,"
+                    + " on journaled ext4)", BATCH_TURNS + "batch", BATCH_TURNS + "sequentialWrites", 0.15));
 
     private Ratios() {
     }
