@@ -38,6 +38,7 @@ public final class Ratios {
     private static final String LARGE_TURNS = "LargeWriteInTurnsBenchmark.";
     private static final String TX_TURNS = "TransactionInTurnsBenchmark.";
     private static final String BATCH_TURNS = "BatchInTurnsBenchmark.";
+    private static final String UPDATE_TURNS = "JsonUpdateInTurnsBenchmark.";
 
     /** The targets: each compares a candidate with its baseline, measured in the same run. */
     static final List<Target> TARGETS = List.of(
@@ -59,7 +60,9 @@ public final class Ratios {
             Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential durable writes (in turns)",
                     TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5),
             Target.atMostCost("1000 x 1 KiB: one WriteBatch / 1000 sequential durable writes (in turns; issue 11,"
-                    + " on journaled ext4)", BATCH_TURNS + "batch", BATCH_TURNS + "sequentialWrites", 0.15));
+                    + " on journaled ext4)", BATCH_TURNS + "batch", BATCH_TURNS + "sequentialWrites", 0.15),
+            Target.atLeastThroughput("atomicJsonUpdate: 8 threads vs 1 thread, throughput (in turns; issue 11 W4)",
+                    UPDATE_TURNS + "eightThreads", UPDATE_TURNS + "oneThread", 3.0));
 
     private Ratios() {
     }
