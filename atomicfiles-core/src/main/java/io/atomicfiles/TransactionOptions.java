@@ -197,10 +197,14 @@ public final class TransactionOptions {
          * (a folder swapped for a link since the operation was added) fails the transaction,
          * which is undone, and nothing is done through the link.
          *
-         * <p>What remains possible: a swap in the instant between that check and the one system
-         * call that follows it. Java's file API has no {@code renameat}/{@code linkat}/{@code
-         * mkdirat} relative to a folder descriptor, which would close that window. The root's
-         * own path is resolved once, when the first operation is added.
+         * <p>Renames, deletions and reads of sources are then made relative to folders opened
+         * from the root without following links ({@code renameat}, {@code unlinkat},
+         * {@code openat}): no swap, however timed, redirects them. What remains possible: a swap
+         * timed into the instant between the check and the creation of a new name (a folder, a
+         * staged file, a keep link) can make that name appear in the folder the link points to;
+         * creation never replaces, so nothing existing outside the root is changed, but the new
+         * name is left there (Java has no {@code mkdirat} or {@code linkat}). The root's own path
+         * is resolved once, when the first operation is added.
          */
         public Builder confinedTo(Path root) {
             this.confinedTo = root == null ? null : root.toAbsolutePath();

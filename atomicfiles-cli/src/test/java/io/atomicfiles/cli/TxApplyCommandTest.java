@@ -425,7 +425,8 @@ class TxApplyCommandTest {
         String text = run.out().replaceAll("\\s+", " ");
         assertThat(text).contains("confined to --root while it runs", "without following links",
                 "nothing is done through it: the transaction fails and is undone (exit 1)",
-                "a swap in the instant between that look and the single system call that follows it",
+                "no swap, however timed, redirects them",
+                "a swap timed into the instant between that look and the creation of a new name",
                 "Java's file API has no linkat or mkdirat");
     }
 

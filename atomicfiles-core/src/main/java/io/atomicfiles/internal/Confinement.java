@@ -2,7 +2,9 @@ package io.atomicfiles.internal;
 
 import io.atomicfiles.AtomicWriteException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,16 +28,30 @@ import java.util.Map;
  *       folder being made, makes it where it was planned).</li>
  * </ol>
  *
- * <p>What stays possible: a swap between the check and the system call that follows it (a
- * window of one system call). Calls relative to a folder descriptor opened without following
- * links ({@code openat(O_NOFOLLOW)}, then {@code renameat}, {@code unlinkat}, {@code linkat},
- * {@code mkdirat}) would close it; Java's file API takes paths, and its one descriptor-relative
- * form ({@code SecureDirectoryStream}) has no {@code linkat} and no {@code mkdirat}, so the keep
- * links and new folders could not use it.
+ * <p>Renames ({@link #renameOver}), deletions ({@link #deleteIfExists}) and reads of sources
+ * ({@link #newInputStream}) go further: after the check they are made relative to folder
+ * descriptors opened from the root one component at a time without following links
+ * ({@link FolderHandle}: {@code openat(O_NOFOLLOW)}, then {@code renameat}, {@code unlinkat},
+ * {@code openat}), so no swap, however timed, can redirect them.
+ *
+ * <p>What stays possible: creating a new name (a folder, a staged file, a keep link) is a check
+ * followed by a call on the path, so a swap timed into the instant between the two can make the
+ * new name appear in the folder the link points to. Creation is exclusive (mkdir, {@code O_EXCL},
+ * link(2) never replace), so nothing existing outside is replaced, moved or deleted, but that
+ * new name is left there. Java's file API has no {@code mkdirat} and no {@code linkat}, which
+ * would close this too. Where the descriptor-relative calls are not available (a filesystem
+ * without {@code SecureDirectoryStream}, or a folder on the way that may be passed but not read),
+ * renames, deletions and reads fall back to the check and the path call: the same one-call window.
  */
 public final class Confinement {
     /** No confinement: every check passes. */
     public static final Confinement NONE = new Confinement(null);
+
+    /**
+     * For tests: run after the checks of {@link #renameOver} and {@link #deleteIfExists}, right
+     * before their system calls (where a swap is timed to defeat a check); null in production.
+     */
+    static volatile Runnable beforeCallForTests;
 
     private final Path root;
 
@@ -121,6 +137,113 @@ public final class Confinement {
                         + " a folder when the transaction checked it); nothing was done through it, so that"
                         + " nothing outside the root " + root + " is touched");
             }
+        }
+    }
+
+    /**
+     * {@link HardLinks#renameOver}, confined: the rename is {@code renameat} between the two
+     * folders opened from the root without following links ({@link FolderHandle}), so that no
+     * swap, however timed, can redirect it outside the root. Where the filesystem offers no such
+     * calls (or a folder may be passed but not read), {@link #check} then the path's rename.
+     *
+     * @return whether {@code from} had to be unlinked because the two names were one file
+     * @throws AtomicWriteException when a folder on the way is a symbolic link; nothing was done
+     */
+    public boolean renameOver(Path from, Path to) throws IOException {
+        if (root == null) {
+            return HardLinks.renameOver(from, to);
+        }
+        check(from, "rename");
+        check(to, "rename");
+        runTestHook();
+        Path fromPath = from.toAbsolutePath().normalize();
+        Path toPath = to.toAbsolutePath().normalize();
+        try (FolderHandle fromFolder = FolderHandle.open(root, fromPath.getParent())) {
+            if (fromFolder == null) {
+                return HardLinks.renameOver(from, to);
+            }
+            boolean oneFolder = fromPath.getParent().equals(toPath.getParent());
+            try (FolderHandle toFolder = oneFolder ? null : FolderHandle.open(root, toPath.getParent())) {
+                if (!oneFolder && toFolder == null) {
+                    return HardLinks.renameOver(from, to);
+                }
+                FolderHandle target = oneFolder ? fromFolder : toFolder;
+                fromFolder.moveTo(fromPath.getFileName(), target, toPath.getFileName());
+                // rename(2) between two links of one file does nothing: the old name goes (see HardLinks).
+                BasicFileAttributes left = fromFolder.attributes(fromPath.getFileName());
+                if (left == null || left.fileKey() == null) {
+                    return false;
+                }
+                BasicFileAttributes moved = target.attributes(toPath.getFileName());
+                if (moved == null || !left.fileKey().equals(moved.fileKey())) {
+                    return false;
+                }
+                return fromFolder.deleteIfExists(fromPath.getFileName());
+            }
+        } catch (FolderHandle.LinkOnTheWay e) {
+            throw refused("rename", from, "passes through " + e.link + ", which is now a symbolic link (it was a folder"
+                    + " when the transaction checked it); nothing was done through it");
+        }
+    }
+
+    /**
+     * Deletes {@code path} if it is there, confined like {@link #renameOver} ({@code unlinkat}
+     * in its folder opened from the root without following links).
+     *
+     * @return whether a file was deleted
+     * @throws AtomicWriteException when a folder on the way is a symbolic link; nothing was done
+     */
+    public boolean deleteIfExists(Path path) throws IOException {
+        if (root == null) {
+            return Files.deleteIfExists(path);
+        }
+        check(path, "delete");
+        runTestHook();
+        Path normal = path.toAbsolutePath().normalize();
+        try (FolderHandle folder = FolderHandle.open(root, normal.getParent())) {
+            return folder == null ? Files.deleteIfExists(path) : folder.deleteIfExists(normal.getFileName());
+        } catch (java.nio.file.NoSuchFileException folderMissing) {
+            return false; // as unlink(2) says of a missing folder: nothing to delete
+        } catch (FolderHandle.LinkOnTheWay e) {
+            throw refused("delete", path, "passes through " + e.link + ", which is now a symbolic link; nothing was"
+                    + " deleted through it");
+        }
+    }
+
+    private static void runTestHook() {
+        Runnable hook = beforeCallForTests;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /**
+     * Opens {@code file} for reading, confined like {@link #renameOver}: {@code openat} in its
+     * folder opened from the root without following links, and not following {@code file} if it
+     * is a link, so that a swap cannot make the transaction copy a file from outside the root.
+     *
+     * @throws AtomicWriteException when a folder on the way is a symbolic link; nothing was read
+     */
+    public java.io.InputStream newInputStream(Path file) throws IOException {
+        if (root == null) {
+            return Files.newInputStream(file);
+        }
+        check(file, "read");
+        runTestHook();
+        Path normal = file.toAbsolutePath().normalize();
+        FolderHandle folder;
+        try {
+            folder = FolderHandle.open(root, normal.getParent());
+        } catch (FolderHandle.LinkOnTheWay e) {
+            throw refused("read", file, "passes through " + e.link + ", which is now a symbolic link; nothing was"
+                    + " read through it");
+        }
+        if (folder == null) {
+            return Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+        try (folder) {
+            // The stream keeps its own descriptor: the folder's may be closed now.
+            return folder.newInputStream(normal.getFileName());
         }
     }
 

@@ -174,9 +174,6 @@ final class Staging {
             progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
         }
         confinement.check(stage.path(), "stage " + operation.describe());
-        if (stage.source() != null) {
-            confinement.check(stage.source(), "read");
-        }
         try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE),
                 FileModes.ownerOnlyFileAttribute(stage.path().getParent()))) {
@@ -186,7 +183,7 @@ final class Staging {
             if (stage.source() == null) {
                 sink.write(((Operation.Write) operation).content());
             } else {
-                try (InputStream in = Files.newInputStream(stage.source())) {
+                try (InputStream in = confinement.newInputStream(stage.source())) {
                     in.transferTo(sink);
                 }
             }

@@ -80,8 +80,7 @@ final class StepRunner {
         if (toExists && HardLinks.sameFile(step.from(), step.to())) {
             // rename(2) between two links of one file does nothing and leaves both names:
             // the rename has in effect happened, so only the extra name goes.
-            confinement.check(step.from(), "delete");
-            Files.delete(step.from());
+            confinement.deleteIfExists(step.from());
             actions.add("removed " + step.from() + " (already linked at " + step.to() + ")");
             return;
         }
@@ -167,15 +166,14 @@ final class StepRunner {
     }
 
     /**
-     * rename(2), after the confinement check of both names. When the two names are hard links of
-     * one file, rename(2) does nothing: then {@code from} is unlinked, which is what the rename
-     * was for (a move whose source and target were one file, a delete whose deleted_backup was a
-     * link of the file, a keep that was already NAME.backup).
+     * rename(2); confined, renameat(2) in the two folders opened from the root without following
+     * links. When the two names are hard links of one file, rename(2) does nothing: then
+     * {@code from} is unlinked, which is what the rename was for (a move whose source and target
+     * were one file, a delete whose deleted_backup was a link of the file, a keep that was
+     * already NAME.backup).
      */
     private void rename(Path from, Path to) throws IOException {
-        confinement.check(from, "rename");
-        confinement.check(to, "rename");
-        HardLinks.renameOver(from, to);
+        confinement.renameOver(from, to);
     }
 
     /**
@@ -232,7 +230,7 @@ final class StepRunner {
             return false;
         }
         try {
-            return Files.deleteIfExists(leftover);
+            return confinement.deleteIfExists(leftover);
         } catch (FileSystemException e) {
             if (!Stat.meansAbsent(e, leftover)) {
                 throw e;

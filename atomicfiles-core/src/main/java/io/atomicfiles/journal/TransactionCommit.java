@@ -146,7 +146,12 @@ public final class TransactionCommit {
         List<PathLocks.Held> locks = List.of();
         try {
             try {
-                locks = PathLocks.acquireAll(lockedPaths(), options.lockTimeout());
+                List<Path> paths = lockedPaths();
+                for (Path path : paths) {
+                    // Taking a lock may create a lock file for the path: not through a swapped folder.
+                    confinement.check(path, "lock");
+                }
+                locks = PathLocks.acquireAll(paths, options.lockTimeout());
             } catch (IOException | RuntimeException e) {
                 // Nothing recorded yet: the empty journal goes, so no recovery has to discard it.
                 discardJournal(journal, e);
