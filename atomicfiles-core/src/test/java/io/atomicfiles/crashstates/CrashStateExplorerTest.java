@@ -74,6 +74,17 @@ class CrashStateExplorerTest {
         assertThat(result.violations()).isEmpty();
     }
 
+    @Test
+    void copiesAndMovesRecoverToTheAcknowledgedStateOrTheOneInFlight() throws IOException {
+        Recording recording = explorer.record(Map.of("a.json", "{\"v\":1}", "d.txt", "old d"), List.of(
+                (path, journals) -> AtomicFiles.copy(path.apply("a.json"), path.apply("d.txt")),
+                (path, journals) -> AtomicFiles.move(path.apply("d.txt"), path.apply("sub/e.txt")),
+                (path, journals) -> AtomicFiles.move(path.apply("sub/e.txt"), path.apply("a.json"))));
+        Result result = explorer.explore("copy, move to a new folder, move over a file (FULL, backups)", recording,
+                state -> Expected.of(recording, state, false), false);
+        assertThat(result.violations()).isEmpty();
+    }
+
     /**
      * Every crash state of two transactions recovers to all old or all new, the acknowledged one
      * kept. KNOWN DEFECT, reported to the lead (journal/TransactionCommit step 6, and the same in
