@@ -1,6 +1,7 @@
 package io.atomicfiles.journal;
 
 import io.atomicfiles.RecoveryReport;
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.StateDir;
 import io.atomicfiles.internal.TempFiles;
@@ -149,7 +150,8 @@ public final class Recovery {
         if (contents.header() == null || !contents.planned()) {
             // The intent never became durable, so staging never began: nothing but the journal exists.
             // Still delete any hidden name the partial intent lists, in case.
-            new StepRunner(false, Map.of(), actions, conflicts).cleanUp(contents.steps(), true);
+            new StepRunner(false, Map.of(), actions, conflicts, confinement(contents, journal.getFileSystem()))
+                    .cleanUp(contents.steps(), true);
             return new RecoveryReport.Transaction(id, RecoveryReport.Outcome.DISCARDED, actions, conflicts);
         }
         if (contents.commit() != null && !contents.commitValid()) {
@@ -159,7 +161,8 @@ public final class Recovery {
         }
         List<PathLocks.Held> locks = PathLocks.acquireAll(userPaths(contents.steps()), LOCK_WAIT);
         try {
-            StepRunner runner = new StepRunner(true, stagedSha(contents, journal.getFileSystem()), actions, conflicts);
+            StepRunner runner = new StepRunner(true, stagedSha(contents, journal.getFileSystem()), actions, conflicts,
+                    confinement(contents, journal.getFileSystem()));
             List<Step.Rename> renames = renames(contents.steps());
             RecoveryReport.Outcome outcome;
             if (contents.commit() == null) {
@@ -182,20 +185,29 @@ public final class Recovery {
             }
             StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
             runner.cleanUp(contents.steps(), outcome == RecoveryReport.Outcome.ROLLED_BACK);
-            sweepTempFiles(contents.steps(), actions);
+            sweepTempFiles(contents.steps(), actions, confinement(contents, journal.getFileSystem()));
             return new RecoveryReport.Transaction(id, outcome, actions, conflicts);
         } finally {
             PathLocks.releaseAll(locks);
         }
     }
 
+    /** The root a confined transaction recorded in its header: recovery checks every change alike. */
+    private static Confinement confinement(JournalFile.Contents contents, java.nio.file.FileSystem fs) {
+        JsonNode root = contents.header() == null ? null : contents.header().get("root");
+        return root == null || !root.isString() ? Confinement.NONE : Confinement.recorded(fs.getPath(root.asString()));
+    }
+
     /**
      * The crash that stopped a transaction may have stopped single-file writes in the same
      * folders too: their temp files, once older than {@link #STALE_TEMP_AGE}, are removed.
      */
-    private static void sweepTempFiles(List<Step> steps, List<String> actions) {
+    private static void sweepTempFiles(List<Step> steps, List<String> actions, Confinement confinement) {
         for (Path folder : StepRunner.foldersOf(steps)) {
             try {
+                if (!confinement.allows(folder.resolve(".sweep"), "sweep")) {
+                    continue; // swapped for a link: not a folder of the transaction's any more
+                }
                 int removed = TempFiles.sweep(folder, STALE_TEMP_AGE);
                 if (removed > 0) {
                     actions.add("removed " + removed + " stale temp file(s) in " + folder);

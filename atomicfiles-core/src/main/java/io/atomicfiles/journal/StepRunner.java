@@ -1,6 +1,8 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.Fsync;
+import io.atomicfiles.internal.HardLinks;
 import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
@@ -9,7 +11,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -30,6 +31,8 @@ final class StepRunner {
     private final Map<Path, String> stagedSha;
     private final List<String> actions;
     private final List<String> conflicts;
+    /** Checked right before each rename and deletion: nothing is done through a folder swapped for a link. */
+    private final Confinement confinement;
 
     /**
      * @param checked whether to compare files with the states the journal recorded before
@@ -38,6 +41,12 @@ final class StepRunner {
      * @param stagedSha the SHA-256 of each staged file, from the commit record
      */
     StepRunner(boolean checked, Map<Path, String> stagedSha, List<String> actions, List<String> conflicts) {
+        this(checked, stagedSha, actions, conflicts, Confinement.NONE);
+    }
+
+    StepRunner(boolean checked, Map<Path, String> stagedSha, List<String> actions, List<String> conflicts,
+            Confinement confinement) {
+        this.confinement = confinement;
         this.checked = checked;
         this.stagedSha = stagedSha;
         this.actions = actions;
@@ -68,9 +77,10 @@ final class StepRunner {
             }
             return;
         }
-        if (toExists && Files.isSameFile(step.from(), step.to())) {
+        if (toExists && HardLinks.sameFile(step.from(), step.to())) {
             // rename(2) between two links of one file does nothing and leaves both names:
             // the rename has in effect happened, so only the extra name goes.
+            confinement.check(step.from(), "delete");
             Files.delete(step.from());
             actions.add("removed " + step.from() + " (already linked at " + step.to() + ")");
             return;
@@ -145,7 +155,8 @@ final class StepRunner {
                 try {
                     // Only a folder: where a folder could not be made, a file of someone else's
                     // may stand (the very reason a transaction failed), and it is not ours to delete.
-                    if (Stat.isDirectory(folder) && Files.deleteIfExists(folder)) {
+                    if (Stat.isDirectory(folder) && confinement.allows(folder, "delete folder")
+                            && Files.deleteIfExists(folder)) {
                         actions.add("removed folder " + folder);
                     }
                 } catch (DirectoryNotEmptyException e) {
@@ -156,11 +167,15 @@ final class StepRunner {
     }
 
     /**
-     * rename(2). REPLACE_EXISTING as well as ATOMIC_MOVE: with ATOMIC_MOVE alone, replacing an
-     * existing name is left to the filesystem (Linux replaces, Jimfs refuses).
+     * rename(2), after the confinement check of both names. When the two names are hard links of
+     * one file, rename(2) does nothing: then {@code from} is unlinked, which is what the rename
+     * was for (a move whose source and target were one file, a delete whose deleted_backup was a
+     * link of the file, a keep that was already NAME.backup).
      */
-    private static void rename(Path from, Path to) throws IOException {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private void rename(Path from, Path to) throws IOException {
+        confinement.check(from, "rename");
+        confinement.check(to, "rename");
+        HardLinks.renameOver(from, to);
     }
 
     /**
@@ -209,7 +224,13 @@ final class StepRunner {
      * deleting it fails with ENOTDIR, which Java reports as a bare FileSystemException. Taking
      * that for a failure would make the clean-up, and every recovery after it, fail forever.
      */
-    private static boolean deleteLeftover(Path leftover) throws IOException {
+    private boolean deleteLeftover(Path leftover) throws IOException {
+        if (!confinement.allows(leftover, "delete")) {
+            // Its folder was swapped for a link: the name there is not ours, and is left.
+            org.slf4j.LoggerFactory.getLogger(StepRunner.class).warn("left {}: its folder is no longer inside {}",
+                    leftover, confinement.root());
+            return false;
+        }
         try {
             return Files.deleteIfExists(leftover);
         } catch (FileSystemException e) {

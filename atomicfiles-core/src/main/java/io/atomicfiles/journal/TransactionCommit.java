@@ -6,6 +6,7 @@ import io.atomicfiles.ProgressListener;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.TransactionOptions;
 import io.atomicfiles.internal.Backups;
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.ContentSink;
 import io.atomicfiles.internal.PathLocks;
 import java.io.IOException;
@@ -46,6 +47,11 @@ import tools.jackson.databind.node.ObjectNode;
  *       undo is finished as an undo).</li>
  *   <li>Done: a {@code done} record, remove the hidden leftovers, delete the journal.</li>
  * </ol>
+ *
+ * <p>Confined to a root ({@link TransactionOptions#confinedTo()}), every change of steps 3 to 6
+ * (and of the undo) is preceded by {@link Confinement#check}: a folder on its path that has
+ * become a symbolic link since the operation was added fails the transaction before anything
+ * is done through it. The journal's header records the root, so recovery checks alike.
  */
 public final class TransactionCommit {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCommit.class);
@@ -55,10 +61,12 @@ public final class TransactionCommit {
     private final TransactionOptions options;
     private final ProgressListener progress;
     private final Durability durability;
+    private final Confinement confinement;
 
     private TransactionCommit(String id, List<Operation> operations, TransactionOptions options,
-            ProgressListener progress) {
+            Confinement confinement, ProgressListener progress) {
         this.id = id;
+        this.confinement = confinement;
         this.operations = operations;
         this.options = options;
         this.progress = progress;
@@ -73,7 +81,16 @@ public final class TransactionCommit {
      */
     public static RecoveryReport run(String id, List<Operation> operations, TransactionOptions options,
             ProgressListener progress) throws IOException {
-        return new TransactionCommit(id, operations, options, progress).run();
+        return run(id, operations, options, Confinement.NONE, progress);
+    }
+
+    /**
+     * {@link #run(String, List, TransactionOptions, ProgressListener)}, every change checked
+     * against {@code confinement} right before it is made.
+     */
+    public static RecoveryReport run(String id, List<Operation> operations, TransactionOptions options,
+            Confinement confinement, ProgressListener progress) throws IOException {
+        return new TransactionCommit(id, operations, options, confinement, progress).run();
     }
 
     /**
@@ -157,7 +174,7 @@ public final class TransactionCommit {
         // Step 3: stage.
         Map<Path, ContentSink.Written> staged;
         try {
-            staged = Staging.run(steps, operations, durability, progress);
+            staged = Staging.run(steps, operations, durability, confinement, progress);
         } catch (IOException | RuntimeException e) {
             rollBackBeforeCommitPoint(journal, steps, e);
             throw wrap(e, "stage");
@@ -174,7 +191,7 @@ public final class TransactionCommit {
         }
         // Step 5: apply.
         List<Step.Rename> renames = renamesOf(steps);
-        StepRunner runner = new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>());
+        StepRunner runner = new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>(), confinement);
         int applied = 0;
         try {
             for (Step.Rename rename : renames) {
@@ -244,7 +261,7 @@ public final class TransactionCommit {
 
     private boolean cleanUpQuietly(List<Step> steps, boolean rolledBack, Exception cause) {
         try {
-            new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>()).cleanUp(steps, rolledBack);
+            new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>(), confinement).cleanUp(steps, rolledBack);
             return true;
         } catch (IOException | RuntimeException e) {
             cause.addSuppressed(e);
@@ -279,9 +296,13 @@ public final class TransactionCommit {
     }
 
     private ObjectNode header() {
-        return record("header").put("magic", JournalFile.MAGIC).put("version", JournalFile.VERSION)
+        ObjectNode header = record("header").put("magic", JournalFile.MAGIC).put("version", JournalFile.VERSION)
                 .put("id", id).put("created", Instant.now().toString())
                 .put("pid", ProcessHandle.current().pid()).put("operations", operations.size());
+        if (confinement.confines()) {
+            header.put("root", confinement.root().toString()); // recovery confines itself alike
+        }
+        return header;
     }
 
     private ObjectNode commitRecord(JournalFile journal, Map<Path, ContentSink.Written> staged) {
