@@ -109,7 +109,10 @@ final class FaultyFileChannel extends FileChannel {
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
         fs.tick("pread " + name);
-        return real.read(dst, position);
+        int start = dst.position();
+        int n = real.read(dst, position);
+        fs.corrupt(name, dst, start, position, n);
+        return n;
     }
 
     @Override

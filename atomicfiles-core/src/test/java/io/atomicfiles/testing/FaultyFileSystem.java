@@ -103,6 +103,29 @@ public final class FaultyFileSystem extends FileSystem {
         this.fault = fault;
     }
 
+    /**
+     * Makes every positional read ({@code pread}) of a file whose name starts with
+     * {@code namePrefix} return the byte at {@code offset} flipped, as a disk or a driver that
+     * returns other bytes than it was given would; {@code null} stops it. Nothing counts as a call.
+     */
+    public void corruptReads(String namePrefix, long offset) {
+        this.corruptPrefix = namePrefix;
+        this.corruptOffset = offset;
+    }
+
+    private volatile String corruptPrefix;
+    private volatile long corruptOffset;
+
+    /** Flips the byte at the corrupted offset if {@code dst} received it, for a file of that name. */
+    void corrupt(String name, java.nio.ByteBuffer dst, int start, long position, int n) {
+        String prefix = corruptPrefix;
+        long at = corruptOffset;
+        if (prefix != null && n > 0 && name.startsWith(prefix) && at >= position && at < position + n) {
+            int index = start + (int) (at - position);
+            dst.put(index, (byte) (dst.get(index) ^ 0x01));
+        }
+    }
+
     /** Calls counted since the last {@link #failAt}. */
     public int calls() {
         return calls.get();
