@@ -1,17 +1,15 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.Durability;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.internal.PathLocks;
+import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.StateDir;
 import io.atomicfiles.internal.TempFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,30 +105,24 @@ public final class Recovery {
 
     /** Recovers one journal, or returns null when its owner still holds it. */
     private static RecoveryReport.Transaction recoverOne(Path journal) throws IOException {
-        FileChannel channel;
+        JournalFile file;
         try {
-            channel = FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            file = JournalFile.openLocked(journal, Durability.FULL);
         } catch (java.nio.file.NoSuchFileException gone) {
             return null; // finished by its owner while we looked
         }
-        try (channel) {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return null;
-            }
-            if (lock == null) {
-                return null; // its owner is alive
-            }
-            JournalFile.Contents contents;
-            try {
-                contents = JournalFile.read(journal, journal.getFileSystem());
-            } catch (java.nio.file.NoSuchFileException gone) {
+        if (file == null) {
+            return null; // its owner is alive
+        }
+        try (file) {
+            if (!Stat.exists(journal)) {
                 // Its owner releases the lock, then deletes the journal, once everything is done:
                 // we got the lock in between, and the transaction is over.
                 return null;
             }
+            // Read through the locked channel: opening the journal a second time and closing
+            // that descriptor would drop this process's lock on it.
+            JournalFile.Contents contents = file.readLocked(journal.getFileSystem());
             RecoveryReport.Transaction result = finish(journal, contents);
             if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
                 Files.deleteIfExists(journal);
