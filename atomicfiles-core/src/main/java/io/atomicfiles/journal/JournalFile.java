@@ -44,7 +44,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class JournalFile implements Closeable {
     static final String MAGIC = "atomicfiles-journal";
-    static final int VERSION = 1;
+    /**
+     * 2: hidden names carry a random tag, recorded in the header ({@code tag}); keeps record the
+     * SHA-256 of what they keep; an {@code undone} marker. 1: tags derived from the id.
+     */
+    static final int VERSION = 2;
     static final String SUFFIX = ".journal";
     private static final int CHECKSUM_CHARS = 16;
     /** No journal the library writes comes near this; a larger one is not ours to load into memory. */

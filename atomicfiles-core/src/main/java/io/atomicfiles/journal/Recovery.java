@@ -79,19 +79,44 @@ public final class Recovery {
     static RecoveryReport recoverLocked(Path journalDir) throws IOException {
         List<RecoveryReport.Transaction> recovered = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<RecoveryReport.Unfinished> unfinished = new ArrayList<>();
         for (Path journal : journals(journalDir)) {
             if (ACTIVE.contains(journal.toAbsolutePath())) {
                 skipped.add(journal.getFileName().toString());
                 continue;
             }
-            RecoveryReport.Transaction result = recoverOne(journal);
+            // One journal that cannot be finished must not keep the others (and every later
+            // transaction) from recovery: it is left as it is, reported, and the scan goes on.
+            RecoveryReport.Transaction result;
+            try {
+                result = recoverOne(journal);
+            } catch (LeftUnfinished e) {
+                LOG.error("transaction journal {} left unfinished: {}", journal, e.getMessage());
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), e.paths));
+                continue;
+            } catch (IOException | RuntimeException e) {
+                LOG.error("transaction journal {} left unfinished", journal, e);
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.toString(), List.of()));
+                continue;
+            }
             if (result == null) {
                 skipped.add(journal.getFileName().toString());
             } else {
                 recovered.add(result);
             }
         }
-        return new RecoveryReport(journalDir, recovered, skipped);
+        return new RecoveryReport(journalDir, recovered, skipped, unfinished);
+    }
+
+    /** A journal recovery could not finish, with the user-visible files its plan names. */
+    static final class LeftUnfinished extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient List<Path> paths;
+
+        LeftUnfinished(String reason, List<Path> paths, Throwable cause) {
+            super(reason, cause);
+            this.paths = List.copyOf(paths);
+        }
     }
 
     private static List<Path> journals(Path journalDir) throws IOException {
@@ -123,7 +148,13 @@ public final class Recovery {
             // Read through the locked channel: opening the journal a second time and closing
             // that descriptor would drop this process's lock on it.
             JournalFile.Contents contents = file.readLocked(journal.getFileSystem());
-            RecoveryReport.Transaction result = finish(journal, contents);
+            RecoveryReport.Transaction result;
+            try {
+                result = finish(journal, contents);
+            } catch (IOException | RuntimeException e) {
+                throw new LeftUnfinished(e instanceof LeftUnfinished ? e.getMessage() : String.valueOf(e),
+                        userPaths(contents.steps()), e);
+            }
             if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
                 Files.deleteIfExists(journal);
             }
