@@ -3,8 +3,11 @@ package io.atomicfiles;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.ConfigMerge;
 import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.format.Schemas;
 import io.atomicfiles.internal.Audited;
 import io.atomicfiles.internal.BackupCleanup;
+import io.atomicfiles.internal.CombinedUpdates;
+import io.atomicfiles.internal.Documents;
 import io.atomicfiles.internal.Events;
 import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.Retries;
@@ -17,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,42 +121,94 @@ public final class AtomicFileOperations {
         return update("yaml_update", DataFormat.YAML, path, update, createIfMissing, schema);
     }
 
+    /** Updates queued on one file in this JVM, combined into one write per group (issue 11, W4). */
+    private static final CombinedUpdates<UpdateKey> COMBINED = new CombinedUpdates<>();
+
+    /** Updates are combined only when they would be written alike. */
+    private record UpdateKey(Path target, DataFormat format, boolean createIfMissing, WriteOptions options) {
+    }
+
     private Map<String, Object> update(String operation, DataFormat format, Path path,
             UnaryOperator<Map<String, Object>> update, boolean createIfMissing, Object schema) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(update, "update");
-        // The retry policy applies to the whole read-modify-write, so the inner write makes one attempt.
-        WriteOptions once = writeOptions.toBuilder().retryPolicy(RetryPolicy.none())
+        WriteOptions withSchema = writeOptions.toBuilder()
                 .schema(schema != null ? schema : writeOptions.schema().orElse(null)).build();
         AtomicReference<Map<String, Object>> written = new AtomicReference<>();
-        Audited.call(operation, path, Map.of(), () -> Retries.call(writeOptions.retryPolicy(), operation, path, () -> {
-            Path target = Targets.resolveFile(path, once.followSymlinks(), operation);
-            if (!createIfMissing) {
+        Audited.call(operation, path, Map.of(), () -> {
+            Path target = Targets.resolveFile(path, withSchema.followSymlinks(), operation);
+            UpdateKey key = new UpdateKey(target, format, createIfMissing, withSchema);
+            CombinedUpdates.Served served = COMBINED.submit(key, update,
+                    group -> writeGroup(operation, path, key, group));
+            written.set(served.document());
+            return served.write();
+        }, recordHere);
+        return written.get();
+    }
+
+    /**
+     * One combined read-modify-write: holding the file's lock (in this JVM and across processes)
+     * from the read to the write, reads the file once, applies every queued function in arrival
+     * order (each to its own deep copy of the document so far, so that a function that throws, or
+     * whose result violates the schema, changes nothing and fails its own caller alone), and
+     * writes the last document once. Callers are told their documents only after the write
+     * returned, so each returns only when its change is durable. The retry policy applies to
+     * the whole group; the inner write makes one attempt.
+     */
+    private WriteResult writeGroup(String operation, Path path, UpdateKey key, List<CombinedUpdates.Request> group)
+            throws IOException {
+        Path target = key.target();
+        WriteOptions once = key.options().toBuilder().retryPolicy(RetryPolicy.none()).build();
+        Object schema = once.schema().orElse(null);
+        return Retries.call(key.options().retryPolicy(), operation, path, () -> {
+            if (!key.createIfMissing()) {
                 requireExists(target, path, operation);
             }
             Targets.createParents(target, once.durability().syncsFolder(), operation);
             PathLocks.Held lock = PathLocks.acquire(target, once.lockTimeout());
             try {
-                if (!createIfMissing) {
+                if (!key.createIfMissing()) {
                     requireExists(target, path, operation);
                 }
-                Map<String, Object> current = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
-                        ? Codecs.readMap(target, format) : new LinkedHashMap<>();
-                Map<String, Object> next = update.apply(current);
-                if (next == null) {
-                    throw new IllegalStateException(operation + " " + path
-                            + ": the update function returned null; return the map to write");
+                Map<String, Object> state = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                        ? Codecs.readMap(target, key.format()) : new LinkedHashMap<>();
+                List<CombinedUpdates.Request> applied = new ArrayList<>();
+                List<Map<String, Object>> produced = new ArrayList<>();
+                for (CombinedUpdates.Request request : group) {
+                    if (request.isDone()) {
+                        continue;
+                    }
+                    try {
+                        Map<String, Object> next = request.function().apply(Documents.deepCopy(state));
+                        if (next == null) {
+                            throw new IllegalStateException(operation + " " + path
+                                    + ": the update function returned null; return the map to write");
+                        }
+                        if (schema != null) {
+                            Schemas.validate(schema, Codecs.toTree(next), target);
+                        }
+                        state = next;
+                        applied.add(request);
+                        produced.add(next);
+                    } catch (IOException | RuntimeException e) {
+                        // This caller's change alone is void; the others go on.
+                        request.failed(e);
+                    }
+                }
+                if (applied.isEmpty()) {
+                    return null;
                 }
                 // The write takes the same lock again (it is reentrant): nobody gets in between.
-                WriteResult result = format == DataFormat.JSON ? AtomicFiles.writeJson(target, next, once)
-                        : AtomicFiles.writeYaml(target, next, once);
-                written.set(next);
+                WriteResult result = key.format() == DataFormat.JSON ? AtomicFiles.writeJson(target, state, once)
+                        : AtomicFiles.writeYaml(target, state, once);
+                for (int i = 0; i < applied.size(); i++) {
+                    applied.get(i).succeeded(produced.get(i), result);
+                }
                 return result;
             } finally {
                 lock.close();
             }
-        }), recordHere);
-        return written.get();
+        });
     }
 
     private static void requireExists(Path target, Path requested, String operation) throws NoSuchFileException {

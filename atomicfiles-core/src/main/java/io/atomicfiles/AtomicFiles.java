@@ -57,6 +57,23 @@ public final class AtomicFiles {
         return run("write", path, options, -1, body);
     }
 
+    // ---------------------------------------------------------------- group commit
+
+    /** {@link #batch(WriteOptions)} with the default options. */
+    public static WriteBatch batch() {
+        return new WriteBatch(WriteOptions.defaults());
+    }
+
+    /**
+     * A batch of independent files written together: each file atomic and durable when
+     * {@link WriteBatch#commit()} returns, for far fewer fsync rounds than one write after the
+     * other; no all-or-nothing across files (see {@link WriteBatch}). Every file is written with
+     * {@code options}.
+     */
+    public static WriteBatch batch(WriteOptions options) {
+        return new WriteBatch(options);
+    }
+
     // ---------------------------------------------------------------- one-shot writes
 
     public static WriteResult writeText(Path path, String text) throws IOException {

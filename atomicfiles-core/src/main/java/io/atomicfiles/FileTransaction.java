@@ -284,7 +284,7 @@ public final class FileTransaction implements AutoCloseable {
         }
     }
 
-    private static byte[] serialise(Path target, Object content, ContentType type, Object schema) throws IOException {
+    static byte[] serialise(Path target, Object content, ContentType type, Object schema) throws IOException {
         if (content == null) {
             throw new IllegalArgumentException("write " + target + ": content is null");
         }

@@ -79,7 +79,14 @@ public final class WriteOptions {
         return showProgress;
     }
 
-    /** Whether the temp file is read back and its SHA-256 compared before it is published. */
+    /**
+     * Whether the temp file is read back after it is forced, and compared with what was written,
+     * before it is published. The comparison is by CRC32C of each 512 KiB chunk, taken as the
+     * chunk was written: it detects a disk or filesystem that returns other bytes than it was
+     * given (accidental corruption), not a deliberate forgery. The SHA-256 the write reports is
+     * computed once, from the content as it was streamed. A mismatch is an
+     * {@link IntegrityException} and the target is left as it was.
+     */
     public boolean verifyIntegrity() {
         return verifyIntegrity;
     }
@@ -209,6 +216,7 @@ public final class WriteOptions {
             return this;
         }
 
+        /** Read the temp file back and compare it by CRC32C per chunk before publishing; see {@link WriteOptions#verifyIntegrity()}. */
         public Builder verifyIntegrity(boolean verifyIntegrity) {
             this.verifyIntegrity = verifyIntegrity;
             return this;

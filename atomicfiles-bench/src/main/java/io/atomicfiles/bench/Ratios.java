@@ -37,6 +37,8 @@ public final class Ratios {
     private static final String LARGE = "LargeWriteBenchmark.";
     private static final String LARGE_TURNS = "LargeWriteInTurnsBenchmark.";
     private static final String TX_TURNS = "TransactionInTurnsBenchmark.";
+    private static final String BATCH_TURNS = "BatchInTurnsBenchmark.";
+    private static final String UPDATE_TURNS = "JsonUpdateInTurnsBenchmark.";
 
     /** The targets: each compares a candidate with its baseline, measured in the same run. */
     static final List<Target> TARGETS = List.of(
@@ -52,8 +54,15 @@ public final class Ratios {
                     LARGE + "atomicFilesDefaults", LARGE + "bareProtocol", 0.9),
             Target.atLeastThroughput("1 GiB, SHA-256 + verify vs bare write+fsync, throughput (in turns)",
                     LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "bareProtocol", 0.9),
+            Target.atLeastThroughput("1 GiB, defaults vs slower of (bare write+fsync, one SHA-256 pass in memory),"
+                    + " throughput (in turns; issue 11 W2)",
+                    LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "slowerOfBareAndSha256", 0.9),
             Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential durable writes (in turns)",
-                    TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5));
+                    TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5),
+            Target.atMostCost("1000 x 1 KiB: one WriteBatch / 1000 sequential durable writes (in turns; issue 11,"
+                    + " on journaled ext4)", BATCH_TURNS + "batch", BATCH_TURNS + "sequentialWrites", 0.15),
+            Target.atLeastThroughput("atomicJsonUpdate: 8 threads vs 1 thread, throughput (in turns; issue 11 W4)",
+                    UPDATE_TURNS + "eightThreads", UPDATE_TURNS + "oneThread", 3.0));
 
     private Ratios() {
     }

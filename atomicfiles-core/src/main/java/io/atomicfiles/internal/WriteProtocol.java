@@ -78,6 +78,11 @@ public final class WriteProtocol implements AutoCloseable {
     private boolean foundAgain;
     private Set<PosixFilePermission> newFilePermissions;
     private State state = State.OPEN;
+    /** The step being run, for the error of a failure. */
+    private String step = "write temp file";
+    /** Steps 3 to 5 done: the content is in the temp file, forced and verified; the channel is closed. */
+    private ContentSink.Written staged;
+    private boolean published;
 
     private WriteProtocol(String operation, Path target, WriteOptions options, PathLocks.Held lock,
             TempFiles.TempFile temp, ProgressListener progress, long startNanos, FileModes.Found found) {
@@ -211,53 +216,108 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     private WriteResult publishContent(IOConsumer<InputStream> checkBeforePublish) throws IOException {
-        boolean published = false;
-        String step = "write temp file";
         try {
-            step = "copy file attributes";
-            keepAttributes();
-            step = "finish temp file";
-            ContentSink.Written written = sink.finish();
-            if (checkBeforePublish != null) {
-                step = "check content";
-                checkBeforePublish.accept(contentFromTheStart());
-            }
-            temp.channel().close();
-            if (options.expectedChecksum().isPresent()) {
-                // Programs that take no lock may have changed the target since open(). Its size
-                // and time cannot tell (coarse timestamps, tools that restore them): hash again.
-                step = "re-check expected checksum";
-                checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
-            }
-            Path backup = null;
-            if (options.backup() && !options.createNew() && found().regularFile()) {
-                step = "keep backup";
-                backup = Backups.keep(target, found().links(), options.durability(), operation);
-            }
-            step = "publish";
-            publish();
-            published = true;
-            if (options.durability().syncsFolder()) {
-                step = "fsync folder";
-                // Step 8: the rename (and the backup's) survive a power loss.
-                Fsync.folder(target.getParent(), operation, target);
-            }
-            state = State.COMMITTED;
-            finishProgress(true);
-            return new WriteResult(target, written.size(), written.sha256(), Optional.ofNullable(backup),
-                    Duration.ofNanos(System.nanoTime() - startNanos));
+            stage(checkBeforePublish);
+            return publishStaged(options.durability().syncsFolder());
         } catch (IOException | RuntimeException e) {
-            if (published) {
-                // The new content is visible; only its durability is in doubt. Nothing to undo.
-                state = State.COMMITTED;
-                finishProgress(false);
-            } else {
-                discard();
-            }
-            throw asAtomicWriteException(e, step);
+            throw failed(e);
         } finally {
             lock.close();
         }
+    }
+
+    /**
+     * For a {@code WriteBatch}: steps 3 to 5 (attributes, content forced and verified), on any
+     * thread; the lock stays held by the thread that began the write. On failure the write is
+     * discarded (its temp file deleted) and {@link #close()} releases the lock.
+     */
+    public void stageForBatch() throws IOException {
+        requireOpen();
+        try {
+            stage(null);
+        } catch (IOException | RuntimeException e) {
+            IOException failure = failed(e);
+            report(operation, target, "failed", -1, null, startNanos, Audited.message(failure));
+            throw failure;
+        }
+    }
+
+    /**
+     * For a {@code WriteBatch}, on the thread that began the write, after {@link #stageForBatch()}:
+     * steps 6 and 7 (backup, rename), then releases the lock. Step 8 (the folder's fsync) is left
+     * to the batch, which forces each folder once after all its files are renamed; the write is
+     * durable only after that.
+     */
+    public WriteResult publishForBatch() throws IOException {
+        if (state != State.OPEN || staged == null) {
+            throw new IllegalStateException(operation + " " + target + " is not staged");
+        }
+        WriteResult result;
+        try {
+            result = publishStaged(false);
+        } catch (IOException | RuntimeException e) {
+            IOException failure = failed(e);
+            report(operation, target, "failed", -1, null, startNanos, Audited.message(failure));
+            throw failure;
+        } finally {
+            lock.close();
+        }
+        report(operation, target, "completed", result.size(), result.sha256(), startNanos, null);
+        return result;
+    }
+
+    /** Steps 3 to 5: the content complete in the temp file, forced, verified and checked; the channel closed. */
+    private void stage(IOConsumer<InputStream> checkBeforePublish) throws IOException {
+        step = "copy file attributes";
+        keepAttributes();
+        step = "finish temp file";
+        ContentSink.Written written = sink.finish();
+        if (checkBeforePublish != null) {
+            step = "check content";
+            checkBeforePublish.accept(contentFromTheStart());
+        }
+        temp.channel().close();
+        staged = written;
+    }
+
+    /** Steps 6 to 8 (8 only when {@code syncFolder}), after {@link #stage}. */
+    private WriteResult publishStaged(boolean syncFolder) throws IOException {
+        ContentSink.Written written = staged;
+        if (options.expectedChecksum().isPresent()) {
+            // Programs that take no lock may have changed the target since open(). Its size
+            // and time cannot tell (coarse timestamps, tools that restore them): hash again.
+            step = "re-check expected checksum";
+            checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
+        }
+        Path backup = null;
+        if (options.backup() && !options.createNew() && found().regularFile()) {
+            step = "keep backup";
+            backup = Backups.keep(target, found().links(), options.durability(), operation);
+        }
+        step = "publish";
+        publish();
+        published = true;
+        if (syncFolder) {
+            step = "fsync folder";
+            // Step 8: the rename (and the backup's) survive a power loss.
+            Fsync.folder(target.getParent(), operation, target);
+        }
+        state = State.COMMITTED;
+        finishProgress(true);
+        return new WriteResult(target, written.size(), written.sha256(), Optional.ofNullable(backup),
+                Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /** Step 9 for a failure at {@link #step}: before the rename, the write is discarded; after it, nothing is undone. */
+    private IOException failed(Exception e) {
+        if (published) {
+            // The new content is visible; only its durability is in doubt. Nothing to undo.
+            state = State.COMMITTED;
+            finishProgress(false);
+        } else {
+            discard();
+        }
+        return asAtomicWriteException(e, step);
     }
 
     /**
@@ -295,6 +355,9 @@ public final class WriteProtocol implements AutoCloseable {
                 lock.close();
             }
             report(operation, target, "failed", -1, null, startNanos, "discarded: closed without commit");
+        } else {
+            // A batch's write that failed in stageForBatch (on another thread) still holds its lock.
+            lock.close();
         }
     }
 

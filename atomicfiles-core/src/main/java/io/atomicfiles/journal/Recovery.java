@@ -1,18 +1,16 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.Durability;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.PathLocks;
+import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.StateDir;
 import io.atomicfiles.internal.TempFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,19 +80,44 @@ public final class Recovery {
     static RecoveryReport recoverLocked(Path journalDir) throws IOException {
         List<RecoveryReport.Transaction> recovered = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<RecoveryReport.Unfinished> unfinished = new ArrayList<>();
         for (Path journal : journals(journalDir)) {
             if (ACTIVE.contains(journal.toAbsolutePath())) {
                 skipped.add(journal.getFileName().toString());
                 continue;
             }
-            RecoveryReport.Transaction result = recoverOne(journal);
+            // One journal that cannot be finished must not keep the others (and every later
+            // transaction) from recovery: it is left as it is, reported, and the scan goes on.
+            RecoveryReport.Transaction result;
+            try {
+                result = recoverOne(journal);
+            } catch (LeftUnfinished e) {
+                LOG.error("transaction journal {} left unfinished: {}", journal, e.getMessage());
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), e.paths));
+                continue;
+            } catch (IOException | RuntimeException e) {
+                LOG.error("transaction journal {} left unfinished", journal, e);
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.toString(), List.of()));
+                continue;
+            }
             if (result == null) {
                 skipped.add(journal.getFileName().toString());
             } else {
                 recovered.add(result);
             }
         }
-        return new RecoveryReport(journalDir, recovered, skipped);
+        return new RecoveryReport(journalDir, recovered, skipped, unfinished);
+    }
+
+    /** A journal recovery could not finish, with the user-visible files its plan names. */
+    static final class LeftUnfinished extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient List<Path> paths;
+
+        LeftUnfinished(String reason, List<Path> paths, Throwable cause) {
+            super(reason, cause);
+            this.paths = List.copyOf(paths);
+        }
     }
 
     private static List<Path> journals(Path journalDir) throws IOException {
@@ -108,31 +131,31 @@ public final class Recovery {
 
     /** Recovers one journal, or returns null when its owner still holds it. */
     private static RecoveryReport.Transaction recoverOne(Path journal) throws IOException {
-        FileChannel channel;
+        JournalFile file;
         try {
-            channel = FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            file = JournalFile.openLocked(journal, Durability.FULL);
         } catch (java.nio.file.NoSuchFileException gone) {
             return null; // finished by its owner while we looked
         }
-        try (channel) {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return null;
-            }
-            if (lock == null) {
-                return null; // its owner is alive
-            }
-            JournalFile.Contents contents;
-            try {
-                contents = JournalFile.read(journal, journal.getFileSystem());
-            } catch (java.nio.file.NoSuchFileException gone) {
+        if (file == null) {
+            return null; // its owner is alive
+        }
+        try (file) {
+            if (!Stat.exists(journal)) {
                 // Its owner releases the lock, then deletes the journal, once everything is done:
                 // we got the lock in between, and the transaction is over.
                 return null;
             }
-            RecoveryReport.Transaction result = finish(journal, contents);
+            // Read through the locked channel: opening the journal a second time and closing
+            // that descriptor would drop this process's lock on it.
+            JournalFile.Contents contents = file.readLocked(journal.getFileSystem());
+            RecoveryReport.Transaction result;
+            try {
+                result = finish(journal, contents);
+            } catch (IOException | RuntimeException e) {
+                throw new LeftUnfinished(e instanceof LeftUnfinished ? e.getMessage() : String.valueOf(e),
+                        userPaths(contents.steps()), e);
+            }
             if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
                 Files.deleteIfExists(journal);
             }

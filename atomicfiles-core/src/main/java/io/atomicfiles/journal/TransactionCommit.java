@@ -9,6 +9,7 @@ import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.ContentSink;
 import io.atomicfiles.internal.PathLocks;
+import io.atomicfiles.internal.TxNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,8 @@ public final class TransactionCommit {
     private final ProgressListener progress;
     private final Durability durability;
     private final Confinement confinement;
+    /** The random part of every hidden name of this transaction, recorded in the journal's header. */
+    private final String tag = TxNames.newTag();
 
     private TransactionCommit(String id, List<Operation> operations, TransactionOptions options,
             Confinement confinement, ProgressListener progress) {
@@ -124,6 +127,7 @@ public final class TransactionCommit {
             journalDir = Recovery.journalDir(options.journalDir().orElse(null));
             try (PathLocks.Held folder = Recovery.lockFolder(journalDir, options.lockTimeout())) {
                 recovered = Recovery.recoverLocked(journalDir);
+                refuseFilesOfUnfinished(recovered);
                 journal = JournalFile.create(journalDir, id, durability);
                 Recovery.markActive(journal.path());
             }
@@ -170,7 +174,7 @@ public final class TransactionCommit {
         // Step 2: intent.
         List<Step> steps;
         try {
-            steps = Planner.plan(id, options.backup(), operations);
+            steps = Planner.plan(tag, options.backup(), operations);
             journal.writeIntent(header(), steps, reserveFor(steps));
         } catch (IOException | RuntimeException e) {
             discardJournal(journal, e);
@@ -282,6 +286,35 @@ public final class TransactionCommit {
         }
     }
 
+    /**
+     * A journal recovery could not finish still owns its files: their content may be the only
+     * copy of something the user needs (a keep of old content, a staged new version). Building
+     * on them would bury that, so a transaction touching one of them is refused; one touching
+     * other files goes on.
+     */
+    private void refuseFilesOfUnfinished(RecoveryReport recovered) throws AtomicWriteException {
+        if (!recovered.hasUnfinished()) {
+            return;
+        }
+        // By name, as the journal records them: the journal folder may be on another view of the
+        // filesystem than the caller's paths.
+        Set<String> mine = new java.util.HashSet<>();
+        for (Path path : lockedPaths()) {
+            mine.add(path.toAbsolutePath().normalize().toString());
+        }
+        for (RecoveryReport.Unfinished left : recovered.unfinished()) {
+            for (Path path : left.paths()) {
+                if (mine.contains(path.toAbsolutePath().normalize().toString())) {
+                    throw AtomicWriteException.failed("transaction " + id, path,
+                            "begin (the unfinished transaction journal " + left.journal() + " names this file: "
+                                    + left.reason() + "; finish or remove that journal first, see"
+                                    + " FileTransaction.recover())", null);
+                }
+            }
+            progress.note("transaction journal " + left.journal() + " left unfinished: " + left.reason());
+        }
+    }
+
     /** Every user-visible path the transaction may touch, known without reading the disk. */
     private List<Path> lockedPaths() {
         Set<Path> paths = new LinkedHashSet<>();
@@ -302,7 +335,7 @@ public final class TransactionCommit {
 
     private ObjectNode header() {
         ObjectNode header = record("header").put("magic", JournalFile.MAGIC).put("version", JournalFile.VERSION)
-                .put("id", id).put("created", Instant.now().toString())
+                .put("id", id).put("tag", tag).put("created", Instant.now().toString())
                 .put("pid", ProcessHandle.current().pid()).put("operations", operations.size());
         if (confinement.confines()) {
             header.put("root", confinement.root().toString()); // recovery confines itself alike

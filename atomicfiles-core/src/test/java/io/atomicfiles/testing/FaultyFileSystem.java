@@ -103,6 +103,29 @@ public final class FaultyFileSystem extends FileSystem {
         this.fault = fault;
     }
 
+    /**
+     * Makes every positional read ({@code pread}) of a file whose name starts with
+     * {@code namePrefix} return the byte at {@code offset} flipped, as a disk or a driver that
+     * returns other bytes than it was given would; {@code null} stops it. Nothing counts as a call.
+     */
+    public void corruptReads(String namePrefix, long offset) {
+        this.corruptPrefix = namePrefix;
+        this.corruptOffset = offset;
+    }
+
+    private volatile String corruptPrefix;
+    private volatile long corruptOffset;
+
+    /** Flips the byte at the corrupted offset if {@code dst} received it, for a file of that name. */
+    void corrupt(String name, java.nio.ByteBuffer dst, int start, long position, int n) {
+        String prefix = corruptPrefix;
+        long at = corruptOffset;
+        if (prefix != null && n > 0 && name.startsWith(prefix) && at >= position && at < position + n) {
+            int index = start + (int) (at - position);
+            dst.put(index, (byte) (dst.get(index) ^ 0x01));
+        }
+    }
+
     /** Calls counted since the last {@link #failAt}. */
     public int calls() {
         return calls.get();
@@ -134,6 +157,46 @@ public final class FaultyFileSystem extends FileSystem {
 
     private String beforePrefix;
     private IORunnable beforeAction;
+
+    /**
+     * A call that changed the filesystem, reported after it succeeded, with real (unwrapped)
+     * paths: for recorders such as the crash-state explorer. {@code kind} is one of {@code open}
+     * ({@code channel} is the new channel), {@code mkdir}, {@code symlink}, {@code link}
+     * ({@code path} the new name, {@code other} the existing one), {@code delete}, {@code copy} and
+     * {@code move} ({@code path} the source, {@code other} the target), and, on a channel
+     * ({@code path} the name it was opened by), {@code write}, {@code truncate}, {@code force},
+     * {@code close}.
+     */
+    public record Change(String kind, Path path, Path other, Object channel) {
+    }
+
+    private volatile java.util.function.Consumer<Change> changes;
+    private volatile java.util.function.Predicate<Path> droppedForces = p -> false;
+
+    /** Reports every change to {@code listener} (null: to nobody), from the thread that made it. */
+    public void onChange(java.util.function.Consumer<Change> listener) {
+        this.changes = listener;
+    }
+
+    /**
+     * Makes {@code force} of a channel opened by a path that {@code which} accepts do nothing and
+     * report nothing, as if the code had never asked for it (a skipped fsync, such as a missing
+     * folder fsync): to show that a checker finds what such a defect would cause.
+     */
+    public void dropForce(java.util.function.Predicate<Path> which) {
+        this.droppedForces = which;
+    }
+
+    boolean dropsForce(Path real) {
+        return droppedForces.test(real);
+    }
+
+    void changed(String kind, Path path, Path other, Object channel) {
+        java.util.function.Consumer<Change> listener = changes;
+        if (listener != null) {
+            listener.accept(new Change(kind, path, other, channel));
+        }
+    }
 
     private void runBefore(String what) throws IOException {
         IORunnable action = null;
@@ -280,8 +343,10 @@ public final class FaultyFileSystem extends FileSystem {
         public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
                 throws IOException {
             fs.tick("open " + unwrap(path).getFileName() + " " + options);
-            return new FaultyFileChannel(fs, real.newFileChannel(unwrap(path), options, attrs),
-                    String.valueOf(unwrap(path).getFileName()));
+            FaultyFileChannel channel = new FaultyFileChannel(fs, real.newFileChannel(unwrap(path), options, attrs),
+                    unwrap(path));
+            fs.changed("open", unwrap(path), null, channel);
+            return channel;
         }
 
         @Override
@@ -317,18 +382,21 @@ public final class FaultyFileSystem extends FileSystem {
         public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
             fs.tick("mkdir " + unwrap(dir).getFileName());
             real.createDirectory(unwrap(dir), attrs);
+            fs.changed("mkdir", unwrap(dir), null, null);
         }
 
         @Override
         public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
             fs.tick("symlink " + unwrap(link).getFileName());
             real.createSymbolicLink(unwrap(link), target instanceof FaultyPath ? unwrap(target) : target, attrs);
+            fs.changed("symlink", unwrap(link), null, null);
         }
 
         @Override
         public void createLink(Path link, Path existing) throws IOException {
             fs.tick("link " + unwrap(link).getFileName() + " -> " + unwrap(existing).getFileName());
             real.createLink(unwrap(link), unwrap(existing));
+            fs.changed("link", unwrap(link), unwrap(existing), null);
         }
 
         @Override
@@ -341,18 +409,21 @@ public final class FaultyFileSystem extends FileSystem {
         public void delete(Path path) throws IOException {
             fs.tick("delete " + unwrap(path).getFileName());
             real.delete(unwrap(path));
+            fs.changed("delete", unwrap(path), null, null);
         }
 
         @Override
         public void copy(Path source, Path target, CopyOption... options) throws IOException {
             fs.tick("copy " + unwrap(source).getFileName() + " -> " + unwrap(target).getFileName());
             real.copy(unwrap(source), unwrap(target), options);
+            fs.changed("copy", unwrap(source), unwrap(target), null);
         }
 
         @Override
         public void move(Path source, Path target, CopyOption... options) throws IOException {
             fs.tick("move " + unwrap(source).getFileName() + " -> " + unwrap(target).getFileName());
             real.move(unwrap(source), unwrap(target), options);
+            fs.changed("move", unwrap(source), unwrap(target), null);
         }
 
         @Override

@@ -1,0 +1,185 @@
+package io.atomicfiles.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atomicfiles.AtomicFileOperations;
+import io.atomicfiles.AuditEntry;
+import io.atomicfiles.AuditTrail;
+import io.atomicfiles.WriteOptions;
+import io.atomicfiles.format.Codecs;
+import io.atomicfiles.format.DataFormat;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code atomicJsonUpdate} callers queued on one file in one JVM are combined (issue 11, W4):
+ * no update is lost, every caller gets the document its own function produced, a function that
+ * throws fails its own caller alone, and queued callers share one write.
+ */
+class CombinedJsonUpdateTest {
+    private static final int THREADS = 8;
+    private static final int INCREMENTS = 100;
+
+    @TempDir
+    Path dir;
+
+    private final WriteOptions options = WriteOptions.builder().showProgress(false).lockTimeout(Duration.ofMinutes(4))
+            .build();
+
+    @Test
+    void eightThreadsIncrementExactlyAndEachGetsItsOwnDocument() throws Exception {
+        Path counter = dir.resolve("counter.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        Set<Integer> seen = ConcurrentHashMap.newKeySet();
+        runThreads(THREADS, t -> {
+            for (int i = 0; i < INCREMENTS; i++) {
+                Map<String, Object> mine = ops.atomicJsonUpdate(counter, data -> {
+                    data.merge("counter", 1, (a, b) -> ((Number) a).intValue() + 1);
+                    return data;
+                });
+                assertThat(seen.add(((Number) mine.get("counter")).intValue()))
+                        .as("two callers were given the same document").isTrue();
+            }
+        });
+        assertThat(Codecs.readMap(counter, DataFormat.JSON)).containsEntry("counter", THREADS * INCREMENTS);
+        // Each caller got the document its own function produced: every count from 1 to the end, once.
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(
+                IntStream.rangeClosed(1, THREADS * INCREMENTS).boxed().collect(Collectors.toList()));
+    }
+
+    @Test
+    void aThrowingFunctionFailsAloneAndItsChangeIsNotApplied() throws Exception {
+        Path file = dir.resolve("doc.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        AtomicInteger succeeded = new AtomicInteger();
+        AtomicInteger failedAsThrown = new AtomicInteger();
+        runThreads(THREADS, t -> {
+            for (int i = 0; i < INCREMENTS; i++) {
+                boolean poison = (t * INCREMENTS + i) % 5 == 0;
+                IllegalStateException mine = new IllegalStateException("poison " + t + "/" + i);
+                try {
+                    ops.atomicJsonUpdate(file, data -> {
+                        data.merge("counter", 1, (a, b) -> ((Number) a).intValue() + 1);
+                        data.put("last", t + "/");
+                        if (poison) {
+                            // Changed the document, then threw: none of it may be written.
+                            data.put("poisoned", true);
+                            throw mine;
+                        }
+                        return data;
+                    });
+                    assertThat(poison).isFalse();
+                    succeeded.incrementAndGet();
+                } catch (IllegalStateException e) {
+                    assertThat(e).as("the caller gets its own function's exception").isSameAs(mine);
+                    failedAsThrown.incrementAndGet();
+                }
+            }
+        });
+        Map<String, Object> result = Codecs.readMap(file, DataFormat.JSON);
+        assertThat(result).containsEntry("counter", succeeded.get()).doesNotContainKey("poisoned");
+        assertThat(failedAsThrown.get()).isEqualTo(THREADS * INCREMENTS / 5);
+    }
+
+    /**
+     * Deterministic combining: while one caller's function holds the lock, seven more callers
+     * queue; they are then served by one write, which each caller's audit record shows (seven
+     * records with the same SHA-256, each with the document its function produced).
+     */
+    @Test
+    void callersQueuedBehindTheLockShareOneWrite() throws Exception {
+        Path file = dir.resolve("shared.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
+                inFirst.countDown();
+                await(release);
+                data.put("first", true);
+                return data;
+            }));
+            inFirst.await();
+            List<Thread> waiting = Collections.synchronizedList(new ArrayList<>());
+            List<Future<Map<String, Object>>> queued = new ArrayList<>();
+            for (int i = 0; i < THREADS - 1; i++) {
+                String name = "caller-" + i;
+                queued.add(pool.submit(() -> {
+                    waiting.add(Thread.currentThread());
+                    return ops.atomicJsonUpdate(file, data -> {
+                        data.put(name, true);
+                        return data;
+                    });
+                }));
+            }
+            // Every queued caller is parked behind the first one (no clock: their thread states).
+            while (waiting.size() < THREADS - 1 || !waiting.stream().allMatch(
+                    th -> th.getState() == Thread.State.WAITING || th.getState() == Thread.State.TIMED_WAITING)) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            assertThat(first.get()).containsOnlyKeys("first");
+            for (int i = 0; i < queued.size(); i++) {
+                assertThat(queued.get(i).get()).as("caller %d sees the changes before its own", i)
+                        .containsKeys("first", "caller-" + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(Codecs.readMap(file, DataFormat.JSON)).hasSize(THREADS);
+        List<String> writes = ops.auditTrail().entries().stream()
+                .filter(e -> AuditEntry.COMPLETED.equals(e.status()) && "json_update".equals(e.operation()))
+                .map(AuditEntry::sha256).collect(Collectors.toList());
+        assertThat(writes).hasSize(THREADS);
+        assertThat(Set.copyOf(writes)).as("one write for the first caller, one for the seven queued").hasSize(2);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void run(int thread) throws Exception;
+    }
+
+    private static void runThreads(int threads, Body body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    body.run(thread);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
