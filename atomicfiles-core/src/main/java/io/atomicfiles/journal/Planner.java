@@ -81,7 +81,7 @@ final class Planner {
                 // No rename crosses filesystems: stage a copy beside the target, then put the
                 // source aside under a hidden name (deleted when done, renamed back on undo).
                 replaceWithStaged(op, move.target(), move.source());
-                renames.add(new Step.Rename(op, move.source(), hidden(move.source(), op, MOVED), null,
+                renames.add(new Step.Rename(op, move.source(), hidden(move.source(), op, MOVED), null, null,
                         Hashing.sha256Hex(move.source()), Step.FileState.ABSENT, true));
             }
         } else {
@@ -89,10 +89,11 @@ final class Planner {
             String sha = Hashing.sha256Hex(target);
             if (backup) {
                 Path deletedBackup = target.resolveSibling(target.getFileName() + DELETED_BACKUP_SUFFIX);
-                renames.add(new Step.Rename(op, target, deletedBackup, keepIfExists(op, deletedBackup, DELETED_BACKUP_UNDO), sha, null,
-                        false));
+                Step.FileState old = state(deletedBackup);
+                renames.add(new Step.Rename(op, target, deletedBackup,
+                        keepIfExists(op, deletedBackup, old, DELETED_BACKUP_UNDO), old.sha256(), sha, null, false));
             } else {
-                renames.add(new Step.Rename(op, target, hidden(target, op, DELETED), null, sha,
+                renames.add(new Step.Rename(op, target, hidden(target, op, DELETED), null, null, sha,
                         Step.FileState.ABSENT, true));
             }
         }
@@ -115,21 +116,24 @@ final class Planner {
     private void replace(int op, Path from, Path target, String fromSha) throws IOException {
         Step.FileState before = state(target);
         if (!before.exists()) {
-            renames.add(new Step.Rename(op, from, target, null, fromSha, before, false));
+            renames.add(new Step.Rename(op, from, target, null, null, fromSha, before, false));
             return;
         }
         Path kept = hidden(target, op, backup ? KEEP_FOR_BACKUP : UNDO);
         keeps.add(new Step.Keep(op, kept, target));
-        renames.add(new Step.Rename(op, from, target, kept, fromSha, before, false));
+        renames.add(new Step.Rename(op, from, target, kept, before.sha256(), fromSha, before, false));
         if (backup) {
+            // The keep holds the target's old content: that is what a redo of this rename must
+            // find in it (and, once renamed, in NAME.backup).
             Path backupFile = Backups.backupOf(target);
-            renames.add(new Step.Rename(op, kept, backupFile, keepIfExists(op, backupFile, BACKUP_UNDO), null, null,
-                    false));
+            Step.FileState oldBackup = state(backupFile);
+            renames.add(new Step.Rename(op, kept, backupFile, keepIfExists(op, backupFile, oldBackup, BACKUP_UNDO),
+                    oldBackup.sha256(), before.sha256(), null, false));
         }
     }
 
-    private Path keepIfExists(int op, Path file, String role) throws IOException {
-        if (!Stat.exists(file)) {
+    private Path keepIfExists(int op, Path file, Step.FileState state, String role) {
+        if (!state.exists()) {
             return null;
         }
         Path keep = hidden(file, op, role);

@@ -95,6 +95,10 @@ public final class Recovery {
                 LOG.error("transaction journal {} left unfinished: {}", journal, e.getMessage());
                 unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), e.paths));
                 continue;
+            } catch (PlanCheck.Refused e) {
+                LOG.error("{}", e.getMessage());
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), List.of()));
+                continue;
             } catch (IOException | RuntimeException e) {
                 LOG.error("transaction journal {} left unfinished", journal, e);
                 unfinished.add(new RecoveryReport.Unfinished(journal, e.toString(), List.of()));
@@ -146,12 +150,19 @@ public final class Recovery {
                 // we got the lock in between, and the transaction is over.
                 return null;
             }
+            // Only this user's own journal is run (a planted one would make recovery its tool).
+            PlanCheck.trustedFile(journal);
             // Read through the locked channel: opening the journal a second time and closing
             // that descriptor would drop this process's lock on it.
             JournalFile.Contents contents = file.readLocked(journal.getFileSystem());
+            try {
+                PlanCheck.plan(journal, contents);
+            } catch (PlanCheck.Refused e) {
+                throw new LeftUnfinished(e.getMessage(), userPaths(contents.steps()), e);
+            }
             RecoveryReport.Transaction result;
             try {
-                result = finish(journal, contents);
+                result = finish(journal, file, contents);
             } catch (IOException | RuntimeException e) {
                 throw new LeftUnfinished(e instanceof LeftUnfinished ? e.getMessage() : String.valueOf(e),
                         userPaths(contents.steps()), e);
@@ -165,7 +176,8 @@ public final class Recovery {
     }
 
     /** Decides and carries out the fate of one transaction, under its files' locks. */
-    private static RecoveryReport.Transaction finish(Path journal, JournalFile.Contents contents) throws IOException {
+    private static RecoveryReport.Transaction finish(Path journal, JournalFile file, JournalFile.Contents contents)
+            throws IOException {
         String id = contents.id() != null ? contents.id()
                 : journal.getFileName().toString().replace(JournalFile.SUFFIX, "");
         List<String> actions = new ArrayList<>();
@@ -193,15 +205,23 @@ public final class Recovery {
                 // would be wrong here: a staged file not yet written looks like one renamed away.)
                 outcome = RecoveryReport.Outcome.ROLLED_BACK;
             } else if (contents.rolledBack()) {
-                // A rollback was decided after the commit point: undo what was applied, newest first.
-                for (int i = renames.size() - 1; i >= 0; i--) {
-                    runner.undo(renames.get(i));
+                // A rollback was decided after the commit point: undo what was applied, newest
+                // first, unless the journal says the undo was completed (only its clean-up remains).
+                if (!contents.undone()) {
+                    for (int i = renames.size() - 1; i >= 0; i--) {
+                        runner.undo(renames.get(i));
+                    }
+                    StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
+                    file.mark(marker("undone"), true);
                 }
                 outcome = RecoveryReport.Outcome.ROLLED_BACK;
             } else if (!contents.done()) {
                 for (Step.Rename rename : renames) {
                     runner.redo(rename);
                 }
+                // Forced before the clean-up: a recovery run again after a crash in it only cleans.
+                StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
+                file.mark(marker("done"), true);
                 outcome = RecoveryReport.Outcome.ROLLED_FORWARD;
             } else {
                 outcome = RecoveryReport.Outcome.CLEANED_UP;
@@ -239,6 +259,11 @@ public final class Recovery {
                 LOG.debug("could not sweep {}: {}", folder, e.toString());
             }
         }
+    }
+
+    private static tools.jackson.databind.node.ObjectNode marker(String type) {
+        return tools.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", type)
+                .put("by", "recovery");
     }
 
     /** Staged file → its committed SHA-256, from the commit record. */

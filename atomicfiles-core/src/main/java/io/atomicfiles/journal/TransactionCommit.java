@@ -251,6 +251,9 @@ public final class TransactionCommit {
             if (durability.syncsFolder()) {
                 StepRunner.syncFolders(StepRunner.foldersOf(steps));
             }
+            // Forced before the clean-up removes the keeps: a crash during the clean-up must not
+            // be taken for an undo still to do (whose keeps would then be missing).
+            journal.mark(record("undone"), true);
             runner.cleanUp(steps, true);
             journal.delete();
         } catch (IOException | RuntimeException undoFailure) {

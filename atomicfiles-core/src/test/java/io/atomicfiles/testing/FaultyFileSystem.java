@@ -157,6 +157,18 @@ public final class FaultyFileSystem extends FileSystem {
 
     private String beforePrefix;
     private IORunnable beforeAction;
+    private volatile int runAtCall;
+    private volatile IORunnable runAtAction;
+
+    /**
+     * Runs {@code action} just before call number {@code k} (1-based, counted as
+     * {@link #failAt} counts, from the last arming) is carried out, then lets the call go on:
+     * another program's change landing at every possible moment of an operation. 0 disarms.
+     */
+    public void runBefore(int k, IORunnable action) {
+        runAtAction = action;
+        runAtCall = k;
+    }
 
     /**
      * A call that changed the filesystem, reported after it succeeded, with real (unwrapped)
@@ -215,6 +227,11 @@ public final class FaultyFileSystem extends FileSystem {
     void tick(String what) throws IOException {
         runBefore(what);
         int n = calls.incrementAndGet();
+        IORunnable atThisCall = runAtAction;
+        if (n == runAtCall && atThisCall != null) {
+            runAtCall = 0;
+            atThisCall.run();
+        }
         if (recording) {
             synchronized (log) {
                 log.add(n + " " + what);
