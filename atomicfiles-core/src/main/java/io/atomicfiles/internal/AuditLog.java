@@ -1,19 +1,18 @@
 package io.atomicfiles.internal;
 
 import io.atomicfiles.AtomicWriteException;
-import io.atomicfiles.Durability;
-import io.atomicfiles.RetryPolicy;
-import io.atomicfiles.WriteOptions;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +44,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <ol>
  *   <li>writes its line(s) with one positional write, and with {@code durable} forces them to
  *       disk (and the folder, for a new file): the record exists before anything points at it;</li>
- *   <li>then replaces the head with the new last hash and line, by the library's write protocol
+ *   <li>then replaces the head with the new last hash and line, by the write protocol's steps
  *       (temp file, rename; with {@code durable} forced before and after the rename), never in
  *       place: a crash leaves the old head or the new, never a torn one.</li>
  * </ol>
@@ -178,22 +177,50 @@ public final class AuditLog {
         return count;
     }
 
-    /** Step 2 of an append: the head replaced by the write protocol, reporting no operation of its own. */
+    /**
+     * Step 2 of an append: the head replaced whole, by the write protocol's own steps. The
+     * trail's lock, held, already keeps every other head writer out, so the protocol's lock,
+     * backup and progress are left out (the full {@link WriteProtocol} doubled the cost of an
+     * append):
+     * <ol>
+     *   <li>a private temp file beside the head ({@link TempFiles#createBeside}: {@code CREATE_NEW},
+     *       so a planted link is never followed; removed by a shutdown hook if the JVM exits
+     *       first);</li>
+     *   <li>the content written, and for a durable trail forced: the name never points at a torn
+     *       head after a power loss;</li>
+     *   <li>renamed over the head with {@code ATOMIC_MOVE}: a reader sees the old head or the new
+     *       (no non-atomic fallback);</li>
+     *   <li>for a durable trail, the folder forced: the rename survives a power loss.</li>
+     * </ol>
+     * On any failure before the rename the temp file is deleted and the old head stays.
+     */
     private void writeHead(AuditChain.Head head) throws IOException {
-        WriteOptions options = WriteOptions.builder()
-                .backup(false)
-                .showProgress(false)
-                .followSymlinks(false)
-                .durability(durable ? Durability.FULL : Durability.NONE)
-                .retryPolicy(RetryPolicy.none())
-                .lockTimeout(LOCK_TIMEOUT)
-                .build();
-        Audited.unreported(() -> {
-            try (WriteProtocol write = WriteProtocol.begin(headFile(file), options, "audit", -1)) {
-                write.content().write(head.toBytes(file));
-                return write.commit();
+        Path target = headFile(file);
+        TempFiles.TempFile temp = TempFiles.createBeside(target, durable, "audit");
+        boolean renamed = false;
+        try {
+            try (FileChannel channel = temp.channel()) {
+                writeFully(channel, ByteBuffer.wrap(head.toBytes(file)), 0);
+                if (durable) {
+                    Fsync.file(channel, "audit", target, "fsync audit head");
+                }
             }
-        });
+            try {
+                Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw AtomicWriteException.failed("audit", target, "publish audit head (this filesystem cannot"
+                        + " rename atomically; atomicfiles never falls back to a non-atomic replace)", e);
+            }
+            renamed = true;
+            TempFiles.published(temp.path());
+            if (durable) {
+                Fsync.folder(target.getParent(), "audit", target);
+            }
+        } finally {
+            if (!renamed) {
+                TempFiles.deleteQuietly(temp.path());
+            }
+        }
     }
 
     /** A head file's content; null when there is none, or it is not a head record. */

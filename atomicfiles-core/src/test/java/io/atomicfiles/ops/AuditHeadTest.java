@@ -99,6 +99,10 @@ class AuditHeadTest {
         append(trail, 4);
         assertThat(head().get("line").asLong()).isEqualTo(lines().size()).isEqualTo(6);
         assertThat(lines().get(0)).contains("\"metadata\":{\"head\":true}");
+        try (var names = Files.list(dir)) {
+            assertThat(names.map(p -> p.getFileName().toString())).as("no temp file left")
+                    .containsExactlyInAnyOrder("ops.audit", "ops.audit.head");
+        }
     }
 
     @Test
