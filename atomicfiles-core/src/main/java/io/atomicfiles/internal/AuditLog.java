@@ -7,12 +7,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,17 +138,12 @@ public final class AuditLog {
                 }
                 // Step 2: the head, replaced whole.
                 long lines = linesAfter(channel, size + bytes.length, tail, prev);
-                writeHead(new AuditChain.Head(AuditChain.declaredHash(line), lines));
+                AuditHeadFile.write(file, new AuditChain.Head(AuditChain.declaredHash(line), lines), durable);
                 return line;
             }
         } finally {
             lock.close();
         }
-    }
-
-    /** The head file beside a trail's file: {@code NAME.head}. */
-    public static Path headFile(Path file) {
-        return file.resolveSibling(file.getFileName() + ".head");
     }
 
     /**
@@ -160,7 +152,7 @@ public final class AuditLog {
      * line, a head behind after a crash, a trail from before heads were kept).
      */
     private long linesAfter(FileChannel channel, long end, Tail tail, String prev) throws IOException {
-        AuditChain.Head head = readHead(headFile(file));
+        AuditChain.Head head = AuditHeadFile.read(AuditHeadFile.of(file));
         if (tail.line() != null && !tail.torn() && head != null && head.hash().equals(prev)) {
             return head.line() + 1;
         }
@@ -175,69 +167,6 @@ public final class AuditLog {
             }
         }
         return count;
-    }
-
-    /**
-     * Step 2 of an append: the head replaced whole, by the write protocol's own steps. The
-     * trail's lock, held, already keeps every other head writer out, so the protocol's lock,
-     * backup and progress are left out (the full {@link WriteProtocol} doubled the cost of an
-     * append):
-     * <ol>
-     *   <li>a private temp file beside the head ({@link TempFiles#createBeside}: {@code CREATE_NEW},
-     *       so a planted link is never followed; removed by a shutdown hook if the JVM exits
-     *       first);</li>
-     *   <li>the content written, and for a durable trail forced: the name never points at a torn
-     *       head after a power loss;</li>
-     *   <li>renamed over the head with {@code ATOMIC_MOVE}: a reader sees the old head or the new
-     *       (no non-atomic fallback);</li>
-     *   <li>for a durable trail, the folder forced: the rename survives a power loss.</li>
-     * </ol>
-     * On any failure before the rename the temp file is deleted and the old head stays.
-     */
-    private void writeHead(AuditChain.Head head) throws IOException {
-        Path target = headFile(file);
-        TempFiles.TempFile temp = TempFiles.createBeside(target, durable, "audit");
-        boolean renamed = false;
-        try {
-            try (FileChannel channel = temp.channel()) {
-                writeFully(channel, ByteBuffer.wrap(head.toBytes(file)), 0);
-                if (durable) {
-                    Fsync.file(channel, "audit", target, "fsync audit head");
-                }
-            }
-            try {
-                Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw AtomicWriteException.failed("audit", target, "publish audit head (this filesystem cannot"
-                        + " rename atomically; atomicfiles never falls back to a non-atomic replace)", e);
-            }
-            renamed = true;
-            TempFiles.published(temp.path());
-            if (durable) {
-                Fsync.folder(target.getParent(), "audit", target);
-            }
-        } finally {
-            if (!renamed) {
-                TempFiles.deleteQuietly(temp.path());
-            }
-        }
-    }
-
-    /** A head file's content; null when there is none, or it is not a head record. */
-    private static AuditChain.Head readHead(Path head) throws IOException {
-        byte[] content = readHeadBytes(head);
-        return content == null ? null : AuditChain.Head.parse(content);
-    }
-
-    private static byte[] readHeadBytes(Path head) throws IOException {
-        if (!Files.exists(head, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        try {
-            return Files.readAllBytes(head);
-        } catch (NoSuchFileException gone) {
-            return null;
-        }
     }
 
     /** Checks this trail's chain and its head, under the lock (so no append is half done). */
@@ -269,8 +198,8 @@ public final class AuditLog {
     }
 
     private static AuditChain.Outcome verifyUnlocked(Path file) throws IOException {
-        Path headFile = headFile(file);
-        byte[] content = readHeadBytes(headFile);
+        Path headFile = AuditHeadFile.of(file);
+        byte[] content = AuditHeadFile.readBytes(headFile);
         AuditChain.Head head = content == null ? null : AuditChain.Head.parse(content);
         return AuditChain.verify(read(chainFiles(file)), headFile, head, content != null && head == null);
     }

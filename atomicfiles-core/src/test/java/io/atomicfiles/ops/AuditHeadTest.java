@@ -136,8 +136,14 @@ class AuditHeadTest {
     @Test
     void aRemovedOrDamagedHeadIsReported() throws IOException {
         AuditTrail trail = trailWith(3);
+        Files.copy(headFile(), dir.resolve("ops.audit.head.saved"));
         Files.writeString(headFile(), "not a head\n");
         assertThat(trail.verify().reason()).contains("ops.audit.head is not a head record");
+
+        Files.delete(headFile());
+        Files.createSymbolicLink(headFile(), dir.resolve("elsewhere.head"));
+        Files.writeString(dir.resolve("elsewhere.head"), Files.readString(dir.resolve("ops.audit.head.saved")));
+        assertThat(trail.verify().reason()).as("a link is not followed").contains("is not a head record");
 
         Files.delete(headFile());
         AuditVerification v = trail.verify();
