@@ -77,8 +77,8 @@ import tools.jackson.databind.node.ObjectNode;
             "1:nothing was written: no IN exists, or an I/O failure",
             "2:usage error: no -o, an extension other than .json, .yaml, .yml",
             "3:nothing was written: another program held OUT's lock too long",
-            "4:nothing was written: an IN is not valid JSON/YAML or not an object, or the result"
-                    + " violates --schema"},
+            "4:nothing was written: an IN is not valid JSON/YAML (or its YAML aliases are recursive or an"
+                    + " alias bomb) or not an object, or the result violates --schema"},
         footerHeading = "%nJSON output:%n",
         footer = {
             "  {\"output\": OUT, \"inputs\": [IN merged], \"skipped\": [IN missing], \"strategy\": S,",

@@ -75,8 +75,8 @@ import tools.jackson.databind.node.ObjectNode;
             "1:nothing was written: FILE missing (without --create), or an I/O failure",
             "2:usage error: a malformed PATH=VALUE, no edit given",
             "3:nothing was written: another program held FILE's lock too long",
-            "4:nothing was written: FILE is not valid JSON/YAML, an edit goes through a value of the"
-                    + " wrong kind, or the result violates --schema"},
+            "4:nothing was written: FILE is not valid JSON/YAML (or its YAML aliases are recursive or an"
+                    + " alias bomb), an edit goes through a value of the wrong kind, or the result violates --schema"},
         footerHeading = "%nJSON output:%n",
         footer = {
             "  {\"path\": FILE, \"written\": true|false, \"changes\": N, \"edits\": [{\"action\":",

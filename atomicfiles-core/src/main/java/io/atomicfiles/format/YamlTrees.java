@@ -48,7 +48,8 @@ import tools.jackson.dataformat.yaml.YAMLParser;
  * (scalars are typed exactly as before: numbers, booleans, null, strings), and only the
  * structure is built here, with the snakeyaml-engine event under each token telling its anchor,
  * whether it is an alias, and whether a {@code <<} key was written plain (only a plain,
- * untagged {@code <<} is a merge key; {@code "<<"} is an ordinary key).
+ * untagged {@code <<}, or one tagged {@code !!merge}, is a merge key; {@code "<<"} is an
+ * ordinary key).
  *
  * <p>The rules, each against a named failure:
  * <ol>
@@ -77,6 +78,8 @@ final class YamlTrees {
     /** The most values (objects, arrays, scalars) all aliases of one document may repeat. */
     static final int MAX_ALIASED_VALUES = 100_000;
 
+    /** The tag of a merge key written with its tag ({@code !!merge <<}). */
+    private static final String MERGE_TAG = "tag:yaml.org,2002:merge";
     private static final EventFactory FACTORY = new EventFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Jackson's tree reader for one scalar at a time (the tokens after it are read here). */
@@ -246,8 +249,9 @@ final class YamlTrees {
             for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
                 String key = parser.currentName();
                 Event keyEvent = parser.lastEvent();
-                boolean merge = "<<".equals(key) && keyEvent instanceof ScalarEvent scalar && scalar.isPlain()
-                        && scalar.getTag().isEmpty();
+                boolean merge = "<<".equals(key) && keyEvent instanceof ScalarEvent scalar
+                        && (scalar.isPlain() && scalar.getTag().isEmpty() || scalar.getTag().filter(MERGE_TAG::equals)
+                                .isPresent());
                 String keyAnchor = anchorOf(keyEvent);
                 if (keyAnchor != null) {
                     Anchored anchored = new Anchored();

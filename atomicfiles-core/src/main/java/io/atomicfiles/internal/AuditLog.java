@@ -1,9 +1,6 @@
 package io.atomicfiles.internal;
 
 import io.atomicfiles.AtomicWriteException;
-import io.atomicfiles.Durability;
-import io.atomicfiles.RetryPolicy;
-import io.atomicfiles.WriteOptions;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -45,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <ol>
  *   <li>writes its line(s) with one positional write, and with {@code durable} forces them to
  *       disk (and the folder, for a new file): the record exists before anything points at it;</li>
- *   <li>then replaces the head with the new last hash and line, by the library's write protocol
+ *   <li>then replaces the head with the new last hash and line, by the write protocol's steps
  *       (temp file, rename; with {@code durable} forced before and after the rename), never in
  *       place: a crash leaves the old head or the new, never a torn one.</li>
  * </ol>
@@ -142,17 +138,12 @@ public final class AuditLog {
                 }
                 // Step 2: the head, replaced whole.
                 long lines = linesAfter(channel, size + bytes.length, tail, prev);
-                writeHead(new AuditChain.Head(AuditChain.declaredHash(line), lines));
+                AuditHeadFile.write(file, new AuditChain.Head(AuditChain.declaredHash(line), lines), durable);
                 return line;
             }
         } finally {
             lock.close();
         }
-    }
-
-    /** The head file beside a trail's file: {@code NAME.head}. */
-    public static Path headFile(Path file) {
-        return file.resolveSibling(file.getFileName() + ".head");
     }
 
     /**
@@ -161,7 +152,7 @@ public final class AuditLog {
      * line, a head behind after a crash, a trail from before heads were kept).
      */
     private long linesAfter(FileChannel channel, long end, Tail tail, String prev) throws IOException {
-        AuditChain.Head head = readHead(headFile(file));
+        AuditChain.Head head = AuditHeadFile.read(AuditHeadFile.of(file));
         if (tail.line() != null && !tail.torn() && head != null && head.hash().equals(prev)) {
             return head.line() + 1;
         }
@@ -176,41 +167,6 @@ public final class AuditLog {
             }
         }
         return count;
-    }
-
-    /** Step 2 of an append: the head replaced by the write protocol, reporting no operation of its own. */
-    private void writeHead(AuditChain.Head head) throws IOException {
-        WriteOptions options = WriteOptions.builder()
-                .backup(false)
-                .showProgress(false)
-                .followSymlinks(false)
-                .durability(durable ? Durability.FULL : Durability.NONE)
-                .retryPolicy(RetryPolicy.none())
-                .lockTimeout(LOCK_TIMEOUT)
-                .build();
-        Audited.unreported(() -> {
-            try (WriteProtocol write = WriteProtocol.begin(headFile(file), options, "audit", -1)) {
-                write.content().write(head.toBytes(file));
-                return write.commit();
-            }
-        });
-    }
-
-    /** A head file's content; null when there is none, or it is not a head record. */
-    private static AuditChain.Head readHead(Path head) throws IOException {
-        byte[] content = readHeadBytes(head);
-        return content == null ? null : AuditChain.Head.parse(content);
-    }
-
-    private static byte[] readHeadBytes(Path head) throws IOException {
-        if (!Files.exists(head, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        try {
-            return Files.readAllBytes(head);
-        } catch (NoSuchFileException gone) {
-            return null;
-        }
     }
 
     /** Checks this trail's chain and its head, under the lock (so no append is half done). */
@@ -242,8 +198,8 @@ public final class AuditLog {
     }
 
     private static AuditChain.Outcome verifyUnlocked(Path file) throws IOException {
-        Path headFile = headFile(file);
-        byte[] content = readHeadBytes(headFile);
+        Path headFile = AuditHeadFile.of(file);
+        byte[] content = AuditHeadFile.readBytes(headFile);
         AuditChain.Head head = content == null ? null : AuditChain.Head.parse(content);
         return AuditChain.verify(read(chainFiles(file)), headFile, head, content != null && head == null);
     }

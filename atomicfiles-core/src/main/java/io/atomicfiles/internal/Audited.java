@@ -75,21 +75,6 @@ public final class Audited {
         return result;
     }
 
-    /**
-     * Runs {@code body} as bookkeeping that is no operation of its own: writes inside it report
-     * nothing (the audit trail's head file is written this way, so that recording a record never
-     * records another).
-     */
-    public static <T> T unreported(IOCallable<T> body) throws IOException {
-        int[] depth = DEPTH.get();
-        depth[0]++;
-        try {
-            return body.call();
-        } finally {
-            depth[0]--;
-        }
-    }
-
     /** Reports an event that no enclosing operation will report for it. */
     public static void report(Events.Event event, Consumer<Events.Event> alsoTo) {
         if (!insideOperation()) {

@@ -99,6 +99,10 @@ class AuditHeadTest {
         append(trail, 4);
         assertThat(head().get("line").asLong()).isEqualTo(lines().size()).isEqualTo(6);
         assertThat(lines().get(0)).contains("\"metadata\":{\"head\":true}");
+        try (var names = Files.list(dir)) {
+            assertThat(names.map(p -> p.getFileName().toString())).as("no temp file left")
+                    .containsExactlyInAnyOrder("ops.audit", "ops.audit.head");
+        }
     }
 
     @Test
@@ -132,8 +136,14 @@ class AuditHeadTest {
     @Test
     void aRemovedOrDamagedHeadIsReported() throws IOException {
         AuditTrail trail = trailWith(3);
+        Files.copy(headFile(), dir.resolve("ops.audit.head.saved"));
         Files.writeString(headFile(), "not a head\n");
         assertThat(trail.verify().reason()).contains("ops.audit.head is not a head record");
+
+        Files.delete(headFile());
+        Files.createSymbolicLink(headFile(), dir.resolve("elsewhere.head"));
+        Files.writeString(dir.resolve("elsewhere.head"), Files.readString(dir.resolve("ops.audit.head.saved")));
+        assertThat(trail.verify().reason()).as("a link is not followed").contains("is not a head record");
 
         Files.delete(headFile());
         AuditVerification v = trail.verify();

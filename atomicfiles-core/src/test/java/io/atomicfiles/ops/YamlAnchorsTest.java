@@ -88,7 +88,11 @@ class YamlAnchorsTest {
                 quoted:
                   "<<": *b
                   '<<x': 1
+                tagged:
+                  !!merge <<: *b
+                  a: 10
                 """), DataFormat.YAML);
+        assertThat(tree.get("tagged")).isEqualTo(json("{\"b\": 2, \"c\": {\"deep\": true}, \"a\": 10}"));
         assertThat(tree.get("after")).isEqualTo(json("{\"b\": 20, \"a\": 1, \"c\": {\"deep\": true}}"));
         assertThat(tree.get("quoted")).isEqualTo(json("{\"<<\": {\"a\": 1, \"b\": 2, \"c\": {\"deep\": true}},"
                 + " \"<<x\": 1}"));
@@ -190,6 +194,42 @@ class YamlAnchorsTest {
         Map<String, Object> merged = ops.atomicConfigMerge(List.of(base, local), dir.resolve("out.json"));
         assertThat(Codecs.toTree(merged).get("production")).isEqualTo(json("""
                 {"host": "db.prod", "pool": 50, "timeout": 30, "adapter": "postgres", "database": "prod_db"}"""));
+    }
+
+    @Test
+    void withoutAnchorsTheTreeIsJacksonsOwnScalarForScalar() throws IOException {
+        String text = """
+                int: 42
+                negative: -7
+                long: 12345678901
+                big: 123456789012345678901234567890
+                float: 1.5
+                exp: 1e3
+                inf: .inf
+                nan: .NaN
+                octal: 0o17
+                hex: 0x1F
+                leadingZero: 007
+                yes: yes
+                bool: true
+                False: False
+                nothing: null
+                tilde: ~
+                empty:
+                date: 2001-12-14
+                quoted: "8080"
+                single: 'it''s'
+                folded: >
+                  two
+                  lines
+                literal: |
+                  kept
+                  as is
+                binary: !!binary aGVsbG8=
+                list: [1, two, {three: 3}]
+                nested: {a: {b: [true, null]}}
+                """;
+        assertThat(Codecs.read(file("s.yaml", text), DataFormat.YAML)).isEqualTo(Codecs.yaml().readTree(text));
     }
 
     @Test
