@@ -31,15 +31,15 @@ import java.util.TreeMap;
  * <p>{@link #commit()} runs the single-file protocol ({@link AtomicFiles#writeBytes}) for every
  * file, with its guarantees (each file's lock, mode, owner and group kept, backups when asked,
  * links followed only as that protocol allows, content forced and verified before it is
- * published), in an order that lets the slow parts overlap:
+ * published), except that the folder is not forced after each rename:
  * <ol>
- *   <li>Take every file's lock and create its temp file beside it, in the order of the files'
- *       paths (so that two batches over the same files cannot deadlock each other).</li>
- *   <li>Write, force and verify every temp file, on several threads at once: the fsyncs wait
- *       together and share the filesystem's journal commits.</li>
- *   <li>Keep each backup and rename each temp file over its target, one file after the other;
- *       each file's lock is released right after its rename.</li>
- *   <li>Force each distinct folder once, so every rename survives a power loss.</li>
+ *   <li>Every file on one of the library's threads, many side by side: take its lock, create its
+ *       temp file beside it, write, force and verify the content, keep the backup, rename the temp
+ *       file over the target, release the lock. The fsyncs of many files wait together and share
+ *       the filesystem's journal commits; each thread holds one file's lock at a time, so batches
+ *       and single writes over the same files never deadlock.</li>
+ *   <li>Force each distinct folder once, after all its renames, so every rename survives a power
+ *       loss.</li>
  * </ol>
  * When {@code commit()} returns, every file is atomic and durable, exactly as after a single
  * write. There is <b>no all-or-nothing across files</b> (that is {@link FileTransaction}): each
@@ -48,8 +48,7 @@ import java.util.TreeMap;
  * {@link WriteBatchException} saying which files were published and which were not, and no temp
  * file is left behind.
  *
- * <p>Not thread-safe: one thread adds and commits. Other writers of the files wait while the
- * batch holds their locks (from step 1 to each file's rename).
+ * <p>Not thread-safe: one thread adds and commits.
  */
 public final class WriteBatch implements AutoCloseable {
     /**
@@ -60,7 +59,7 @@ public final class WriteBatch implements AutoCloseable {
     static final int PARALLELISM = Math.min(64, Math.max(16, 16 * Runtime.getRuntime().availableProcessors()));
 
     private final WriteOptions options;
-    /** By absolute path: the order locks are taken in. */
+    /** By absolute path: the order of the results. */
     private final TreeMap<Path, Entry> entries = new TreeMap<>();
     private boolean done;
 
@@ -126,86 +125,67 @@ public final class WriteBatch implements AutoCloseable {
         requireOpen();
         done = true;
         List<Entry> all = new ArrayList<>(entries.values());
-        WriteProtocol[] writes = new WriteProtocol[all.size()];
-        Map<Path, IOException> failures = new LinkedHashMap<>();
-        List<WriteResult> published = new ArrayList<>();
-        try {
-            // Step 1: locks and temp files, in path order; the content goes into each temp file's buffer.
-            for (int i = 0; i < all.size(); i++) {
-                Entry entry = all.get(i);
-                try {
-                    writes[i] = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length);
-                    writes[i].content().write(entry.bytes());
-                } catch (IOException | RuntimeException e) {
-                    failures.put(entry.requested(), asIOException(e));
-                    if (writes[i] != null) {
-                        writes[i].close();
-                        writes[i] = null;
-                    }
-                }
-            }
-            // Step 2: content written, forced and verified, side by side; each failure stays its file's.
-            List<Integer> begun = new ArrayList<>();
-            for (int i = 0; i < writes.length; i++) {
-                if (writes[i] != null) {
-                    begun.add(i);
-                }
-            }
-            IOException[] stageFailures = new IOException[writes.length];
-            Parallel.forEach(begun, PARALLELISM, i -> {
-                try {
-                    writes[i].stageForBatch();
-                } catch (IOException | RuntimeException e) {
-                    stageFailures[i] = asIOException(e);
-                }
-            });
-            // Step 3: backups and renames, one by one; each lock released after its rename.
-            Map<Path, List<WriteResult>> byFolder = new LinkedHashMap<>();
-            for (int i : begun) {
-                if (stageFailures[i] != null) {
-                    failures.put(all.get(i).requested(), stageFailures[i]);
-                    continue;
-                }
-                try {
-                    WriteResult result = writes[i].publishForBatch();
-                    published.add(result);
-                    byFolder.computeIfAbsent(result.target().getParent(), f -> new ArrayList<>()).add(result);
-                } catch (IOException | RuntimeException e) {
-                    // Not renamed: the temp file is gone, the target as it was.
-                    failures.put(all.get(i).requested(), asIOException(e));
-                }
-            }
-            // Step 4: each folder forced once; until then no rename of it survives a power loss.
-            Set<Path> notDurable = new LinkedHashSet<>();
-            if (options.durability().syncsFolder()) {
-                List<Path> folders = new ArrayList<>(byFolder.keySet());
-                Map<Path, IOException> folderFailures = Collections.synchronizedMap(new LinkedHashMap<>());
-                Parallel.forEach(folders, PARALLELISM, folder -> {
-                    try {
-                        Fsync.folder(folder, "write", folder);
-                    } catch (IOException e) {
-                        folderFailures.put(folder, e);
-                    }
-                });
-                for (Map.Entry<Path, IOException> f : folderFailures.entrySet()) {
-                    for (WriteResult r : byFolder.get(f.getKey())) {
-                        notDurable.add(r.target());
-                        failures.put(r.target(), f.getValue());
-                    }
-                }
-            }
-            if (!failures.isEmpty()) {
-                throw new WriteBatchException(published, notDurable, failures);
-            }
-            return Collections.unmodifiableList(published);
-        } finally {
-            // Whatever happened: no write left open, no lock held, no temp file left.
-            for (WriteProtocol write : writes) {
+        WriteResult[] results = new WriteResult[all.size()];
+        IOException[] errors = new IOException[all.size()];
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            indices.add(i);
+        }
+        // Steps 1 to 3, each file on one of the library's threads from its lock to its rename.
+        Parallel.forEach(indices, PARALLELISM, i -> {
+            Entry entry = all.get(i);
+            WriteProtocol write = null;
+            try {
+                write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length);
+                write.content().write(entry.bytes());
+                write.stageForBatch();
+                results[i] = write.publishForBatch();
+            } catch (IOException | RuntimeException e) {
+                // This file alone: its temp file is gone, its target as it was.
+                errors[i] = asIOException(e);
+            } finally {
                 if (write != null) {
+                    // No lock held, no temp file left, whatever happened.
                     write.close();
                 }
             }
+        });
+        Map<Path, IOException> failures = new LinkedHashMap<>();
+        List<WriteResult> published = new ArrayList<>();
+        Map<Path, List<WriteResult>> byFolder = new LinkedHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (errors[i] != null) {
+                failures.put(all.get(i).requested(), errors[i]);
+            } else {
+                published.add(results[i]);
+                byFolder.computeIfAbsent(results[i].target().getParent(), f -> new ArrayList<>()).add(results[i]);
+            }
         }
+        // Step 4: each folder forced once, after all its renames; until then none of them survives a power loss.
+        Set<Path> notDurable = new LinkedHashSet<>();
+        if (options.durability().syncsFolder()) {
+            Map<Path, IOException> folderFailures = Collections.synchronizedMap(new LinkedHashMap<>());
+            Parallel.forEach(new ArrayList<>(byFolder.keySet()), PARALLELISM, folder -> {
+                try {
+                    Fsync.folder(folder, "write", folder);
+                } catch (IOException e) {
+                    folderFailures.put(folder, e);
+                }
+            });
+            for (Map.Entry<Path, List<WriteResult>> folder : byFolder.entrySet()) {
+                IOException failure = folderFailures.get(folder.getKey());
+                if (failure != null) {
+                    for (WriteResult r : folder.getValue()) {
+                        notDurable.add(r.target());
+                        failures.put(r.target(), failure);
+                    }
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new WriteBatchException(published, notDurable, failures);
+        }
+        return Collections.unmodifiableList(published);
     }
 
     /** Discards a batch that was not committed: nothing was written, nothing is left. */
