@@ -152,7 +152,7 @@ public final class TransactionCommit {
         }
         // Step 4: the commit point, only while the locks are still ours.
         try {
-            fileLocks.checkSession("transaction " + id, journal.path(), "record commit point");
+            fileLocks.confirmWithQuorum("transaction " + id, journal.path(), "record commit point");
         } catch (AtomicWriteException e) {
             rollBackBeforeCommitPoint(journal, steps, e);
             throw e;
