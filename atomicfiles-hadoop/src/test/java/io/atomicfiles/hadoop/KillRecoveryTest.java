@@ -31,7 +31,7 @@ class KillRecoveryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        clusters = Clusters.start("kill", 3);
+        clusters = Clusters.shared();
         fs = clusters.fileSystem();
         files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
         Child.prepareArchive(HostMain.class, "warm-up", clusters.hdfsUri(), clusters.zooKeeperConnect(),

@@ -43,7 +43,7 @@ class SessionLossTest {
 
     @BeforeAll
     static void start() throws Exception {
-        clusters = Clusters.start("session", 3);
+        clusters = Clusters.shared();
         fs = clusters.fileSystem();
         healthy = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
     }
