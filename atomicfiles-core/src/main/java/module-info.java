@@ -11,6 +11,8 @@ module io.atomicfiles {
     // Jackson's types appear in the API (a JsonNode as schema, the mappers of format.Codecs).
     requires transitive tools.jackson.databind;
     requires tools.jackson.dataformat.yaml;
+    // The YAML events under Jackson's tokens (anchors, aliases, plain keys; comments), read by format.YamlTrees.
+    requires org.snakeyaml.engine;
     // A compiled Schema is returned by format.Schemas.
     requires transitive com.networknt.schema;
     // The schema validator's optional date-time parser (a static requires in its descriptor):

@@ -46,6 +46,10 @@ import tools.jackson.databind.node.ObjectNode;
  * record starts a new file whose first record links to the last hash of the rotated one, and
  * {@link #verify()} follows the chain through {@code NAME.1}, {@code NAME.2}, ... (plain or
  * {@code .gz}). Every instance is a session with its own id; several may write to one file.
+ *
+ * <p>Beside the file, {@code NAME.head} holds the hash and line of the last record, replaced
+ * atomically after each append, so that {@link #verify()} detects records cut off the end, as
+ * it detects edited, removed and reordered ones.
  */
 public final class AuditTrail {
     private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
@@ -168,15 +172,27 @@ public final class AuditTrail {
 
     /**
      * Checks the chain through the rotated files ({@code NAME.k} or {@code NAME.k.gz}, oldest
-     * first) and the current file, and reports the first line edited, removed or reordered.
+     * first) and the current file, and reports the first line edited, removed or reordered; then
+     * checks its end against the head file {@code NAME.head}, so that records cut off the end are
+     * reported too (a crash between an append's record and its head leaves the head one append
+     * behind, which is accepted). A trail in memory has no head.
      */
     public AuditVerification verify() throws IOException {
-        return toVerification(AuditChain.verify(log.read()));
+        return toVerification(log.verify());
+    }
+
+    /**
+     * {@link #verify()} of the trail in {@code file} without opening it for appending: its
+     * rotated files, the file itself and its head {@code NAME.head}, read under the file's lock.
+     */
+    public static AuditVerification verify(Path file) throws IOException {
+        return toVerification(AuditLog.verify(Objects.requireNonNull(file, "file")));
     }
 
     /**
      * Checks the chain through the given audit files, oldest first (plain or {@code .gz}): each
-     * must be intact and each must continue the one before it.
+     * must be intact and each must continue the one before it. The files alone cannot show that
+     * records were cut off the end; {@link #verify(Path)} checks the head file for that.
      */
     public static AuditVerification verify(List<Path> filesOldestFirst) throws IOException {
         return toVerification(AuditChain.verify(AuditLog.read(filesOldestFirst)));

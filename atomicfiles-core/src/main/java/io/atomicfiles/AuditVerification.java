@@ -7,8 +7,9 @@ import java.nio.file.Path;
  * edited, removed, inserted or reordered.
  *
  * <p>The chain shows any change inside it. Removing the newest records at the end of the
- * current file leaves a shorter chain that is still intact; compare {@link #lastHash()} with a
- * hash remembered from earlier (or kept elsewhere) to detect that too.
+ * current file leaves a shorter chain that is still intact: {@link AuditTrail#verify()} and
+ * {@link AuditTrail#verify(Path)} detect that with the trail's head file {@code NAME.head};
+ * {@link AuditTrail#verify(java.util.List)}, given files only, cannot.
  *
  * @param ok whether every line checked is intact and in place
  * @param file the file holding the first bad line (null when ok, or for a trail in memory)

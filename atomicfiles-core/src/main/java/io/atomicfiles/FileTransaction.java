@@ -2,6 +2,7 @@ package io.atomicfiles;
 
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.Schemas;
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.Events;
 import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.Stat;
@@ -54,6 +55,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code ~/.local/state/atomicfiles}) unless {@link TransactionOptions#journalDir()} says
  * otherwise. Transactions on disjoint files run side by side, in one JVM or several; on shared
  * files they wait for each other. A transaction is for one thread.
+ *
+ * <p>With {@link TransactionOptions.Builder#confinedTo(Path)}, every path must lead inside one
+ * folder, and that is checked again right before each change on disk, so that a folder swapped
+ * for a symbolic link while the transaction runs cannot carry a change outside it.
  */
 public final class FileTransaction implements AutoCloseable {
     private enum State { OPEN, COMMITTED, ROLLED_BACK }
@@ -68,6 +73,8 @@ public final class FileTransaction implements AutoCloseable {
     /** Real paths of the folders of the files claimed so far: one realpath per folder, not per file. */
     private final Map<Path, Path> realFolders = new HashMap<>();
     private State state = State.OPEN;
+    /** The confinement of {@link TransactionOptions#confinedTo()}, its root resolved at the first use. */
+    private Confinement confinement;
 
     /** A transaction with {@link TransactionOptions#defaults()}. */
     public FileTransaction() {
@@ -164,7 +171,7 @@ public final class FileTransaction implements AutoCloseable {
         progress.started("transaction " + id + " (" + operations.size() + " operations)", totalBytes());
         long start = System.nanoTime();
         try {
-            TransactionCommit.run(id, List.copyOf(operations), options, progress);
+            TransactionCommit.run(id, List.copyOf(operations), options, confinement(), progress);
             state = State.COMMITTED;
             progress.finished(true);
             audit("completed", null, start);
@@ -215,14 +222,31 @@ public final class FileTransaction implements AutoCloseable {
         }
     }
 
-    /** A target: resolved through symbolic links, never a folder. */
-    private static Path target(Path path, String operation) throws IOException {
+    /** A target: resolved through symbolic links, never a folder; inside the root when confined. */
+    private Path target(Path path, String operation) throws IOException {
         Path target = Targets.resolveFile(path, true, operation);
-        return target;
+        return confinement().requireInside(target, operation, path);
     }
 
-    private static Path existingFile(Path path, String operation) throws IOException {
+    private Confinement confinement() throws IOException {
+        if (confinement == null) {
+            confinement = options.confinedTo().isPresent() ? Confinement.of(options.confinedTo().get())
+                    : Confinement.NONE;
+        }
+        return confinement;
+    }
+
+    /**
+     * A file that must exist and be a regular file (not a link). Confined, its folder is taken
+     * by its real path (links followed, each checked by the link rule), which must be inside the
+     * root: the commit then finds no link on its way unless one was swapped in.
+     */
+    private Path existingFile(Path path, String operation) throws IOException {
         Path file = path.toAbsolutePath();
+        if (confinement().confines() && file.getParent() != null) {
+            file = confinement().requireInside(
+                    Targets.resolve(file.getParent(), true, operation).resolve(file.getFileName()), operation, path);
+        }
         if (!Stat.exists(file)) {
             // An AtomicWriteException like every other refusal of the plan; the cause says which file.
             throw new AtomicWriteException(operation + " " + path + " failed: the file does not exist",

@@ -9,12 +9,37 @@ import java.util.List;
  * @param journalDir the folder whose journals were examined
  * @param transactions the transactions recovered, in the order they were handled
  * @param skipped journals left alone because their owner is still running
+ * @param unfinished journals recovery could not finish (or refused to run): each is left as it
+ *     is, with its files, and the other journals were recovered all the same
  */
-public record RecoveryReport(Path journalDir, List<Transaction> transactions, List<String> skipped) {
+public record RecoveryReport(Path journalDir, List<Transaction> transactions, List<String> skipped,
+        List<Unfinished> unfinished) {
 
     public RecoveryReport {
         transactions = List.copyOf(transactions);
         skipped = List.copyOf(skipped);
+        unfinished = List.copyOf(unfinished);
+    }
+
+    /** A report in which every journal found was either recovered or skipped. */
+    public RecoveryReport(Path journalDir, List<Transaction> transactions, List<String> skipped) {
+        this(journalDir, transactions, skipped, List.of());
+    }
+
+    /**
+     * A journal left unfinished: recovery failed on it or refused it (a journal of another user,
+     * a plan naming files that are not the transaction's own, a file the journal says exists is
+     * gone). Nothing more is done to it until someone looks; a transaction that touches one of
+     * {@code paths} is refused meanwhile.
+     *
+     * @param journal the journal file
+     * @param reason why it was left
+     * @param paths the user-visible files its plan names, as far as it could be read (may be empty)
+     */
+    public record Unfinished(Path journal, String reason, List<Path> paths) {
+        public Unfinished {
+            paths = List.copyOf(paths);
+        }
     }
 
     /** What became of an interrupted transaction. */
@@ -44,9 +69,14 @@ public record RecoveryReport(Path journalDir, List<Transaction> transactions, Li
         }
     }
 
-    /** Whether there was nothing to recover. */
+    /** Whether there was nothing to recover (and nothing left unfinished). */
     public boolean isEmpty() {
-        return transactions.isEmpty();
+        return transactions.isEmpty() && unfinished.isEmpty();
+    }
+
+    /** Whether some journal could not be finished: see {@link #unfinished()}. */
+    public boolean hasUnfinished() {
+        return !unfinished.isEmpty();
     }
 
     /** Whether any transaction found a file changed by someone else. */
@@ -56,10 +86,21 @@ public record RecoveryReport(Path journalDir, List<Transaction> transactions, Li
 
     @Override
     public String toString() {
+        if (!unfinished.isEmpty()) {
+            StringBuilder text = new StringBuilder(transactions.isEmpty() ? "nothing recovered in " + journalDir
+                    : recovered());
+            text.append("\n").append(unfinished.size()).append(" journal(s) left unfinished:");
+            unfinished.forEach(u -> text.append("\n  ").append(u.journal()).append(": ").append(u.reason()));
+            return text.toString();
+        }
         if (transactions.isEmpty()) {
             return "nothing to recover in " + journalDir
                     + (skipped.isEmpty() ? "" : " (" + skipped.size() + " journal(s) of running transactions skipped)");
         }
+        return recovered();
+    }
+
+    private String recovered() {
         StringBuilder text = new StringBuilder("recovered ").append(transactions.size())
                 .append(" transaction(s) in ").append(journalDir);
         for (Transaction t : transactions) {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * id, progress on (reported to the {@link #progressListener()} if one is set; the library itself
  * never draws anything, see {@link ProgressListener}), backups on ({@code
  * NAME.backup} for overwritten files, {@code NAME.deleted_backup} for deleted ones),
- * {@link Durability#FULL}, wait up to 60 seconds for the files' locks.
+ * {@link Durability#FULL}, wait up to 60 seconds for the files' locks, not confined to a folder.
  */
 public final class TransactionOptions {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -26,6 +26,7 @@ public final class TransactionOptions {
     private final Durability durability;
     private final Duration lockTimeout;
     private final ProgressListener progressListener;
+    private final Path confinedTo;
 
     private TransactionOptions(Builder b) {
         this.journalDir = b.journalDir;
@@ -35,6 +36,7 @@ public final class TransactionOptions {
         this.durability = b.durability;
         this.lockTimeout = b.lockTimeout;
         this.progressListener = b.progressListener;
+        this.confinedTo = b.confinedTo;
     }
 
     public static TransactionOptions defaults() {
@@ -81,6 +83,14 @@ public final class TransactionOptions {
         return Optional.ofNullable(progressListener);
     }
 
+    /**
+     * The folder every change of the transaction must stay inside; empty means no confinement.
+     * See {@link Builder#confinedTo(Path)}.
+     */
+    public Optional<Path> confinedTo() {
+        return Optional.ofNullable(confinedTo);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof TransactionOptions)) {
@@ -89,20 +99,21 @@ public final class TransactionOptions {
         TransactionOptions other = (TransactionOptions) o;
         return Objects.equals(journalDir, other.journalDir) && Objects.equals(transactionId, other.transactionId)
                 && showProgress == other.showProgress && backup == other.backup && durability == other.durability
-                && lockTimeout.equals(other.lockTimeout) && Objects.equals(progressListener, other.progressListener);
+                && lockTimeout.equals(other.lockTimeout) && Objects.equals(progressListener, other.progressListener)
+                && Objects.equals(confinedTo, other.confinedTo);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(journalDir, transactionId, showProgress, backup, durability, lockTimeout,
-                progressListener);
+                progressListener, confinedTo);
     }
 
     @Override
     public String toString() {
         return "TransactionOptions{journalDir=" + journalDir + ", transactionId=" + transactionId + ", showProgress="
                 + showProgress + ", backup=" + backup + ", durability=" + durability + ", lockTimeout=" + lockTimeout
-                + "}";
+                + (confinedTo == null ? "" : ", confinedTo=" + confinedTo) + "}";
     }
 
     /** Builds {@link TransactionOptions}. */
@@ -114,6 +125,7 @@ public final class TransactionOptions {
         private Durability durability = Durability.FULL;
         private Duration lockTimeout = Duration.ofSeconds(60);
         private ProgressListener progressListener;
+        private Path confinedTo;
 
         private Builder() {
         }
@@ -126,6 +138,7 @@ public final class TransactionOptions {
             this.durability = o.durability;
             this.lockTimeout = o.lockTimeout;
             this.progressListener = o.progressListener;
+            this.confinedTo = o.confinedTo;
         }
 
         /** Where the journal lives (null: the state folder). Recovery must be pointed at the same folder. */
@@ -171,6 +184,30 @@ public final class TransactionOptions {
         /** Who receives progress while {@code showProgress} is on; null (the default) for nobody. */
         public Builder progressListener(ProgressListener progressListener) {
             this.progressListener = progressListener;
+            return this;
+        }
+
+        /**
+         * Confines every change of the transaction to the folder {@code root} (null: no
+         * confinement). Adding an operation whose path, with its symbolic links followed, leads
+         * outside the root is refused. At commit, right before each change on disk (creating a
+         * folder, a staged file or a keep link, each rename, each deletion; in recovery too, the
+         * journal records the root), the folders on the path are looked at again one by one from
+         * the filesystem's root without following links: one that has become a symbolic link
+         * (a folder swapped for a link since the operation was added) fails the transaction,
+         * which is undone, and nothing is done through the link.
+         *
+         * <p>Renames, deletions and reads of sources are then made relative to folders opened
+         * from the root without following links ({@code renameat}, {@code unlinkat},
+         * {@code openat}): no swap, however timed, redirects them. What remains possible: a swap
+         * timed into the instant between the check and the creation of a new name (a folder, a
+         * staged file, a keep link) can make that name appear in the folder the link points to;
+         * creation never replaces, so nothing existing outside the root is changed, but the new
+         * name is left there (Java has no {@code mkdirat} or {@code linkat}). The root's own path
+         * is resolved once, when the first operation is added.
+         */
+        public Builder confinedTo(Path root) {
+            this.confinedTo = root == null ? null : root.toAbsolutePath();
             return this;
         }
 

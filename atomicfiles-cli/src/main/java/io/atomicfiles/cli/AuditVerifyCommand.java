@@ -15,11 +15,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code atomicfiles audit verify FILE}: {@link AuditTrail#verify(List)} over FILE and its rotated files. */
+/** {@code atomicfiles audit verify FILE}: {@link AuditTrail#verify(Path)} over FILE, its rotated files and its head. */
 @Command(name = "verify",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        header = "Check that no line of an audit trail was edited, removed or reordered.",
+        header = "Check that no line of an audit trail was edited, removed, reordered or cut off the end.",
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
         description = {
@@ -27,10 +27,14 @@ import tools.jackson.databind.node.ObjectNode;
             "first) and FILE: each line must match its own hash and link to the line before",
             "it, and each file must continue the one before it.",
             "",
+            "The end of the chain is checked against FILE.head, which each append replaces",
+            "(atomically) with the hash and line of its record: records cut off the end of",
+            "FILE are reported too. The head may be one append behind the trail (a crash",
+            "between the record and its head); that is accepted, and the next append",
+            "repairs it. A trail written before head files were kept has none to compare.",
+            "",
             "Intact: prints the number of lines checked (the records, and a first line in",
             "each file that links it to the file before), the files, and the last hash.",
-            "Removing the newest lines at the end of FILE leaves a shorter chain that is",
-            "still intact; keep the last hash somewhere else and compare, to detect that too.",
             "Broken: names the file and line of the first bad record, and what is wrong."},
         parameterListHeading = "%nArguments:%n",
         optionListHeading = "%nOptions:%n",
@@ -39,7 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
             "0:the chain is intact",
             "1:FILE cannot be read",
             "2:usage error",
-            "5:the chain is broken: a line was edited, removed or reordered (named on standard error)"},
+            "5:the chain is broken: a line was edited, removed or reordered, or the last records were"
+                    + " cut off (named on standard error)"},
         footerHeading = "%nJSON output:%n",
         footer = {
             "  intact: {\"trail\": FILE, \"ok\": true, \"linesChecked\": N, \"files\": [P, oldest first],",
@@ -60,7 +65,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<Path> files = AuditCommand.requireTrail(file);
-        AuditVerification verification = AuditTrail.verify(files);
+        AuditVerification verification = AuditTrail.verify(file);
         if (json.on()) {
             ObjectNode object = Json.object();
             object.put("trail", file.toString());

@@ -96,7 +96,7 @@ public final class Errors {
         FileSystemException cause = fileSystemCause(e);
         if (cause != null && touchesStateFolder(cause)) {
             return "cannot use the state folder " + StateDir.location() + " (" + reason(cause) + "): atomicfiles keeps"
-                    + " its locks and journals there; point " + StateDir.ENVIRONMENT + " at a folder you can write,"
+                    + " its journals there; point " + StateDir.ENVIRONMENT + " at a folder you can write,"
                     + " such as export " + StateDir.ENVIRONMENT + "=/tmp/atomicfiles-$USER";
         }
         if (e instanceof AtomicWriteException && cause != null && !plainWords(e.getMessage())) {

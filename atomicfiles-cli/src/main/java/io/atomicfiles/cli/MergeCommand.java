@@ -14,10 +14,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -60,6 +63,10 @@ import tools.jackson.databind.node.ObjectNode;
             "an object in one file and not in another (a type conflict), the later file",
             "wins and its path is named. Standard output gets one summary line.",
             "",
+            "YAML inputs are read as their meaning: aliases written out in full, merge keys",
+            "(<<) merged; a recursive alias or an alias bomb is refused. Comments are not",
+            "kept: a warning on standard error names the inputs that had some.",
+            "",
             "With -o - the merged document goes to standard output instead (as --format",
             "says, default json), checked against --schema first; no file is written."},
         parameterListHeading = "%nArguments:%n",
@@ -70,8 +77,8 @@ import tools.jackson.databind.node.ObjectNode;
             "1:nothing was written: no IN exists, or an I/O failure",
             "2:usage error: no -o, an extension other than .json, .yaml, .yml",
             "3:nothing was written: another program held OUT's lock too long",
-            "4:nothing was written: an IN is not valid JSON/YAML or not an object, or the result"
-                    + " violates --schema"},
+            "4:nothing was written: an IN is not valid JSON/YAML (or its YAML aliases are recursive or an"
+                    + " alias bomb) or not an object, or the result violates --schema"},
         footerHeading = "%nJSON output:%n",
         footer = {
             "  {\"output\": OUT, \"inputs\": [IN merged], \"skipped\": [IN missing], \"strategy\": S,",
@@ -155,9 +162,11 @@ final class MergeCommand implements Callable<Integer> {
             return print(format == null ? DataFormat.JSON : format);
         }
         MergeOptions options = MergeOptions.builder().strategy(strategy).arrays(arrays).schema(schema).build();
+        List<Path> withComments = withComments();
         MergeResult result = audit.recording(() -> new AtomicFileOperations().atomicConfigMerge(inputs, output, options));
 
         warn(result.warnings());
+        warnComments(withComments);
         PrintWriter out = spec.commandLine().getOut();
         if (json.on()) {
             Json.print(out, toJson(result));
@@ -170,6 +179,7 @@ final class MergeCommand implements Callable<Integer> {
 
     /** {@code -o -}: the merged document on standard output, checked against the schema; no file written. */
     private int print(DataFormat printAs) throws IOException {
+        List<Path> withComments = withComments();
         ConfigMerge.Merged merged = ConfigMerge.mergeFiles(inputs, strategy, arrays);
         if (schema != null) {
             Schemas.validate(schema, merged.document(), Path.of("the merged document"));
@@ -177,6 +187,7 @@ final class MergeCommand implements Callable<Integer> {
         ByteArrayOutputStream document = new ByteArrayOutputStream();
         Codecs.write(printAs, merged.document(), document);
         warn(merged.warnings());
+        warnComments(withComments);
         PrintWriter out = spec.commandLine().getOut();
         out.print(document.toString(StandardCharsets.UTF_8));
         out.flush();
@@ -188,6 +199,29 @@ final class MergeCommand implements Callable<Integer> {
         for (String warning : warnings) {
             err.println(spec.qualifiedName() + ": warning: " + warning);
         }
+        err.flush();
+    }
+
+    /** The YAML inputs that have comments (read before the merge, which does not keep them). */
+    private List<Path> withComments() throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (Path input : inputs) {
+            if (DataFormat.of(input).orElse(null) == DataFormat.YAML && Files.isRegularFile(input)
+                    && Codecs.yamlHasComments(input)) {
+                found.add(input);
+            }
+        }
+        return found;
+    }
+
+    /** One line: "warning: base.yaml, prod.yaml: comments are not kept by merge". */
+    private void warnComments(List<Path> withComments) {
+        if (withComments.isEmpty()) {
+            return;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(spec.qualifiedName() + ": warning: " + withComments.stream().map(Path::toString)
+                .collect(Collectors.joining(", ")) + ": comments are not kept by merge");
         err.flush();
     }
 

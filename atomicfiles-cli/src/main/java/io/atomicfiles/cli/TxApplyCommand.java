@@ -52,6 +52,22 @@ import tools.jackson.databind.node.ObjectNode;
             "An overwritten file keeps its previous content as NAME.backup, a deleted one",
             "is kept as NAME.deleted_backup (unless --no-backup).",
             "",
+            "The transaction is confined to --root while it runs, not only when the plan",
+            "is checked: right before each change on disk (a new folder, a staged file, a",
+            "keep link, a rename, a deletion; in recovery too) every folder on the path is",
+            "looked at again, one by one from /, without following links. If one has become",
+            "a symbolic link since the check (someone who can write inside the root swapped",
+            "a folder for a link to elsewhere), nothing is done through it: the transaction",
+            "fails and is undone (exit 1). Renames, deletions and reads of sources are made",
+            "relative to folders opened from the root without following links (renameat,",
+            "unlinkat, openat), so no swap, however timed, redirects them. What remains",
+            "possible: a swap timed into the instant between that look and the creation of",
+            "a new name (a folder, a staged file, a keep link) can make the name appear in",
+            "the folder the link points to; creation never replaces, so no file outside the",
+            "root is changed, but the new name is left there. Java's file API has no linkat",
+            "or mkdirat, which would close that too. The folders above --root are trusted:",
+            "--root is resolved once, at the start.",
+            "",
             "On success, one line per operation says what was done, under a line naming",
             "the transaction. The plan's format is described below. A progress bar is",
             "drawn on standard error, when that is a terminal, for plans over 1 MiB."},
@@ -60,7 +76,8 @@ import tools.jackson.databind.node.ObjectNode;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every operation was applied (with --dry-run: the plan is valid)",
-            "1:nothing was changed: a source is missing, or the transaction failed (an I/O error) and was undone",
+            "1:nothing was changed: a source is missing, or the transaction failed (an I/O error, a folder"
+                    + " swapped for a symbolic link while it ran) and was undone",
             "2:usage error",
             "3:nothing was changed: another program held a file's lock too long",
             "4:nothing was changed: the plan is invalid (the message names the operation, its line and"
@@ -197,6 +214,8 @@ final class TxApplyCommand implements Callable<Integer> {
                 .durability(durability)
                 .showProgress(true)
                 .progressListener(((Main) spec.root().userObject()).progress(-1))
+                // Checked again by the library right before each change, not only in the plan.
+                .confinedTo(root.path())
                 .build();
         try (FileTransaction transaction = new FileTransaction(options)) {
             List<Planned> planned = PlanTransaction.addAll(plan, root, transaction, !noBackup);

@@ -46,8 +46,11 @@ import tools.jackson.databind.node.ObjectNode;
             "kept as FILE.backup). The file's lock is held from the read to the write, so",
             "updates running at the same time (other atomicfiles commands, or programs using",
             "the library) each see the other's result: none is lost. If any edit cannot be",
-            "made, nothing is written. JSON is written indented by two; YAML in block style",
-            "(comments and formatting of a YAML file are not kept).",
+            "made, nothing is written. JSON is written indented by two; YAML in block style,",
+            "as plain YAML with the same meaning: aliases are written out in full and merge",
+            "keys (<<) merged; a recursive alias or an alias bomb is refused. Comments and",
+            "formatting of a YAML file are not kept: a warning on standard error says so",
+            "when FILE had comments.",
             "",
             "PATH  keys separated by dots, array elements as [N] from 0:",
             "        server.port   servers[0].host   \"api.example.com\".port   a\\.b",
@@ -72,8 +75,8 @@ import tools.jackson.databind.node.ObjectNode;
             "1:nothing was written: FILE missing (without --create), or an I/O failure",
             "2:usage error: a malformed PATH=VALUE, no edit given",
             "3:nothing was written: another program held FILE's lock too long",
-            "4:nothing was written: FILE is not valid JSON/YAML, an edit goes through a value of the"
-                    + " wrong kind, or the result violates --schema"},
+            "4:nothing was written: FILE is not valid JSON/YAML (or its YAML aliases are recursive or an"
+                    + " alias bomb), an edit goes through a value of the wrong kind, or the result violates --schema"},
         footerHeading = "%nJSON output:%n",
         footer = {
             "  {\"path\": FILE, \"written\": true|false, \"changes\": N, \"edits\": [{\"action\":",
@@ -141,6 +144,8 @@ final class UpdateCommand implements Callable<Integer> {
             report(unchanged, false, file + ": no change, nothing written");
             return Main.OK;
         }
+        // Told after the write, which is what drops them (nothing is lost when nothing is written).
+        boolean hadComments = fileFormat == DataFormat.YAML && Files.isRegularFile(file) && Codecs.yamlHasComments(file);
         AtomicReference<List<DocumentEdit.Outcome>> outcomes = new AtomicReference<>();
         UnaryOperator<Map<String, Object>> update = document -> {
             // May run again if the write is retried: each run starts from the document it was given.
@@ -152,6 +157,11 @@ final class UpdateCommand implements Callable<Integer> {
         audit.recording(() -> fileFormat == DataFormat.JSON
                 ? operations.atomicJsonUpdate(file, update, create, schema)
                 : operations.atomicYamlUpdate(file, update, create, schema));
+        if (hadComments) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(spec.qualifiedName() + ": warning: " + file + ": comments are not kept by update");
+            err.flush();
+        }
         long changed = outcomes.get().stream().filter(DocumentEdit.Outcome::changed).count();
         report(outcomes.get(), true, "updated " + file + ": " + changed + " change" + (changed == 1 ? "" : "s"));
         return Main.OK;

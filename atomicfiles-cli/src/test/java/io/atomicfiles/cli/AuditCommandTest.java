@@ -153,6 +153,18 @@ class AuditCommandTest {
     }
 
     @Test
+    void verifyDetectsTheLastRecordsCutOffTheEnd() throws IOException {
+        List<String> lines = auditLines();
+        Files.write(audit, lines.subList(0, lines.size() - 2), StandardCharsets.UTF_8);
+        Cli.Run run = Cli.run("audit", "verify", audit.toString());
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.INTEGRITY);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("atomicfiles audit verify: " + audit + " line 4: the last records were removed:"
+                + " ops.audit.head records line 5 with hash ")
+                .endsWith(", which the trail no longer has (the 3 lines before it are intact)" + NL);
+    }
+
+    @Test
     void verifyFollowsTheRotatedFilesAndNamesTheBrokenOne() throws IOException {
         run("rotate", audit.toString(), "--keep", "3", "--gzip");
         run("update", config.toString(), "--set", "port=9090", "--audit", audit.toString());

@@ -149,7 +149,11 @@ class CliErrorsIT {
         }
     }
 
-    /** No state folder can be made (a user without a writable home): it says it is the state folder, and how to move it. */
+    /**
+     * No state folder can be made (a user without a writable home): a write needs none (its lock
+     * is in the file's folder), and a command that needs journals says it is the state folder, and
+     * how to move it.
+     */
     @Test
     void anUnwritableStateFolderSaysSoAndHowToMoveIt() throws Exception {
         OtherUser user = OtherUser.getOrSkip("af-cli-errors");
@@ -158,16 +162,19 @@ class CliErrorsIT {
         OtherUser.shared(home, "0755");
         Files.writeString(shared.resolve("in.txt"), "content\n", StandardCharsets.UTF_8);
 
-        JarRun.Result result = JarRun.jar().as(user.commandPrefix()).without("ATOMICFILES_STATE_DIR")
+        JarRun.Result write = JarRun.jar().as(user.commandPrefix()).without("ATOMICFILES_STATE_DIR")
                 .without("XDG_STATE_HOME").jvm("-Duser.home=" + home)
                 .run("write", shared.resolve("out.txt").toString(), "--from", shared.resolve("in.txt").toString());
+        JarRun.Result recover = JarRun.jar().as(user.commandPrefix()).without("ATOMICFILES_STATE_DIR")
+                .without("XDG_STATE_HOME").jvm("-Duser.home=" + home).run("recover");
 
+        assertThat(write.exitCode()).as(write.toString()).isZero();
+        assertThat(shared.resolve("out.txt")).hasContent("content");
         Path state = home.resolve(".local/state/atomicfiles");
-        assertThat(result.err()).as(result.toString()).isEqualTo("atomicfiles write: cannot use the state folder "
-                + state + " (permission denied): atomicfiles keeps its locks and journals there; point"
+        assertThat(recover.err()).as(recover.toString()).isEqualTo("atomicfiles recover: cannot use the state folder "
+                + state + " (permission denied): atomicfiles keeps its journals there; point"
                 + " ATOMICFILES_STATE_DIR at a folder you can write, such as export"
                 + " ATOMICFILES_STATE_DIR=/tmp/atomicfiles-$USER\n");
-        assertThat(result.exitCode()).isEqualTo(Main.FAILED);
-        assertThat(shared.resolve("out.txt")).doesNotExist();
+        assertThat(recover.exitCode()).isEqualTo(Main.FAILED);
     }
 }

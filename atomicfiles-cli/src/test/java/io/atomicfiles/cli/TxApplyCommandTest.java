@@ -418,6 +418,18 @@ class TxApplyCommandTest {
                 "    - delete: site/old.html", "Exit codes:");
     }
 
+    /** Issue 8 item 10: the help says what confinement to --root guarantees while the transaction runs, and what not. */
+    @Test
+    void helpStatesWhatConfinementToTheRootLeavesPossible() {
+        Cli.Run run = Cli.run("tx", "apply", "--help");
+        String text = run.out().replaceAll("\\s+", " ");
+        assertThat(text).contains("confined to --root while it runs", "without following links",
+                "nothing is done through it: the transaction fails and is undone (exit 1)",
+                "no swap, however timed, redirects them",
+                "a swap timed into the instant between that look and the creation of a new name",
+                "Java's file API has no linkat or mkdirat");
+    }
+
     @Test
     void txWithoutASubcommandIsAUsageError() {
         Cli.Run run = Cli.run("tx");

@@ -19,8 +19,10 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+import tools.jackson.dataformat.yaml.util.StringQuotingChecker;
 
 /**
  * JSON and YAML through Jackson, configured once: JSON indented two spaces by default
@@ -33,7 +35,9 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
  */
 public final class Codecs {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final YAMLMapper YAML = YAMLMapper.builder()
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    // A key named << written plain would read back as a merge key: it is quoted.
+                    .stringQuotingChecker(new MergeKeyQuoting()).build())
             .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
             .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
             // Without this, MINIMIZE_QUOTES writes the string "123" bare, and it reads back as a number.
@@ -94,20 +98,24 @@ public final class Codecs {
         return JSON.valueToTree(value);
     }
 
-    /** Parses a file as {@code format}; an empty file is an empty object. */
+    /**
+     * Parses a file as {@code format}; an empty file is an empty object. YAML is read as its
+     * meaning: aliases and merge keys ({@code <<}) resolved, a recursive alias or an alias bomb
+     * refused (see {@link YamlTrees}); comments are not part of the tree.
+     */
     public static JsonNode read(Path file, DataFormat format) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            JsonNode node = mapper(format).readTree(in);
+            JsonNode node = format == DataFormat.YAML ? YamlTrees.read(in, file) : JSON.readTree(in);
             return node == null || node.isMissingNode() || node.isNull() ? JSON.createObjectNode() : node;
         } catch (JacksonException e) {
             throw parseError(file, format, e);
         }
     }
 
-    /** Parses bytes as {@code format} (the file name is for error messages). */
+    /** Parses bytes as {@code format} (the file name is for error messages), YAML as {@link #read(Path, DataFormat)} does. */
     public static JsonNode read(byte[] content, DataFormat format, Path file) throws IOException {
         try {
-            JsonNode node = mapper(format).readTree(content);
+            JsonNode node = format == DataFormat.YAML ? YamlTrees.read(content, file) : JSON.readTree(content);
             return node == null || node.isMissingNode() ? JSON.nullNode() : node;
         } catch (JacksonException e) {
             throw parseError(file, format, e);
@@ -144,7 +152,15 @@ public final class Codecs {
         return new IOException("cannot serialise value: " + e.getOriginalMessage(), e);
     }
 
-    private static IOException parseError(Path file, DataFormat format, JacksonException e) {
+    /**
+     * Whether a YAML file has comments, which a read (and so any rewrite of it) does not keep;
+     * false for a file that is not valid YAML.
+     */
+    public static boolean yamlHasComments(Path file) throws IOException {
+        return YamlTrees.hasComments(file);
+    }
+
+    static IOException parseError(Path file, DataFormat format, JacksonException e) {
         if (e instanceof JacksonIOException) {
             return unwrap(e);
         }
@@ -154,6 +170,16 @@ public final class Codecs {
         String name = file == null ? "content" : file.toString();
         return new ValidationException(file, name + " is not valid " + format + position + ": "
                 + e.getOriginalMessage(), e);
+    }
+
+    /** Jackson's quoting rules, and a key named {@code <<} quoted so that it does not read back as a merge key. */
+    private static final class MergeKeyQuoting extends StringQuotingChecker.Default {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean needToQuoteName(String name) {
+            return "<<".equals(name) || super.needToQuoteName(name);
+        }
     }
 
     private static DefaultPrettyPrinter prettyPrinter(int indent) {

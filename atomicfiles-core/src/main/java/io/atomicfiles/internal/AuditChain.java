@@ -3,6 +3,7 @@ package io.atomicfiles.internal;
 import io.atomicfiles.format.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -22,6 +23,15 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Every file of a trail begins with a {@value #FILE_START} record. In a trail's first file
  * its {@code prev} is {@link #GENESIS}; in a file begun after a rotation it is the last hash of
  * the rotated file before it, so a chain runs unbroken across rotated files.
+ *
+ * <p>A chain alone cannot show that its newest records were cut off: what is left is a shorter
+ * chain, intact. So a trail in a file keeps a {@link Head} beside it ({@code NAME.head}): the
+ * hash of the last record and its line, replaced atomically after each append. {@link
+ * #verify(List, Path, Head)} requires the head's hash in the chain with at most the lines of one
+ * append after it (the record, preceded by a file-start record when the append began a new file):
+ * that is the state a crash between an append's record and its head leaves, and the next append
+ * makes the head exact again. Every file-start record of such a trail says {@code "head": true} in
+ * its metadata, so a head file that was removed is missed, not taken for a trail that never had one.
  */
 public final class AuditChain {
     /** The operation of the record that begins every audit file. */
@@ -46,6 +56,106 @@ public final class AuditChain {
      * {@code line}, {@code reason}). {@code lastHash} is the hash of the last good record.
      */
     public record Outcome(boolean ok, Path file, long line, long records, String reason, String lastHash) {
+    }
+
+    /**
+     * The anchor of a trail's end, kept in {@code NAME.head}: the hash of the last record, and
+     * its line number in its file when it was written (for messages; a rotation renames the file).
+     */
+    public record Head(String hash, long line) {
+        /** The head file's content: one JSON object and a newline. */
+        public byte[] toBytes(Path trail) {
+            ObjectNode node = Codecs.json().createObjectNode();
+            node.put("trail", trail.getFileName().toString());
+            node.put("line", line);
+            node.put("hash", hash);
+            return (node + "\n").getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** A head file's content, or null when it is not one. */
+        public static Head parse(byte[] content) {
+            try {
+                JsonNode node = Codecs.json().readTree(content);
+                String hash = node.path("hash").asString("");
+                long line = node.path("line").asLong(-1);
+                return HEX64.matcher(hash).matches() && line > 0 ? new Head(hash, line) : null;
+            } catch (JacksonException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Whether a file-start line declares that its trail keeps a head file. */
+    public static boolean declaresHead(String line) {
+        try {
+            return Codecs.json().readTree(line).path("metadata").path("head").asBoolean(false);
+        } catch (JacksonException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@link #verify(List)}, and then the end of the chain against its head: {@code head} is the
+     * content of {@code headFile}, null when there is none ({@link Head#parse} gave null for an
+     * unreadable one: pass {@code unreadable = true}).
+     */
+    public static Outcome verify(List<FileLines> files, Path headFile, Head head, boolean unreadable) {
+        Outcome chain = verify(files);
+        if (!chain.ok()) {
+            return chain;
+        }
+        List<Position> all = new ArrayList<>();
+        boolean declared = false;
+        for (FileLines file : files) {
+            long number = 0;
+            for (String line : file.lines()) {
+                number++;
+                all.add(new Position(file.file(), number, declaredHash(line)));
+                declared |= number == 1 && declaresHead(line);
+            }
+        }
+        FileLines lastFile = files.isEmpty() ? null : files.get(files.size() - 1);
+        Path endFile = lastFile == null ? null : lastFile.file();
+        long endLine = lastFile == null ? 1 : lastFile.lines().size() + 1;
+        String name = headFile.getFileName().toString();
+        if (unreadable) {
+            return broken(chain, endFile, endLine, name + " is not a head record (it was edited or replaced),"
+                    + " so the end of the trail cannot be confirmed");
+        }
+        if (head == null) {
+            // A trail begun before heads were kept has none; the first append's crash window has none yet.
+            boolean firstAppend = files.size() == 1 && all.size() == 2;
+            if (!declared || firstAppend) {
+                return chain;
+            }
+            return broken(chain, endFile, endLine, name + " is missing: this trail keeps one, so its end cannot be"
+                    + " confirmed (the head file was removed, and the last records may have been too)");
+        }
+        int at = all.size() - 1;
+        while (at >= 0 && !all.get(at).hash().equals(head.hash())) {
+            at--;
+        }
+        if (at < 0) {
+            return broken(chain, endFile, endLine, "the last records were removed: " + name + " records line "
+                    + head.line() + " with hash " + head.hash().substring(0, 12) + "..., which the trail no longer has");
+        }
+        int after = all.size() - 1 - at;
+        boolean oneAppend = after == 0
+                || after == 1 && all.get(at + 1).line() > 1
+                || after == 2 && all.get(at + 1).line() == 1 && all.get(at + 2).line() == 2;
+        if (!oneAppend) {
+            Position first = all.get(at + 1);
+            return broken(chain, first.file(), first.line(), name + " is " + after + " lines behind the end of the"
+                    + " trail, more than one append: it was replaced by an older copy, or lines were added without it");
+        }
+        return chain;
+    }
+
+    private record Position(Path file, long line, String hash) {
+    }
+
+    private static Outcome broken(Outcome chain, Path file, long line, String reason) {
+        return new Outcome(false, file, line, chain.records(), reason, chain.lastHash());
     }
 
     /** The line for {@code record} chained after {@code prev} (without the newline). */

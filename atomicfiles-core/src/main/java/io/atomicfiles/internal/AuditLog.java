@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -34,6 +35,20 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>A file that does not end in a newline (a crash cut its last line) is first given one, so
  * the next record starts a line of its own; the cut line stays for {@code verify} to report.
+ *
+ * <p>The end of the chain is anchored in {@code NAME.head} ({@link AuditChain.Head}), so that
+ * cutting off the newest records is detected like any other change. An append, under the lock:
+ * <ol>
+ *   <li>writes its line(s) with one positional write, and with {@code durable} forces them to
+ *       disk (and the folder, for a new file): the record exists before anything points at it;</li>
+ *   <li>then replaces the head with the new last hash and line, by the write protocol's steps
+ *       (temp file, rename; with {@code durable} forced before and after the rename), never in
+ *       place: a crash leaves the old head or the new, never a torn one.</li>
+ * </ol>
+ * A crash between the two leaves the head one append behind the trail, which {@code verify}
+ * accepts (and the next append repairs); the head is never ahead of durable records. Without
+ * {@code durable} neither is forced: after a power loss the head may name records the disk lost,
+ * and {@code verify} then reports them missing, which they are.
  */
 public final class AuditLog {
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(60);
@@ -99,7 +114,12 @@ public final class AuditLog {
                 }
                 String prev;
                 if (tail.line() == null) {
-                    String start = AuditChain.seal(fileStart.get(), predecessorHash());
+                    ObjectNode startRecord = fileStart.get();
+                    // Says that this trail keeps a head file, so that a removed one is missed.
+                    JsonNode metadata = startRecord.get("metadata");
+                    (metadata instanceof ObjectNode object ? object : startRecord.putObject("metadata"))
+                            .put("head", true);
+                    String start = AuditChain.seal(startRecord, predecessorHash());
                     out.append(start).append('\n');
                     prev = AuditChain.declaredHash(start);
                 } else {
@@ -107,18 +127,81 @@ public final class AuditLog {
                 }
                 String line = AuditChain.seal(record, prev);
                 out.append(line).append('\n');
-                writeFully(channel, ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8)), size);
+                byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
+                // Step 1: the record, durable before the head names it.
+                writeFully(channel, ByteBuffer.wrap(bytes), size);
                 if (durable) {
                     Fsync.file(channel, "audit", file, "fsync audit record");
                 }
                 if (durable && created) {
                     Fsync.folder(file.getParent(), "audit", file);
                 }
+                // Step 2: the head, replaced whole.
+                long lines = linesAfter(channel, size + bytes.length, tail, prev);
+                AuditHeadFile.write(file, new AuditChain.Head(AuditChain.declaredHash(line), lines), durable);
                 return line;
             }
         } finally {
             lock.close();
         }
+    }
+
+    /**
+     * The number of lines of the file after an append ({@code end} bytes): the head's count plus
+     * the one line added when the head was exact, else counted (a new file, a repaired cut
+     * line, a head behind after a crash, a trail from before heads were kept).
+     */
+    private long linesAfter(FileChannel channel, long end, Tail tail, String prev) throws IOException {
+        AuditChain.Head head = AuditHeadFile.read(AuditHeadFile.of(file));
+        if (tail.line() != null && !tail.torn() && head != null && head.hash().equals(prev)) {
+            return head.line() + 1;
+        }
+        long count = 0;
+        for (long at = 0; at < end; at += BLOCK) {
+            ByteBuffer block = ByteBuffer.allocate((int) Math.min(BLOCK, end - at));
+            readFully(channel, block, at);
+            for (byte b : block.array()) {
+                if (b == '\n') {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Checks this trail's chain and its head, under the lock (so no append is half done). */
+    public AuditChain.Outcome verify() throws IOException {
+        if (file == null) {
+            return AuditChain.verify(read());
+        }
+        PathLocks.Held lock = PathLocks.acquire(file, LOCK_TIMEOUT);
+        try {
+            return verifyUnlocked(file);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /**
+     * Checks the trail in {@code file} (its rotated files, the file and its head) under the
+     * file's lock, as {@link #verify()} does.
+     */
+    public static AuditChain.Outcome verify(Path file) throws IOException {
+        // The path appends use: a symbolic link followed once, as onFile does.
+        Path absolute = Targets.resolve(file, true, "audit");
+        PathLocks.Held lock = PathLocks.acquire(absolute, LOCK_TIMEOUT);
+        try {
+            return verifyUnlocked(absolute);
+        } finally {
+            lock.close();
+        }
+    }
+
+    private static AuditChain.Outcome verifyUnlocked(Path file) throws IOException {
+        Path headFile = AuditHeadFile.of(file);
+        byte[] content = AuditHeadFile.readBytes(headFile);
+        AuditChain.Head head = content == null ? null : AuditChain.Head.parse(content);
+        return AuditChain.verify(read(chainFiles(file)), headFile, head, content != null && head == null);
     }
 
     /** All lines of the trail: the rotated files oldest first, then the current file. */

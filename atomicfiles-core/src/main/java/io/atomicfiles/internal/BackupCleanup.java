@@ -28,7 +28,8 @@ public final class BackupCleanup {
     /**
      * The regular files directly in {@code folder} (not below it, and never through a symbolic
      * link) whose names match {@code glob} and whose last modification is strictly before
-     * {@code cutoff}, oldest first. A file modified exactly at the cutoff is not one of them.
+     * {@code cutoff}, oldest first. A file modified exactly at the cutoff is not one of them, nor
+     * is any transaction's hidden name ({@link TxNames}), whatever the glob.
      *
      * @throws NoSuchFileException when {@code folder} does not exist
      */
@@ -41,6 +42,12 @@ public final class BackupCleanup {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
             for (Path entry : entries) {
                 if (!matcher.matches(entry.getFileName())) {
+                    continue;
+                }
+                if (TxNames.isTransactionName(entry.getFileName().toString())) {
+                    // A transaction's hidden name (its staged file, or the link that lets it undo
+                    // a rename): while its journal is unfinished, deleting it could lose the only
+                    // copy of a file's old content. Whatever the glob, it is the transaction's to remove.
                     continue;
                 }
                 BasicFileAttributes attributes = Stat.attributes(entry);

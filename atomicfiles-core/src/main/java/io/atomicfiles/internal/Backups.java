@@ -115,9 +115,8 @@ public final class Backups {
      * rename was for: {@code backup} is that file.
      */
     private static void removeIfStillThere(Path temp, Path backup) throws IOException {
-        if (Stat.exists(temp)) {
-            LOG.debug("{} already was the file being backed up (a hard link of it); removing {}", backup, temp);
-            Files.delete(temp);
+        if (HardLinks.removeIfStillThere(temp, backup)) {
+            LOG.debug("{} already was the file being backed up (a hard link of it); removed {}", backup, temp);
         }
     }
 

@@ -3,35 +3,56 @@ package io.atomicfiles.internal;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.LockTimeoutException;
 import java.io.IOException;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.FileLockInterruptionException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One writer per path at a time: within the JVM and across processes.
+ * One writer per path at a time: within the JVM and across processes, whatever their user or
+ * state folder.
  *
- * <p>Inside the JVM a {@link ReentrantLock} per normalised path serialises threads (and lets a
- * read-modify-write hold the lock while its write takes it again). Across processes an OS
- * file lock ({@code fcntl}/{@code LockFileEx} through {@link FileChannel#lock()}) on a
- * lock file in the state folder does the same. Lock files never litter the user's folders:
- * they are named by a hash of the target's real path, {@code <state>/locks/<hash>.lock}. They
- * are never deleted: deleting a lock file while another process waits on it would let two
- * processes hold "the" lock at once. Between uses they stay open ({@link LockFiles}).
+ * <p>Inside the JVM a {@link ReentrantLock} per slot (below) serialises threads, and lets a
+ * read-modify-write hold the lock while its write takes it again. Across processes an OS
+ * byte-range lock ({@code fcntl(F_SETLK)} through {@link FileChannel#tryLock(long, long, boolean)})
+ * does the same: every folder written into has one lock file, {@code <folder>/.atomicfiles.lock}
+ * ({@link LockFiles}), and the lock of a file is one byte of it, at an offset derived from the
+ * file's name (62 bits of its SHA-256). Two names that share an offset only serialise each other.
+ * Everyone who may write the folder can open its lock file ({@link LockFileModes}), so writers of
+ * one file exclude each other whoever they run as; a lock file that cannot be opened is an error,
+ * never a write without the lock.
+ *
+ * <p>Steps of taking the lock of a path, each with the failure it prevents:
+ * <ol>
+ *   <li>The name {@code .atomicfiles.lock} is refused: writing it would open and close the lock
+ *       file, and closing any descriptor of a file drops this process's locks on it.</li>
+ *   <li>The JVM lock of the slot (folder, offset): one thread per slot, so the OS lock is never
+ *       asked twice by this process (the JDK would refuse the overlap; the kernel would merge it).</li>
+ *   <li>The folder's lock file, made with the folder when the folder is missing (a lock file
+ *       needs its folder; a single write makes its folders before it locks anyway).</li>
+ *   <li>The byte's lock, at once when free; else a background thread waits in the blocking call
+ *       ({@code F_SETLKW}: the kernel wakes it the moment the holder lets go, so it gets its turn
+ *       even against a process that rewrites the file in a loop) while the caller waits for that
+ *       thread up to its timeout. A timed-out (or interrupted) caller leaves the thread waiting;
+ *       the next caller of this slot in the JVM takes over its wait, or the lock is let go the
+ *       moment it comes. Ending the wait by closing the channel, as one could with a lock file of
+ *       one's own, would drop every other thread's locks in that file.</li>
+ *   <li>The lock file must still be the file at its path (same device and inode) after it is
+ *       locked: one deleted or replaced meanwhile excludes nobody, so the lock is let go and the
+ *       file that is there now is locked instead.</li>
+ * </ol>
  *
  * <p>Paths on a filesystem other than the default one (Jimfs, in tests) live inside this JVM,
  * so the JVM lock alone serialises them.
@@ -39,16 +60,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class PathLocks {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PathLocks.class);
     private static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
-    private static final long MAX_POLL_MILLIS = 50;
-    /** Lock file names of recent keys (a SHA-256 each): a path written again needs no new hash. */
-    private static final ConcurrentHashMap<String, String> LOCK_FILE_NAMES = new ConcurrentHashMap<>();
-    private static final int MAX_NAMES = 1024;
-    /**
-     * Whether closing a channel ends a thread blocked in its lock call: on POSIX systems the JDK
-     * signals such a thread; on Windows it does not, so there the wait polls.
-     */
-    private static final boolean CLOSE_ENDS_BLOCKED_LOCK =
-            !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+    /** Lock files found replaced right after locking them, in a row, before giving up. */
+    private static final int REPLACED_ATTEMPTS = 16;
+    private static final long OFFSET_MASK = (1L << 62) - 1;
 
     private PathLocks() {
     }
@@ -74,70 +88,98 @@ public final class PathLocks {
         }
     }
 
-    /** Shared state of one path's lock in this JVM. */
+    /** A byte of a lock file taken, with the lock file it is in. */
+    private record Taken(LockFiles.LockFile file, FileLock lock) {
+    }
+
+    /** Shared state of one slot's lock in this JVM. */
     private static final class Entry {
         final ReentrantLock jvmLock = new ReentrantLock();
+        /** Holders, waiters and a background wait each count one. Changed only in {@link #ENTRIES}' compute. */
         int users;
-        LockFiles.LockFile file;
-        FileLock osLock;
+        /** The OS lock while held. Written under {@link #jvmLock}; volatile for {@link #heldAcrossProcesses}. */
+        volatile LockFiles.LockFile file;
+        volatile FileLock osLock;
+        /** Folders made to hold the lock file, deepest first; removed on release if left empty. Guarded by {@link #jvmLock}. */
+        List<Path> madeFolders;
+        /** A background wait for the OS lock, and whether a caller waits for it. Guarded by this. */
+        CompletableFuture<Taken> pending;
+        boolean claimed;
+    }
+
+    /** Where a path's lock is: the JVM key of its slot, and the folder and offset of its byte (folder null: JVM only). */
+    private record Slot(String jvmKey, Path folder, long offset) {
     }
 
     /**
-     * Takes the lock of {@code target} (an absolute path whose parent folder exists), waiting
-     * up to {@code timeout}.
+     * Takes the lock of {@code target} (an absolute path), waiting up to {@code timeout}. A
+     * missing folder of the path is made (its lock file lives in it).
      *
      * @throws LockTimeoutException when another writer held it for longer
      */
     public static Held acquire(Path target, Duration timeout) throws IOException {
-        return acquire(key(target), target, timeout);
+        String key = key(target);
+        return acquire(slotOf(key, target), target, timeout);
     }
 
-    private static Held acquire(String key, Path target, Duration timeout) throws IOException {
+    private static Held acquire(Slot slot, Path target, Duration timeout) throws IOException {
+        if (target.getFileName() != null && LockFiles.NAME.equals(target.getFileName().toString())) {
+            // Step 1.
+            throw new AtomicWriteException(target + ": " + LockFiles.NAME + " is the lock file of its folder,"
+                    + " which atomicfiles uses to exclude other writers; it is never written, copied or moved",
+                    null, Targets.context("lock", target));
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
-        Entry entry = ENTRIES.compute(key, (k, existing) -> {
+        Entry entry = ENTRIES.compute(slot.jvmKey(), (k, existing) -> {
             Entry e = existing == null ? new Entry() : existing;
             e.users++;
             return e;
         });
         boolean locked = false;
         try {
+            // Step 2.
             if (!entry.jvmLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw new LockTimeoutException(target, timeout);
             }
             locked = true;
-            if (entry.jvmLock.getHoldCount() == 1 && isDefaultFileSystem(target)) {
-                lockAcrossProcesses(entry, key, target, timeout, deadline);
+            if (entry.jvmLock.getHoldCount() == 1 && slot.folder() != null) {
+                lockAcrossProcesses(entry, slot, target, timeout, deadline);
             }
-            return new Held(key, entry);
+            return new Held(slot.jvmKey(), entry);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (locked) {
+                entry.jvmLock.unlock();
+            }
+            forget(slot.jvmKey());
             throw AtomicWriteException.failed("lock", target, "wait for lock", e);
         } catch (IOException | RuntimeException e) {
             if (locked) {
                 entry.jvmLock.unlock();
             }
-            forget(key);
+            forget(slot.jvmKey());
             throw e;
         }
     }
 
     /**
-     * Takes the locks of several paths in one fixed order (by key), so that two callers
-     * locking overlapping sets can never deadlock. On failure none is held.
+     * Takes the locks of several paths in one fixed order (by slot: folder, then offset), so
+     * that two callers locking overlapping sets, in this process or another, can never deadlock.
+     * On failure none is held.
      */
     public static List<Held> acquireAll(List<Path> targets, Duration timeout) throws IOException {
         // One realpath per folder, however many of its files are locked.
         java.util.Map<Path, Path> realFolders = new java.util.HashMap<>();
-        java.util.Map<Path, String> keys = new java.util.HashMap<>();
+        java.util.Map<Path, Slot> slots = new java.util.HashMap<>();
         for (Path target : targets) {
-            keys.put(target, key(target, realFolders));
+            slots.put(target, slotOf(key(target, realFolders), target));
         }
-        List<Path> ordered = new ArrayList<>(keys.keySet());
-        ordered.sort(Comparator.comparing(keys::get));
+        List<Path> ordered = new ArrayList<>(slots.keySet());
+        ordered.sort(Comparator.comparing((Path target) -> slots.get(target).jvmKey()));
         List<Held> held = new ArrayList<>();
         try {
             for (Path target : ordered) {
-                held.add(acquire(keys.get(target), target, timeout));
+                held.add(acquire(slots.get(target), target, timeout));
             }
             return held;
         } catch (IOException | RuntimeException e) {
@@ -196,140 +238,246 @@ public final class PathLocks {
         }
     }
 
-    private static void lockAcrossProcesses(Entry entry, String key, Path target, Duration timeout, long deadline)
-            throws IOException, InterruptedException {
-        String name = LOCK_FILE_NAMES.get(key);
-        if (name == null) {
-            name = Hashing.sha256Hex(key.getBytes(StandardCharsets.UTF_8)).substring(0, 40) + ".lock";
-            if (LOCK_FILE_NAMES.size() >= MAX_NAMES) {
-                LOCK_FILE_NAMES.clear();
-            }
-            LOCK_FILE_NAMES.put(key, name);
+    /**
+     * The slot of a path's lock: on the default filesystem the byte of its folder's lock file
+     * at an offset from its name; elsewhere the JVM lock of its key alone.
+     */
+    private static Slot slotOf(String key, Path target) {
+        if (!isDefaultFileSystem(target)) {
+            return new Slot(key, null, 0);
         }
-        LockFiles.LockFile file = LockFiles.takeIdle(StateDir.locks().resolve(name));
-        if (file != null) {
-            FileLock lock = lock(file, target, timeout, deadline);
+        Path resolved = java.nio.file.Paths.get(key).normalize();
+        Path folder = resolved.getParent();
+        if (folder == null || resolved.getFileName() == null) {
+            return new Slot(key, null, 0);
+        }
+        long offset = offsetOf(resolved.getFileName().toString());
+        return new Slot(folder + "\u0000" + String.format("%016x", offset), folder, offset);
+    }
+
+    /** The byte of a name in its folder's lock file: 62 bits of the SHA-256 of its UTF-8 bytes. */
+    static long offsetOf(String name) {
+        byte[] hash = Hashing.sha256().digest(name.getBytes(StandardCharsets.UTF_8));
+        return java.nio.ByteBuffer.wrap(hash).getLong() & OFFSET_MASK;
+    }
+
+    /** Steps 3 to 5 for the first holder of the slot in this JVM; on return the byte is held. */
+    private static void lockAcrossProcesses(Entry entry, Slot slot, Path target, Duration timeout, long deadline)
+            throws IOException, InterruptedException {
+        List<Path> made = new ArrayList<>();
+        int folderAttempts = 0;
+        for (int attempt = 0; attempt < REPLACED_ATTEMPTS; attempt++) {
+            Taken taken;
+            try {
+                taken = take(entry, slot, target, timeout, deadline);
+            } catch (NoSuchFileException folderMissing) {
+                if (++folderAttempts > REPLACED_ATTEMPTS) {
+                    throw AtomicWriteException.failed("lock", target, "create lock file in " + slot.folder(),
+                            folderMissing);
+                }
+                // Step 3: the lock file needs its folder (removed again on release if left empty).
+                for (Path folder : MadeFolders.make(target, slot.folder())) {
+                    if (!made.contains(folder)) {
+                        made.add(folder);
+                    }
+                }
+                if (!slotOf(key(target), target).equals(slot)) {
+                    throw new AtomicWriteException("cannot lock " + target + ": its folder " + slot.folder()
+                            + " changed while it was being made", null, Targets.context("lock", target));
+                }
+                attempt--;
+                continue;
+            }
             boolean current;
             try {
-                current = file.stillAtItsPath();
+                current = taken.file().stillAtItsPath();
             } catch (IOException | RuntimeException e) {
-                LockFiles.close(file.channel());
+                letGo(taken);
                 throw e;
             }
             if (current) {
-                entry.file = file;
-                entry.osLock = lock;
+                entry.file = taken.file();
+                entry.osLock = taken.lock();
+                entry.madeFolders = made.isEmpty() ? null : made;
                 return;
             }
-            // Deleted or replaced since it was opened (the state folder was removed): a lock on
-            // it excludes nobody. Let it go, and lock the file that is there now.
-            LockFiles.close(file.channel());
+            // Step 5: deleted or replaced since it was opened; a lock on it excludes nobody.
+            LockFiles.markStale(taken.file());
+            letGo(taken);
         }
-        file = openLockFile(name);
-        entry.osLock = lock(file, target, timeout, deadline);
-        entry.file = file;
+        throw new AtomicWriteException("cannot lock " + target + ": the lock file " + slot.folder().resolve(LockFiles.NAME)
+                + " kept being replaced", null, Targets.context("lock", target));
     }
 
-    private static LockFiles.LockFile openLockFile(String name) throws IOException {
-        try {
-            return LockFiles.open(StateDir.locks().resolve(name));
-        } catch (java.nio.file.NoSuchFileException e) {
-            // The state folder was removed while this JVM ran: make it again.
-            StateDir.forget(StateDir.location().resolve("locks"));
-            return LockFiles.open(StateDir.locks().resolve(name));
-        }
-    }
-
-    /** Locks {@code file}, waiting up to the deadline; on failure the file is closed. */
-    private static FileLock lock(LockFiles.LockFile file, Path target, Duration timeout, long deadline)
+    /** Step 4: the byte at once, or through a background wait (this caller's, or one left by an earlier caller). */
+    private static Taken take(Entry entry, Slot slot, Path target, Duration timeout, long deadline)
             throws IOException, InterruptedException {
-        FileChannel channel = file.channel();
-        try {
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                lock = CLOSE_ENDS_BLOCKED_LOCK ? waitInLock(channel, target, timeout, deadline)
-                        : waitPolling(channel, target, timeout, deadline);
+        CompletableFuture<Taken> waiting;
+        synchronized (entry) {
+            waiting = entry.pending;
+            if (waiting != null) {
+                entry.claimed = true;
             }
-            return lock;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            LockFiles.close(channel);
-            throw e;
+        }
+        if (waiting == null) {
+            LockFiles.LockFile file = LockFiles.use(slot.folder(), target, "lock");
+            FileLock lock;
+            try {
+                lock = tryLock(file.channel, slot.offset());
+            } catch (IOException | RuntimeException e) {
+                LockFiles.done(file);
+                throw AtomicWriteException.failed("lock", target, "lock " + file.path, e);
+            }
+            if (lock != null) {
+                return new Taken(file, lock);
+            }
+            waiting = waitInBackground(entry, slot, file);
+        }
+        return waitForTurn(entry, slot, waiting, target, timeout, deadline);
+    }
+
+    private static FileLock tryLock(FileChannel channel, long offset) throws IOException {
+        try {
+            return channel.tryLock(offset, 1, false);
+        } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
+            return null;
         }
     }
 
     /**
-     * Waits inside a blocking lock call ({@code fcntl(F_SETLKW)}): the kernel wakes the waiter
-     * as soon as the holder lets go, so it gets its turn even against a process that rewrites
-     * the file in a loop. (Polling with sleeps starved it: such a process frees the lock for
-     * microseconds between two writes, and a waiter that sleeps up to 50 ms between tries
-     * missed those moments for seconds on end, up to a lock timeout.)
-     *
-     * <p>At the deadline a timer closes the channel, which ends the blocked call. Of the lock
-     * and the deadline exactly one wins: a lock obtained after the deadline fired is gone with
-     * the closed channel, and counts as a timeout.
+     * Starts a background thread that waits in the blocking lock call and hands the byte to
+     * whoever claims it then, or lets it go at once when nobody does.
      */
-    private static FileLock waitInLock(FileChannel channel, Path target, Duration timeout, long deadline)
-            throws IOException, InterruptedException {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new LockTimeoutException(target, timeout);
+    private static CompletableFuture<Taken> waitInBackground(Entry entry, Slot slot, LockFiles.LockFile file) {
+        CompletableFuture<Taken> waiting = new CompletableFuture<>();
+        synchronized (entry) {
+            entry.pending = waiting;
+            entry.claimed = true;
         }
-        AtomicBoolean decided = new AtomicBoolean();
-        ScheduledFuture<?> alarm = LibraryThreads.timer().schedule(() -> {
-            if (decided.compareAndSet(false, true)) {
-                LockFiles.close(channel);
+        // The wait keeps the slot's entry (and so its pending wait) alive.
+        ENTRIES.computeIfPresent(slot.jvmKey(), (k, e) -> {
+            e.users++;
+            return e;
+        });
+        LibraryThreads.background().execute(() -> {
+            Taken taken = null;
+            Throwable failure = null;
+            try {
+                taken = new Taken(file, blockingLock(file.channel, slot.offset()));
+            } catch (Throwable e) {
+                failure = e;
             }
-        }, left, TimeUnit.NANOSECONDS);
-        try {
-            FileLock lock = channel.lock();
-            if (!decided.compareAndSet(false, true)) {
-                throw new LockTimeoutException(target, timeout);
+            boolean unclaimed;
+            synchronized (entry) {
+                unclaimed = !entry.claimed;
+                if (unclaimed) {
+                    entry.pending = null;
+                }
+                if (failure == null) {
+                    waiting.complete(taken);
+                } else {
+                    waiting.completeExceptionally(failure);
+                }
             }
-            return lock;
-        } catch (FileLockInterruptionException | ClosedByInterruptException e) {
-            // The caller's thread was interrupted while it waited (the channel is closed).
-            InterruptedException interrupted = new InterruptedException("interrupted while waiting for the lock");
-            interrupted.initCause(e);
-            throw interrupted;
-        } catch (AsynchronousCloseException e) {
-            throw new LockTimeoutException(target, timeout);
-        } finally {
-            alarm.cancel(false);
+            if (taken == null) {
+                // Failed: nobody gets a lock, so the lock file's use ends here, claimed or not.
+                LockFiles.done(file);
+            } else if (unclaimed) {
+                letGo(taken);
+            }
+            if (unclaimed) {
+                forget(slot.jvmKey());
+            }
+        });
+        return waiting;
+    }
+
+    private static FileLock blockingLock(FileChannel channel, long offset) throws IOException, InterruptedException {
+        while (true) {
+            try {
+                return channel.lock(offset, 1, false);
+            } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
+                // The same lock file reached through two real paths (a bind mount): the JDK
+                // refuses the overlap; wait for this JVM's other holder.
+                Thread.sleep(5);
+            }
         }
     }
 
-    /** Where closing a channel does not end a blocked lock call (Windows): try, sleep, try again. */
-    private static FileLock waitPolling(FileChannel channel, Path target, Duration timeout, long deadline)
-            throws IOException, InterruptedException {
-        long pause = 1;
-        while (true) {
-            FileLock lock = channel.tryLock();
-            if (lock != null) {
-                return lock;
+    /** Waits for a background wait until the deadline; on timeout or interrupt leaves it (unclaimed). */
+    private static Taken waitForTurn(Entry entry, Slot slot, CompletableFuture<Taken> waiting, Path target,
+            Duration timeout, long deadline) throws IOException, InterruptedException {
+        Taken taken;
+        try {
+            taken = waiting.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            abandon(entry, slot, waiting);
+            throw new LockTimeoutException(target, timeout);
+        } catch (InterruptedException e) {
+            abandon(entry, slot, waiting);
+            throw e;
+        } catch (ExecutionException e) {
+            synchronized (entry) {
+                entry.pending = null;
+                entry.claimed = false;
             }
-            if (System.nanoTime() >= deadline) {
-                throw new LockTimeoutException(target, timeout);
+            forget(slot.jvmKey());
+            throw AtomicWriteException.failed("lock", target, "wait for lock", e.getCause());
+        }
+        synchronized (entry) {
+            entry.pending = null;
+            entry.claimed = false;
+        }
+        forget(slot.jvmKey());
+        return taken;
+    }
+
+    /** A caller gives up waiting: the wait goes on unclaimed, or, if it just ended, its lock is let go. */
+    private static void abandon(Entry entry, Slot slot, CompletableFuture<Taken> waiting) {
+        synchronized (entry) {
+            entry.claimed = false;
+            if (!waiting.isDone()) {
+                return;
             }
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            Thread.sleep(Math.max(1, Math.min(pause, left)));
-            pause = Math.min(MAX_POLL_MILLIS, pause * 2);
+            entry.pending = null;
+        }
+        Taken taken = waiting.getNow(null);
+        if (taken != null) {
+            letGo(taken);
+        }
+        forget(slot.jvmKey());
+    }
+
+    /** Releases a byte and gives its lock file back. */
+    private static void letGo(Taken taken) {
+        letGo(taken, null);
+    }
+
+    /** {@link #letGo(Taken)}, first removing the folders {@code made} for it if they were left empty. */
+    private static void letGo(Taken taken, List<Path> made) {
+        try {
+            taken.lock().release();
+            if (made != null) {
+                MadeFolders.removeIfUnused(taken.file(), made);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The lock may still be held: the lock file must be closed once unused, which drops it.
+            LOG.warn("releasing a lock in {}: {}", taken.file(), e.toString());
+            LockFiles.markStale(taken.file());
+        } finally {
+            LockFiles.done(taken.file());
         }
     }
 
     private static void release(String key, Entry entry) {
         try {
             if (entry.jvmLock.getHoldCount() == 1 && entry.osLock != null) {
-                try {
-                    entry.osLock.release();
-                    LockFiles.giveBack(entry.file);
-                } catch (IOException e) {
-                    // Closing the channel releases the lock in any case; nothing else to do.
-                    LOG.warn("releasing lock of {}: {}", key, e.toString());
-                    LockFiles.close(entry.file.channel());
-                } finally {
-                    entry.osLock = null;
-                    entry.file = null;
-                }
+                Taken taken = new Taken(entry.file, entry.osLock);
+                List<Path> made = entry.madeFolders;
+                entry.osLock = null;
+                entry.file = null;
+                entry.madeFolders = null;
+                letGo(taken, made);
             }
         } finally {
             entry.jvmLock.unlock();
@@ -345,9 +493,33 @@ public final class PathLocks {
         return path.getFileSystem() == java.nio.file.FileSystems.getDefault();
     }
 
+    /**
+     * The OS locks this JVM holds now, each as {@code <lock file>@<offset>}: for tests and
+     * diagnostics (a background wait that holds nothing yet is not listed).
+     */
+    public static List<String> heldAcrossProcesses() {
+        List<String> held = new ArrayList<>();
+        for (Entry entry : ENTRIES.values()) {
+            FileLock lock = entry.osLock;
+            LockFiles.LockFile file = entry.file;
+            if (lock != null && file != null && lock.isValid()) {
+                held.add(file.path + "@" + lock.position());
+            }
+        }
+        return held;
+    }
+
+    /**
+     * Closes the lock files nobody uses now (they are kept open a moment after use, and would
+     * keep a filesystem busy): before unmounting a filesystem this JVM wrote to.
+     */
+    public static void closeIdleLockFiles() {
+        LockFiles.closeIdle(0);
+    }
+
     /** Whether this thread holds the lock of {@code target}: for assertions in the protocol. */
     public static boolean isHeldByCurrentThread(Path target) throws IOException {
-        Entry entry = ENTRIES.get(key(target));
+        Entry entry = ENTRIES.get(slotOf(key(target), target).jvmKey());
         return entry != null && entry.jvmLock.isHeldByCurrentThread();
     }
 }

@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -42,9 +44,15 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class JournalFile implements Closeable {
     static final String MAGIC = "atomicfiles-journal";
-    static final int VERSION = 1;
+    /**
+     * 2: hidden names carry a random tag, recorded in the header ({@code tag}); keeps record the
+     * SHA-256 of what they keep; an {@code undone} marker. 1: tags derived from the id.
+     */
+    static final int VERSION = 2;
     static final String SUFFIX = ".journal";
     private static final int CHECKSUM_CHARS = 16;
+    /** No journal the library writes comes near this; a larger one is not ours to load into memory. */
+    private static final long MAX_JOURNAL_BYTES = 256L * 1024 * 1024;
 
     private final Path path;
     private final FileChannel channel;
@@ -169,41 +177,112 @@ public final class JournalFile implements Closeable {
      * @param commit the commit record, or null when the commit point was not reached
      * @param commitValid whether the commit record seals exactly this intent
      * @param rolledBack whether a rollback was decided after the commit point
+     * @param undone whether that rollback's undo was completed and forced (only clean-up remains)
      * @param done whether the transaction finished
+     * @param freeAt where the unused reserved room begins (or the end of the journal)
+     * @param roomEnd the newline that ends the reserved room (or the end of the journal)
      */
     record Contents(ObjectNode header, List<Step> steps, boolean planned, ObjectNode commit, boolean commitValid,
-            boolean rolledBack, boolean done) {
+            boolean rolledBack, boolean undone, boolean done, long freeAt, long roomEnd) {
 
         String id() {
             return header == null ? null : header.path("id").asString();
         }
     }
 
-    /** Reads a journal; paths are read on {@code fs}, the journal folder's filesystem. */
-    static Contents read(Path file, FileSystem fs) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+    /**
+     * Opens an existing journal for recovery and takes its lock, or returns null when another
+     * process holds it (its owner is alive). The journal is opened once, not following a
+     * symbolic link, and read through this same channel ({@link #readLocked}): closing any other
+     * descriptor of the file would release this process's POSIX lock on it (fcntl locks belong
+     * to the process and the file, not the descriptor), and a second recovery could then take
+     * the transaction over while this one works on it.
+     *
+     * @throws java.nio.file.NoSuchFileException when the journal is gone (its owner finished)
+     */
+    static JournalFile openLocked(Path path, Durability durability) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        try {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // this JVM holds it: a transaction of ours is running
+            }
+            if (lock == null) {
+                channel.close();
+                return null;
+            }
+            return new JournalFile(path, channel, lock, durability);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads this (locked) journal through its own channel, and makes later {@link #mark}s go
+     * into its remaining reserved room. Paths are read on {@code fs}, the journal folder's.
+     */
+    Contents readLocked(FileSystem fs) throws IOException {
+        long size = channel.size();
+        if (size > MAX_JOURNAL_BYTES) {
+            throw new IOException(path + ": journal of " + size + " bytes is larger than any journal written"
+                    + " (at most " + MAX_JOURNAL_BYTES + "); not read");
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) size);
+        long at = 0;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                break;
+            }
+            at += n;
+        }
+        byte[] bytes = Arrays.copyOf(buffer.array(), buffer.position());
+        Contents contents = parse(bytes, fs);
+        markOffset = contents.freeAt();
+        reservedEnd = contents.roomEnd();
+        return contents;
+    }
+
+    /** Parses a journal's bytes up to its first torn line. */
+    static Contents parse(byte[] bytes, FileSystem fs) {
         ObjectNode header = null;
         List<Step> steps = new ArrayList<>();
         boolean planned = false;
         ObjectNode commit = null;
         boolean rolledBack = false;
+        boolean undone = false;
         boolean done = false;
         int intentEnd = -1;
         int start = 0;
+        long freeAt = -1;
+        long roomEnd = -1;
+        long tornAt = -1;
         while (start < bytes.length) {
             int end = indexOf(bytes, (byte) '\n', start);
             if (end < 0) {
-                break; // a last line without its newline was torn
+                tornAt = start; // a last line without its newline was torn
+                break;
             }
             String text = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+            int lineStart = start;
             start = end + 1;
             if (text.isBlank()) {
-                continue; // reserved room not yet used
+                if (freeAt < 0) {
+                    freeAt = lineStart; // reserved room not yet used: later markers go here
+                    roomEnd = end;
+                }
+                continue;
             }
             ObjectNode record = parse(text);
             if (record == null) {
-                break; // torn or corrupt: the journal ends here
+                tornAt = lineStart; // torn or corrupt: the journal ends here
+                break;
             }
+            freeAt = -1;
             String type = record.path("type").asString();
             if (header == null) {
                 if (!"header".equals(type) || !MAGIC.equals(record.path("magic").asString())) {
@@ -223,6 +302,9 @@ public final class JournalFile implements Closeable {
                 case "rollback":
                     rolledBack = true;
                     break;
+                case "undone":
+                    undone = true;
+                    break;
                 case "done":
                     done = true;
                     break;
@@ -238,7 +320,15 @@ public final class JournalFile implements Closeable {
             String sealed = Hashing.hex(Hashing.sha256().digest(Arrays.copyOf(bytes, intentEnd)));
             commitValid = sealed.equals(commit.path("intentSha").asString());
         }
-        return new Contents(header, steps, planned, commit, commitValid, rolledBack, done);
+        if (freeAt < 0 && tornAt >= 0) {
+            // Markers overwrite the torn line, so that they follow the last record that counts.
+            freeAt = tornAt;
+            roomEnd = Long.MAX_VALUE;
+        } else if (freeAt < 0) {
+            freeAt = bytes.length; // no room left: markers are appended
+            roomEnd = bytes.length - 1L;
+        }
+        return new Contents(header, steps, planned, commit, commitValid, rolledBack, undone, done, freeAt, roomEnd);
     }
 
     private static ObjectNode parse(String line) {

@@ -3,8 +3,8 @@ package io.atomicfiles.journal;
 import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.Stat;
+import io.atomicfiles.internal.TxNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +18,21 @@ import java.util.Set;
  * any) and recording the state of every target the transaction will replace (so recovery can
  * tell the transaction's own work from someone else's change).
  *
- * <p>Hidden names are {@code .NAME.tx-<tag>-<op>.<role>} beside the file they belong to, where
- * the tag is derived from the transaction id: unique per transaction, recognisable by eye.
+ * <p>Hidden names are {@code .NAME.tx-<tag>-<op>.<role>} beside the file they belong to
+ * ({@link TxNames}), where the tag is random and recorded in the journal's header: nobody can
+ * predict (and plant a file at) a name before the transaction creates it, and recovery knows
+ * exactly which names are the transaction's own. No role ends in a suffix users clean up by.
  */
 final class Planner {
     static final String DELETED_BACKUP_SUFFIX = ".deleted_backup";
-    private static final int MAX_NAME_CHARS = 120;
+    /** The roles of hidden names: {@link Step.Stage} files, {@link Step.Keep} links, trash. */
+    static final String STAGE = "stage";
+    static final String KEEP_FOR_BACKUP = "keep";
+    static final String UNDO = "undo";
+    static final String BACKUP_UNDO = "bundo";
+    static final String DELETED_BACKUP_UNDO = "dbundo";
+    static final String MOVED = "moved";
+    static final String DELETED = "deleted";
 
     private final String tag;
     private final boolean backup;
@@ -35,14 +44,18 @@ final class Planner {
     /** Folders seen to exist while planning (the transaction holds its files' locks meanwhile). */
     private final Set<Path> existingFolders = new java.util.HashSet<>();
 
-    private Planner(String transactionId, boolean backup) {
-        this.tag = Hashing.sha256Hex(transactionId.getBytes(StandardCharsets.UTF_8)).substring(0, 10);
+    private Planner(String tag, boolean backup) {
+        this.tag = tag;
         this.backup = backup;
     }
 
-    /** The steps for {@code operations}, in journal order: folders, stages, keeps, then renames. */
-    static List<Step> plan(String transactionId, boolean backup, List<Operation> operations) throws IOException {
-        Planner planner = new Planner(transactionId, backup);
+    /**
+     * The steps for {@code operations}, in journal order: folders, stages, keeps, then renames.
+     *
+     * @param tag the transaction's random tag ({@link TxNames#newTag}), recorded in its journal
+     */
+    static List<Step> plan(String tag, boolean backup, List<Operation> operations) throws IOException {
+        Planner planner = new Planner(tag, backup);
         for (int op = 0; op < operations.size(); op++) {
             planner.add(op, operations.get(op));
         }
@@ -68,7 +81,7 @@ final class Planner {
                 // No rename crosses filesystems: stage a copy beside the target, then put the
                 // source aside under a hidden name (deleted when done, renamed back on undo).
                 replaceWithStaged(op, move.target(), move.source());
-                renames.add(new Step.Rename(op, move.source(), hidden(move.source(), op, "moved"), null,
+                renames.add(new Step.Rename(op, move.source(), hidden(move.source(), op, MOVED), null, null,
                         Hashing.sha256Hex(move.source()), Step.FileState.ABSENT, true));
             }
         } else {
@@ -76,10 +89,11 @@ final class Planner {
             String sha = Hashing.sha256Hex(target);
             if (backup) {
                 Path deletedBackup = target.resolveSibling(target.getFileName() + DELETED_BACKUP_SUFFIX);
-                renames.add(new Step.Rename(op, target, deletedBackup, keepIfExists(op, deletedBackup, "dbundo"), sha, null,
-                        false));
+                Step.FileState old = state(deletedBackup);
+                renames.add(new Step.Rename(op, target, deletedBackup,
+                        keepIfExists(op, deletedBackup, old, DELETED_BACKUP_UNDO), old.sha256(), sha, null, false));
             } else {
-                renames.add(new Step.Rename(op, target, hidden(target, op, "deleted"), null, sha,
+                renames.add(new Step.Rename(op, target, hidden(target, op, DELETED), null, null, sha,
                         Step.FileState.ABSENT, true));
             }
         }
@@ -88,7 +102,7 @@ final class Planner {
     /** Stage new content beside {@code target}, then replace the target with it. */
     private void replaceWithStaged(int op, Path target, Path source) throws IOException {
         planFolders(target.getParent());
-        Path staged = hidden(target, op, "stage");
+        Path staged = hidden(target, op, STAGE);
         stages.add(new Step.Stage(op, staged, target, source));
         replace(op, staged, target, null);
     }
@@ -102,21 +116,24 @@ final class Planner {
     private void replace(int op, Path from, Path target, String fromSha) throws IOException {
         Step.FileState before = state(target);
         if (!before.exists()) {
-            renames.add(new Step.Rename(op, from, target, null, fromSha, before, false));
+            renames.add(new Step.Rename(op, from, target, null, null, fromSha, before, false));
             return;
         }
-        Path kept = hidden(target, op, backup ? "backup" : "undo");
+        Path kept = hidden(target, op, backup ? KEEP_FOR_BACKUP : UNDO);
         keeps.add(new Step.Keep(op, kept, target));
-        renames.add(new Step.Rename(op, from, target, kept, fromSha, before, false));
+        renames.add(new Step.Rename(op, from, target, kept, before.sha256(), fromSha, before, false));
         if (backup) {
+            // The keep holds the target's old content: that is what a redo of this rename must
+            // find in it (and, once renamed, in NAME.backup).
             Path backupFile = Backups.backupOf(target);
-            renames.add(new Step.Rename(op, kept, backupFile, keepIfExists(op, backupFile, "bundo"), null, null,
-                    false));
+            Step.FileState oldBackup = state(backupFile);
+            renames.add(new Step.Rename(op, kept, backupFile, keepIfExists(op, backupFile, oldBackup, BACKUP_UNDO),
+                    oldBackup.sha256(), before.sha256(), null, false));
         }
     }
 
-    private Path keepIfExists(int op, Path file, String role) throws IOException {
-        if (!Stat.exists(file)) {
+    private Path keepIfExists(int op, Path file, Step.FileState state, String role) {
+        if (!state.exists()) {
             return null;
         }
         Path keep = hidden(file, op, role);
@@ -149,11 +166,7 @@ final class Planner {
 
     /** {@code .NAME.tx-<tag>-<op>.<role>} beside {@code file}. */
     private Path hidden(Path file, int op, String role) {
-        String name = file.getFileName().toString();
-        if (name.length() > MAX_NAME_CHARS) {
-            name = name.substring(0, MAX_NAME_CHARS);
-        }
-        return file.resolveSibling("." + name + ".tx-" + tag + "-" + op + "." + role);
+        return TxNames.of(file, tag, op, role);
     }
 
     /** Whether a rename can carry {@code source} to {@code target} (one filesystem). */

@@ -1,17 +1,16 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.Durability;
 import io.atomicfiles.RecoveryReport;
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.PathLocks;
+import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.StateDir;
 import io.atomicfiles.internal.TempFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,19 +80,48 @@ public final class Recovery {
     static RecoveryReport recoverLocked(Path journalDir) throws IOException {
         List<RecoveryReport.Transaction> recovered = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<RecoveryReport.Unfinished> unfinished = new ArrayList<>();
         for (Path journal : journals(journalDir)) {
             if (ACTIVE.contains(journal.toAbsolutePath())) {
                 skipped.add(journal.getFileName().toString());
                 continue;
             }
-            RecoveryReport.Transaction result = recoverOne(journal);
+            // One journal that cannot be finished must not keep the others (and every later
+            // transaction) from recovery: it is left as it is, reported, and the scan goes on.
+            RecoveryReport.Transaction result;
+            try {
+                result = recoverOne(journal);
+            } catch (LeftUnfinished e) {
+                LOG.error("transaction journal {} left unfinished: {}", journal, e.getMessage());
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), e.paths));
+                continue;
+            } catch (PlanCheck.Refused e) {
+                LOG.error("{}", e.getMessage());
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), List.of()));
+                continue;
+            } catch (IOException | RuntimeException e) {
+                LOG.error("transaction journal {} left unfinished", journal, e);
+                unfinished.add(new RecoveryReport.Unfinished(journal, e.toString(), List.of()));
+                continue;
+            }
             if (result == null) {
                 skipped.add(journal.getFileName().toString());
             } else {
                 recovered.add(result);
             }
         }
-        return new RecoveryReport(journalDir, recovered, skipped);
+        return new RecoveryReport(journalDir, recovered, skipped, unfinished);
+    }
+
+    /** A journal recovery could not finish, with the user-visible files its plan names. */
+    static final class LeftUnfinished extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient List<Path> paths;
+
+        LeftUnfinished(String reason, List<Path> paths, Throwable cause) {
+            super(reason, cause);
+            this.paths = List.copyOf(paths);
+        }
     }
 
     private static List<Path> journals(Path journalDir) throws IOException {
@@ -107,31 +135,38 @@ public final class Recovery {
 
     /** Recovers one journal, or returns null when its owner still holds it. */
     private static RecoveryReport.Transaction recoverOne(Path journal) throws IOException {
-        FileChannel channel;
+        JournalFile file;
         try {
-            channel = FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            file = JournalFile.openLocked(journal, Durability.FULL);
         } catch (java.nio.file.NoSuchFileException gone) {
             return null; // finished by its owner while we looked
         }
-        try (channel) {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return null;
-            }
-            if (lock == null) {
-                return null; // its owner is alive
-            }
-            JournalFile.Contents contents;
-            try {
-                contents = JournalFile.read(journal, journal.getFileSystem());
-            } catch (java.nio.file.NoSuchFileException gone) {
+        if (file == null) {
+            return null; // its owner is alive
+        }
+        try (file) {
+            if (!Stat.exists(journal)) {
                 // Its owner releases the lock, then deletes the journal, once everything is done:
                 // we got the lock in between, and the transaction is over.
                 return null;
             }
-            RecoveryReport.Transaction result = finish(journal, contents);
+            // Only this user's own journal is run (a planted one would make recovery its tool).
+            PlanCheck.trustedFile(journal);
+            // Read through the locked channel: opening the journal a second time and closing
+            // that descriptor would drop this process's lock on it.
+            JournalFile.Contents contents = file.readLocked(journal.getFileSystem());
+            try {
+                PlanCheck.plan(journal, contents);
+            } catch (PlanCheck.Refused e) {
+                throw new LeftUnfinished(e.getMessage(), userPaths(contents.steps()), e);
+            }
+            RecoveryReport.Transaction result;
+            try {
+                result = finish(journal, file, contents);
+            } catch (IOException | RuntimeException e) {
+                throw new LeftUnfinished(e instanceof LeftUnfinished ? e.getMessage() : String.valueOf(e),
+                        userPaths(contents.steps()), e);
+            }
             if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
                 Files.deleteIfExists(journal);
             }
@@ -141,7 +176,8 @@ public final class Recovery {
     }
 
     /** Decides and carries out the fate of one transaction, under its files' locks. */
-    private static RecoveryReport.Transaction finish(Path journal, JournalFile.Contents contents) throws IOException {
+    private static RecoveryReport.Transaction finish(Path journal, JournalFile file, JournalFile.Contents contents)
+            throws IOException {
         String id = contents.id() != null ? contents.id()
                 : journal.getFileName().toString().replace(JournalFile.SUFFIX, "");
         List<String> actions = new ArrayList<>();
@@ -149,7 +185,8 @@ public final class Recovery {
         if (contents.header() == null || !contents.planned()) {
             // The intent never became durable, so staging never began: nothing but the journal exists.
             // Still delete any hidden name the partial intent lists, in case.
-            new StepRunner(false, Map.of(), actions, conflicts).cleanUp(contents.steps(), true);
+            new StepRunner(false, Map.of(), actions, conflicts, confinement(contents, journal.getFileSystem()))
+                    .cleanUp(contents.steps(), true);
             return new RecoveryReport.Transaction(id, RecoveryReport.Outcome.DISCARDED, actions, conflicts);
         }
         if (contents.commit() != null && !contents.commitValid()) {
@@ -159,7 +196,8 @@ public final class Recovery {
         }
         List<PathLocks.Held> locks = PathLocks.acquireAll(userPaths(contents.steps()), LOCK_WAIT);
         try {
-            StepRunner runner = new StepRunner(true, stagedSha(contents, journal.getFileSystem()), actions, conflicts);
+            StepRunner runner = new StepRunner(true, stagedSha(contents, journal.getFileSystem()), actions, conflicts,
+                    confinement(contents, journal.getFileSystem()));
             List<Step.Rename> renames = renames(contents.steps());
             RecoveryReport.Outcome outcome;
             if (contents.commit() == null) {
@@ -167,35 +205,52 @@ public final class Recovery {
                 // would be wrong here: a staged file not yet written looks like one renamed away.)
                 outcome = RecoveryReport.Outcome.ROLLED_BACK;
             } else if (contents.rolledBack()) {
-                // A rollback was decided after the commit point: undo what was applied, newest first.
-                for (int i = renames.size() - 1; i >= 0; i--) {
-                    runner.undo(renames.get(i));
+                // A rollback was decided after the commit point: undo what was applied, newest
+                // first, unless the journal says the undo was completed (only its clean-up remains).
+                if (!contents.undone()) {
+                    for (int i = renames.size() - 1; i >= 0; i--) {
+                        runner.undo(renames.get(i));
+                    }
+                    StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
+                    file.mark(marker("undone"), true);
                 }
                 outcome = RecoveryReport.Outcome.ROLLED_BACK;
             } else if (!contents.done()) {
                 for (Step.Rename rename : renames) {
                     runner.redo(rename);
                 }
+                // Forced before the clean-up: a recovery run again after a crash in it only cleans.
+                StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
+                file.mark(marker("done"), true);
                 outcome = RecoveryReport.Outcome.ROLLED_FORWARD;
             } else {
                 outcome = RecoveryReport.Outcome.CLEANED_UP;
             }
             StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
             runner.cleanUp(contents.steps(), outcome == RecoveryReport.Outcome.ROLLED_BACK);
-            sweepTempFiles(contents.steps(), actions);
+            sweepTempFiles(contents.steps(), actions, confinement(contents, journal.getFileSystem()));
             return new RecoveryReport.Transaction(id, outcome, actions, conflicts);
         } finally {
             PathLocks.releaseAll(locks);
         }
     }
 
+    /** The root a confined transaction recorded in its header: recovery checks every change alike. */
+    private static Confinement confinement(JournalFile.Contents contents, java.nio.file.FileSystem fs) {
+        JsonNode root = contents.header() == null ? null : contents.header().get("root");
+        return root == null || !root.isString() ? Confinement.NONE : Confinement.recorded(fs.getPath(root.asString()));
+    }
+
     /**
      * The crash that stopped a transaction may have stopped single-file writes in the same
      * folders too: their temp files, once older than {@link #STALE_TEMP_AGE}, are removed.
      */
-    private static void sweepTempFiles(List<Step> steps, List<String> actions) {
+    private static void sweepTempFiles(List<Step> steps, List<String> actions, Confinement confinement) {
         for (Path folder : StepRunner.foldersOf(steps)) {
             try {
+                if (!confinement.allows(folder.resolve(".sweep"), "sweep")) {
+                    continue; // swapped for a link: not a folder of the transaction's any more
+                }
                 int removed = TempFiles.sweep(folder, STALE_TEMP_AGE);
                 if (removed > 0) {
                     actions.add("removed " + removed + " stale temp file(s) in " + folder);
@@ -204,6 +259,11 @@ public final class Recovery {
                 LOG.debug("could not sweep {}: {}", folder, e.toString());
             }
         }
+    }
+
+    private static tools.jackson.databind.node.ObjectNode marker(String type) {
+        return tools.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", type)
+                .put("by", "recovery");
     }
 
     /** Staged file → its committed SHA-256, from the commit record. */

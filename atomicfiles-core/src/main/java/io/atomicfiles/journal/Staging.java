@@ -4,6 +4,7 @@ import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.Durability;
 import io.atomicfiles.ProgressListener;
 import io.atomicfiles.internal.Backups;
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.ContentSink;
 import io.atomicfiles.internal.FileModes;
 import io.atomicfiles.internal.LibraryThreads;
@@ -39,6 +40,8 @@ final class Staging {
     private final List<Operation> operations;
     private final Durability durability;
     private final ProgressListener progress;
+    /** Checked right before each folder, staged file and keep link is made, and each source is read. */
+    private final Confinement confinement;
     private final AtomicLong bytesDone = new AtomicLong();
     /**
      * Held while the listener is called: the stages run in parallel, but a listener is promised
@@ -46,7 +49,9 @@ final class Staging {
      */
     private final Object listenerLock = new Object();
 
-    private Staging(List<Operation> operations, Durability durability, ProgressListener progress) {
+    private Staging(List<Operation> operations, Durability durability, Confinement confinement,
+            ProgressListener progress) {
+        this.confinement = confinement;
         this.operations = operations;
         this.durability = durability;
         this.progress = progress;
@@ -60,13 +65,19 @@ final class Staging {
      */
     static Map<Path, ContentSink.Written> run(List<Step> steps, List<Operation> operations, Durability durability,
             ProgressListener progress) throws IOException {
-        return new Staging(operations, durability, progress).run(steps);
+        return run(steps, operations, durability, Confinement.NONE, progress);
+    }
+
+    static Map<Path, ContentSink.Written> run(List<Step> steps, List<Operation> operations, Durability durability,
+            Confinement confinement, ProgressListener progress) throws IOException {
+        return new Staging(operations, durability, confinement, progress).run(steps);
     }
 
     private Map<Path, ContentSink.Written> run(List<Step> steps) throws IOException {
         List<Step.Stage> stages = new ArrayList<>();
         for (Step step : steps) {
             if (step instanceof Step.MakeFolder) {
+                confinement.check(((Step.MakeFolder) step).dir(), "create folder");
                 makeFolder(((Step.MakeFolder) step).dir());
             } else if (step instanceof Step.Stage) {
                 stages.add((Step.Stage) step);
@@ -80,8 +91,11 @@ final class Staging {
             }
         }
         // A second name for the content a rename will displace: the undo, or the backup.
-        Parallel.forEach(keeps, PARALLELISM,
-                keep -> Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction"));
+        Parallel.forEach(keeps, PARALLELISM, keep -> {
+            confinement.check(keep.path(), "link");
+            confinement.check(keep.of(), "link");
+            Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction");
+        });
         if (durability.syncsFolder()) {
             StepRunner.syncFolders(StepRunner.foldersOf(steps));
         }
@@ -159,6 +173,7 @@ final class Staging {
         synchronized (listenerLock) {
             progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
         }
+        confinement.check(stage.path(), "stage " + operation.describe());
         try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE),
                 FileModes.ownerOnlyFileAttribute(stage.path().getParent()))) {
@@ -168,7 +183,7 @@ final class Staging {
             if (stage.source() == null) {
                 sink.write(((Operation.Write) operation).content());
             } else {
-                try (InputStream in = Files.newInputStream(stage.source())) {
+                try (InputStream in = confinement.newInputStream(stage.source())) {
                     in.transferTo(sink);
                 }
             }

@@ -40,14 +40,17 @@ public sealed interface Step permits Step.MakeFolder, Step.Stage, Step.Keep, Ste
      * The apply step: rename {@code from} to {@code to}.
      *
      * @param displaced the {@link Keep} of {@code to}'s previous content, or null when {@code to} did not exist
+     * @param displacedSha the SHA-256 of that previous content (what {@code displaced} holds), or
+     *     null (journals of version 1): how an undo knows it already put the content back, since
+     *     the keep is gone once it has
      * @param fromSha the SHA-256 {@code from} must have for the step to be ours to redo, or null
      *     (a staged file: its SHA-256 is in the commit record)
      * @param toBefore the state {@code to} must still have for the step to be redone without
      *     clobbering someone else's change, or null for no check (the library's own backup names)
      * @param trash whether {@code to} is a hidden name to be deleted once the transaction is done
      */
-    record Rename(int op, Path from, Path to, Path displaced, String fromSha, FileState toBefore, boolean trash)
-            implements Step {
+    record Rename(int op, Path from, Path to, Path displaced, String displacedSha, String fromSha, FileState toBefore,
+            boolean trash) implements Step {
     }
 
     /** The content a path had when the transaction was planned: absent, or a SHA-256. */
@@ -82,6 +85,9 @@ public sealed interface Step permits Step.MakeFolder, Step.Stage, Step.Keep, Ste
             if (r.displaced() != null) {
                 node.put("displaced", r.displaced().toString());
             }
+            if (r.displacedSha() != null) {
+                node.put("displacedSha", r.displacedSha());
+            }
             if (r.fromSha() != null) {
                 node.put("fromSha", r.fromSha());
             }
@@ -115,6 +121,7 @@ public sealed interface Step permits Step.MakeFolder, Step.Stage, Step.Keep, Ste
                         : null;
                 return new Rename(node.path("op").asInt(), path(fs, node, "from"), path(fs, node, "to"),
                         node.has("displaced") ? path(fs, node, "displaced") : null,
+                        node.has("displacedSha") ? node.path("displacedSha").asString() : null,
                         node.has("fromSha") ? node.path("fromSha").asString() : null, before,
                         node.path("trash").asBoolean());
             default:

@@ -1,15 +1,18 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.Fsync;
+import io.atomicfiles.internal.HardLinks;
 import io.atomicfiles.internal.Hashing;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
+import io.atomicfiles.internal.TxNames;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -30,6 +33,8 @@ final class StepRunner {
     private final Map<Path, String> stagedSha;
     private final List<String> actions;
     private final List<String> conflicts;
+    /** Checked right before each rename and deletion: nothing is done through a folder swapped for a link. */
+    private final Confinement confinement;
 
     /**
      * @param checked whether to compare files with the states the journal recorded before
@@ -38,6 +43,12 @@ final class StepRunner {
      * @param stagedSha the SHA-256 of each staged file, from the commit record
      */
     StepRunner(boolean checked, Map<Path, String> stagedSha, List<String> actions, List<String> conflicts) {
+        this(checked, stagedSha, actions, conflicts, Confinement.NONE);
+    }
+
+    StepRunner(boolean checked, Map<Path, String> stagedSha, List<String> actions, List<String> conflicts,
+            Confinement confinement) {
+        this.confinement = confinement;
         this.checked = checked;
         this.stagedSha = stagedSha;
         this.actions = actions;
@@ -47,7 +58,9 @@ final class StepRunner {
     /**
      * Makes {@code from → to} true: renames when it has not happened yet; otherwise nothing.
      * Checked, it refuses (and reports) a rename that would clobber a change made by someone
-     * else, or publish a staged file whose bytes are not the ones committed.
+     * else, or publish a staged file whose bytes are not the ones committed; and it takes a
+     * missing {@code from} for "renamed already" only when {@code to} holds what was renamed
+     * (the journal records it): else a file the journal needs was removed, and it stops.
      */
     void redo(Step.Rename step) throws IOException {
         if (!checked) {
@@ -65,13 +78,19 @@ final class StepRunner {
             // someone else's.
             if (!toExists && !step.trash()) {
                 conflicts.add("neither " + step.from() + " nor " + step.to() + " exists: removed by someone else");
+            } else if (toExists && !step.trash()) {
+                String renamed = step.fromSha() != null ? step.fromSha() : stagedSha.get(step.from());
+                if (renamed != null && !renamed.equals(Hashing.sha256Hex(step.to()))) {
+                    throw missing(step.from(), "to be renamed to " + step.to() + ", which does not hold its content"
+                            + " either (sha256 " + renamed + ")");
+                }
             }
             return;
         }
-        if (toExists && Files.isSameFile(step.from(), step.to())) {
+        if (toExists && HardLinks.sameFile(step.from(), step.to())) {
             // rename(2) between two links of one file does nothing and leaves both names:
             // the rename has in effect happened, so only the extra name goes.
-            Files.delete(step.from());
+            confinement.deleteIfExists(step.from());
             actions.add("removed " + step.from() + " (already linked at " + step.to() + ")");
             return;
         }
@@ -83,32 +102,82 @@ final class StepRunner {
     }
 
     /**
-     * Makes the state before {@code from → to} true again: the inverse of {@link #redo}.
+     * Makes the state before {@code from → to} true again: the inverse of {@link #redo}, such
+     * that {@code to} is never absent when it existed before (issue 8, item 9).
      *
-     * <p>An undo may be run again after the clean-up that follows it (a crash between the
-     * clean-up and the journal's deletion). By then the hidden {@code from} is gone and
-     * {@code to} holds its restored old content, which looks just like a rename not yet undone;
-     * undoing it again would carry the old content away to a name the clean-up deletes (a lost
-     * {@code NAME.backup}, or a lost target when the new bytes equal the old). The keep of the
-     * displaced content tells them apart: it exists until this undo moves it back, and no
-     * rename of the transaction removes it. So when it is gone, this step is already undone.
+     * <ol>
+     *   <li>When {@code from} must come back (a move's source, a deleted file, the keep a later
+     *       rename made into {@code NAME.backup}), it is made a second link of {@code to}: a new
+     *       name, so {@code to} stays in place. (Where {@code to} displaced nothing, a rename
+     *       back is the whole undo.) A staged file need not come back: the clean-up would
+     *       delete it.</li>
+     *   <li>The keep of the displaced content is renamed over {@code to}: one atomic replace,
+     *       so a reader of {@code to} sees the new content, then the old, never nothing.</li>
+     * </ol>
+     *
+     * <p>Whether a step is undone already is read from the journal, not guessed from a name's
+     * absence: the keep exists until step 2 renames it over {@code to}, so a missing keep means
+     * "undone" only when {@code to} holds exactly the content the journal says the keep held
+     * ({@code displacedSha}). A keep that is gone otherwise was removed by someone else, and
+     * with it possibly the only copy of the old content: the undo stops with an error that
+     * names it, and the journal is kept.
      */
     void undo(Step.Rename step) throws IOException {
-        if (step.displaced() != null && !exists(step.displaced())) {
-            return; // undone already: the displaced content went back to step.to()
-        }
-        if (!exists(step.from()) && exists(step.to())) {
-            if (checked && !holdsWhatWasRenamed(step)) {
-                conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
-                return;
+        Path keep = step.displaced();
+        if (keep != null && !exists(keep)) {
+            String old = step.displacedSha() != null ? step.displacedSha()
+                    : step.toBefore() != null ? step.toBefore().sha256() : null;
+            if (old != null && exists(step.to()) && old.equals(Hashing.sha256Hex(step.to()))) {
+                return; // undone already: the keep was renamed back over step.to()
             }
+            throw missing(keep, "keeping the previous content of " + step.to() + (old == null ? ""
+                    : " (sha256 " + old + "), which " + step.to() + " does not hold") + "; cannot undo "
+                    + step.from().getFileName() + " -> " + step.to());
+        }
+        boolean fromExists = exists(step.from());
+        boolean toExists = exists(step.to());
+        if (!fromExists && toExists && checked && !holdsWhatWasRenamed(step)) {
+            conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
+            return;
+        }
+        if (keep == null) {
+            if (!fromExists && toExists) {
+                rename(step.to(), step.from());
+                actions.add("renamed " + step.to() + " back to " + step.from().getFileName());
+            }
+            return;
+        }
+        if (!fromExists && toExists && !isStaged(step.from())) {
+            linkBack(step);
+        }
+        rename(keep, step.to());
+        actions.add("restored " + step.to());
+    }
+
+    /** Step 1 of an undo over a displaced file: {@code from} as a second link of {@code to}. */
+    private void linkBack(Step.Rename step) throws IOException {
+        try {
+            Files.createLink(step.from(), step.to());
+            actions.add("linked " + step.to() + " back to " + step.from().getFileName());
+        } catch (UnsupportedOperationException e) {
+            // A filesystem without hard links: rename back instead. Each rename is atomic, but
+            // step.to() is absent until the keep is renamed over it, a moment later.
             rename(step.to(), step.from());
             actions.add("renamed " + step.to() + " back to " + step.from().getFileName());
         }
-        if (step.displaced() != null && !exists(step.to())) {
-            rename(step.displaced(), step.to());
-            actions.add("restored " + step.to());
-        }
+    }
+
+    /** Whether {@code path} is a staged file of a transaction ({@code .NAME.tx-…-<op>.stage}). */
+    private static boolean isStaged(Path path) {
+        String name = path.getFileName().toString();
+        return name.endsWith("." + Planner.STAGE) && TxNames.isTransactionName(name);
+    }
+
+    /** A file the journal says is there is not: someone removed it; nothing is guessed. */
+    private static AtomicWriteException missing(Path path, String role) {
+        return AtomicWriteException.failed("transaction", path, "find " + path.getFileName() + ", " + role
+                + " (the journal says it exists; removed by someone else? the journal is kept for inspection)",
+                new java.nio.file.NoSuchFileException(path.toString()));
     }
 
     /**
@@ -116,9 +185,9 @@ final class StepRunner {
      * trash. After a rollback, also the folders it created, if they are empty.
      */
     void cleanUp(List<Step> steps, boolean rolledBack) throws IOException {
-        // The keeps go first. An undo run again after this clean-up was interrupted takes a
-        // missing keep for "undone already" (see undo); a staged file deleted while its keep
-        // remains would instead make a rename that never happened look done.
+        // The keeps go first: a staged file deleted while its keep remains would make a rename
+        // that never happened look done to a redo. (An undo is not run again after its clean-up
+        // began: the journal's "undone" record, forced first, says it is over.)
         List<Path> keeps = new ArrayList<>();
         List<Path> others = new ArrayList<>();
         for (Step step : steps) {
@@ -145,7 +214,8 @@ final class StepRunner {
                 try {
                     // Only a folder: where a folder could not be made, a file of someone else's
                     // may stand (the very reason a transaction failed), and it is not ours to delete.
-                    if (Stat.isDirectory(folder) && Files.deleteIfExists(folder)) {
+                    if (Stat.isDirectory(folder) && confinement.allows(folder, "delete folder")
+                            && Files.deleteIfExists(folder)) {
                         actions.add("removed folder " + folder);
                     }
                 } catch (DirectoryNotEmptyException e) {
@@ -156,11 +226,14 @@ final class StepRunner {
     }
 
     /**
-     * rename(2). REPLACE_EXISTING as well as ATOMIC_MOVE: with ATOMIC_MOVE alone, replacing an
-     * existing name is left to the filesystem (Linux replaces, Jimfs refuses).
+     * rename(2); confined, renameat(2) in the two folders opened from the root without following
+     * links. When the two names are hard links of one file, rename(2) does nothing: then
+     * {@code from} is unlinked, which is what the rename was for (a move whose source and target
+     * were one file, a delete whose deleted_backup was a link of the file, a keep that was
+     * already NAME.backup).
      */
-    private static void rename(Path from, Path to) throws IOException {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private void rename(Path from, Path to) throws IOException {
+        confinement.renameOver(from, to);
     }
 
     /**
@@ -209,9 +282,15 @@ final class StepRunner {
      * deleting it fails with ENOTDIR, which Java reports as a bare FileSystemException. Taking
      * that for a failure would make the clean-up, and every recovery after it, fail forever.
      */
-    private static boolean deleteLeftover(Path leftover) throws IOException {
+    private boolean deleteLeftover(Path leftover) throws IOException {
+        if (!confinement.allows(leftover, "delete")) {
+            // Its folder was swapped for a link: the name there is not ours, and is left.
+            org.slf4j.LoggerFactory.getLogger(StepRunner.class).warn("left {}: its folder is no longer inside {}",
+                    leftover, confinement.root());
+            return false;
+        }
         try {
-            return Files.deleteIfExists(leftover);
+            return confinement.deleteIfExists(leftover);
         } catch (FileSystemException e) {
             if (!Stat.meansAbsent(e, leftover)) {
                 throw e;

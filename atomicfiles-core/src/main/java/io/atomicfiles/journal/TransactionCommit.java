@@ -6,8 +6,10 @@ import io.atomicfiles.ProgressListener;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.TransactionOptions;
 import io.atomicfiles.internal.Backups;
+import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.ContentSink;
 import io.atomicfiles.internal.PathLocks;
+import io.atomicfiles.internal.TxNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,11 @@ import tools.jackson.databind.node.ObjectNode;
  *       undo is finished as an undo).</li>
  *   <li>Done: a {@code done} record, remove the hidden leftovers, delete the journal.</li>
  * </ol>
+ *
+ * <p>Confined to a root ({@link TransactionOptions#confinedTo()}), every change of steps 3 to 6
+ * (and of the undo) is preceded by {@link Confinement#check}: a folder on its path that has
+ * become a symbolic link since the operation was added fails the transaction before anything
+ * is done through it. The journal's header records the root, so recovery checks alike.
  */
 public final class TransactionCommit {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCommit.class);
@@ -55,10 +62,14 @@ public final class TransactionCommit {
     private final TransactionOptions options;
     private final ProgressListener progress;
     private final Durability durability;
+    private final Confinement confinement;
+    /** The random part of every hidden name of this transaction, recorded in the journal's header. */
+    private final String tag = TxNames.newTag();
 
     private TransactionCommit(String id, List<Operation> operations, TransactionOptions options,
-            ProgressListener progress) {
+            Confinement confinement, ProgressListener progress) {
         this.id = id;
+        this.confinement = confinement;
         this.operations = operations;
         this.options = options;
         this.progress = progress;
@@ -73,7 +84,16 @@ public final class TransactionCommit {
      */
     public static RecoveryReport run(String id, List<Operation> operations, TransactionOptions options,
             ProgressListener progress) throws IOException {
-        return new TransactionCommit(id, operations, options, progress).run();
+        return run(id, operations, options, Confinement.NONE, progress);
+    }
+
+    /**
+     * {@link #run(String, List, TransactionOptions, ProgressListener)}, every change checked
+     * against {@code confinement} right before it is made.
+     */
+    public static RecoveryReport run(String id, List<Operation> operations, TransactionOptions options,
+            Confinement confinement, ProgressListener progress) throws IOException {
+        return new TransactionCommit(id, operations, options, confinement, progress).run();
     }
 
     /**
@@ -107,6 +127,7 @@ public final class TransactionCommit {
             journalDir = Recovery.journalDir(options.journalDir().orElse(null));
             try (PathLocks.Held folder = Recovery.lockFolder(journalDir, options.lockTimeout())) {
                 recovered = Recovery.recoverLocked(journalDir);
+                refuseFilesOfUnfinished(recovered);
                 journal = JournalFile.create(journalDir, id, durability);
                 Recovery.markActive(journal.path());
             }
@@ -129,7 +150,12 @@ public final class TransactionCommit {
         List<PathLocks.Held> locks = List.of();
         try {
             try {
-                locks = PathLocks.acquireAll(lockedPaths(), options.lockTimeout());
+                List<Path> paths = lockedPaths();
+                for (Path path : paths) {
+                    // Taking a lock may create a lock file for the path: not through a swapped folder.
+                    confinement.check(path, "lock");
+                }
+                locks = PathLocks.acquireAll(paths, options.lockTimeout());
             } catch (IOException | RuntimeException e) {
                 // Nothing recorded yet: the empty journal goes, so no recovery has to discard it.
                 discardJournal(journal, e);
@@ -148,7 +174,7 @@ public final class TransactionCommit {
         // Step 2: intent.
         List<Step> steps;
         try {
-            steps = Planner.plan(id, options.backup(), operations);
+            steps = Planner.plan(tag, options.backup(), operations);
             journal.writeIntent(header(), steps, reserveFor(steps));
         } catch (IOException | RuntimeException e) {
             discardJournal(journal, e);
@@ -157,7 +183,7 @@ public final class TransactionCommit {
         // Step 3: stage.
         Map<Path, ContentSink.Written> staged;
         try {
-            staged = Staging.run(steps, operations, durability, progress);
+            staged = Staging.run(steps, operations, durability, confinement, progress);
         } catch (IOException | RuntimeException e) {
             rollBackBeforeCommitPoint(journal, steps, e);
             throw wrap(e, "stage");
@@ -174,7 +200,7 @@ public final class TransactionCommit {
         }
         // Step 5: apply.
         List<Step.Rename> renames = renamesOf(steps);
-        StepRunner runner = new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>());
+        StepRunner runner = new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>(), confinement);
         int applied = 0;
         try {
             for (Step.Rename rename : renames) {
@@ -225,6 +251,9 @@ public final class TransactionCommit {
             if (durability.syncsFolder()) {
                 StepRunner.syncFolders(StepRunner.foldersOf(steps));
             }
+            // Forced before the clean-up removes the keeps: a crash during the clean-up must not
+            // be taken for an undo still to do (whose keeps would then be missing).
+            journal.mark(record("undone"), true);
             runner.cleanUp(steps, true);
             journal.delete();
         } catch (IOException | RuntimeException undoFailure) {
@@ -244,7 +273,7 @@ public final class TransactionCommit {
 
     private boolean cleanUpQuietly(List<Step> steps, boolean rolledBack, Exception cause) {
         try {
-            new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>()).cleanUp(steps, rolledBack);
+            new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>(), confinement).cleanUp(steps, rolledBack);
             return true;
         } catch (IOException | RuntimeException e) {
             cause.addSuppressed(e);
@@ -257,6 +286,35 @@ public final class TransactionCommit {
             journal.delete();
         } catch (IOException | RuntimeException e) {
             cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * A journal recovery could not finish still owns its files: their content may be the only
+     * copy of something the user needs (a keep of old content, a staged new version). Building
+     * on them would bury that, so a transaction touching one of them is refused; one touching
+     * other files goes on.
+     */
+    private void refuseFilesOfUnfinished(RecoveryReport recovered) throws AtomicWriteException {
+        if (!recovered.hasUnfinished()) {
+            return;
+        }
+        // By name, as the journal records them: the journal folder may be on another view of the
+        // filesystem than the caller's paths.
+        Set<String> mine = new java.util.HashSet<>();
+        for (Path path : lockedPaths()) {
+            mine.add(path.toAbsolutePath().normalize().toString());
+        }
+        for (RecoveryReport.Unfinished left : recovered.unfinished()) {
+            for (Path path : left.paths()) {
+                if (mine.contains(path.toAbsolutePath().normalize().toString())) {
+                    throw AtomicWriteException.failed("transaction " + id, path,
+                            "begin (the unfinished transaction journal " + left.journal() + " names this file: "
+                                    + left.reason() + "; finish or remove that journal first, see"
+                                    + " FileTransaction.recover())", null);
+                }
+            }
+            progress.note("transaction journal " + left.journal() + " left unfinished: " + left.reason());
         }
     }
 
@@ -279,9 +337,13 @@ public final class TransactionCommit {
     }
 
     private ObjectNode header() {
-        return record("header").put("magic", JournalFile.MAGIC).put("version", JournalFile.VERSION)
-                .put("id", id).put("created", Instant.now().toString())
+        ObjectNode header = record("header").put("magic", JournalFile.MAGIC).put("version", JournalFile.VERSION)
+                .put("id", id).put("tag", tag).put("created", Instant.now().toString())
                 .put("pid", ProcessHandle.current().pid()).put("operations", operations.size());
+        if (confinement.confines()) {
+            header.put("root", confinement.root().toString()); // recovery confines itself alike
+        }
+        return header;
     }
 
     private ObjectNode commitRecord(JournalFile journal, Map<Path, ContentSink.Written> staged) {

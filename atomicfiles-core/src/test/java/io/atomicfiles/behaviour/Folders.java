@@ -12,10 +12,14 @@ final class Folders {
     private Folders() {
     }
 
-    /** The names directly in {@code dir}, sorted (hidden ones included). */
+    /**
+     * The names directly in {@code dir}, sorted (hidden ones included), but for the folder's lock
+     * file {@code .atomicfiles.lock}, which every folder written into has by design.
+     */
     static List<String> names(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+            return entries.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".atomicfiles.lock"))
+                    .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

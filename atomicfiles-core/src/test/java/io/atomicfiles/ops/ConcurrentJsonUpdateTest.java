@@ -45,7 +45,8 @@ class ConcurrentJsonUpdateTest {
         Map<String, Object> result = Codecs.readMap(counter, DataFormat.JSON);
         assertThat(result).containsEntry("counter", 2 * THREADS * INCREMENTS);
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("counter.json");
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("counter.json",
+                    ".atomicfiles.lock");
         }
     }
 

@@ -17,11 +17,15 @@ final class RotatedFiles {
     private RotatedFiles() {
     }
 
-    /** Every file in {@code dir}: name → its text, {@code .gz} files decompressed (throws if one is damaged). */
+    /**
+     * Every file in {@code dir}: name → its text, {@code .gz} files decompressed (throws if one is
+     * damaged). The folder's lock file ({@code .atomicfiles.lock}) is not a rotated file, and is
+     * never opened: closing a descriptor of it would drop this JVM's locks in it.
+     */
     static Map<String, String> contents(Path dir) throws IOException {
         Map<String, String> result = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals(".atomicfiles.lock")).toList()) {
                 result.put(f.getFileName().toString(), read(f));
             }
         }

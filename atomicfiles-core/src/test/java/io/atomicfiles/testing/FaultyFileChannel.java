@@ -13,11 +13,27 @@ final class FaultyFileChannel extends FileChannel {
     private final FaultyFileSystem fs;
     private final FileChannel real;
     private final String name;
+    /** The real path the channel was opened by (null when not known), for {@link FaultyFileSystem#onChange}. */
+    private final java.nio.file.Path path;
 
     FaultyFileChannel(FaultyFileSystem fs, FileChannel real, String name) {
         this.fs = fs;
         this.real = real;
         this.name = name;
+        this.path = null;
+    }
+
+    FaultyFileChannel(FaultyFileSystem fs, FileChannel real, java.nio.file.Path path) {
+        this.fs = fs;
+        this.real = real;
+        this.name = String.valueOf(path.getFileName());
+        this.path = path;
+    }
+
+    /** Reports a change made through this channel; returns {@code result}. */
+    private <T> T changed(String kind, T result) {
+        fs.changed(kind, path, null, this);
+        return result;
     }
 
     @Override
@@ -35,13 +51,13 @@ final class FaultyFileChannel extends FileChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         fs.tick("write " + name);
-        return real.write(src);
+        return changed("write", real.write(src));
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         fs.tick("write " + name);
-        return real.write(srcs, offset, length);
+        return changed("write", real.write(srcs, offset, length));
     }
 
     @Override
@@ -65,13 +81,17 @@ final class FaultyFileChannel extends FileChannel {
     public FileChannel truncate(long size) throws IOException {
         fs.tick("truncate " + name);
         real.truncate(size);
-        return this;
+        return changed("truncate", this);
     }
 
     @Override
     public void force(boolean metaData) throws IOException {
         fs.tick("force " + name);
+        if (path != null && fs.dropsForce(path)) {
+            return;
+        }
         real.force(metaData);
+        changed("force", null);
     }
 
     @Override
@@ -83,7 +103,7 @@ final class FaultyFileChannel extends FileChannel {
     @Override
     public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
         fs.tick("transferFrom " + name);
-        return real.transferFrom(src, position, count);
+        return changed("write", real.transferFrom(src, position, count));
     }
 
     @Override
@@ -98,7 +118,7 @@ final class FaultyFileChannel extends FileChannel {
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
         fs.tick("pwrite " + name);
-        return real.write(src, position);
+        return changed("write", real.write(src, position));
     }
 
     @Override
@@ -130,6 +150,7 @@ final class FaultyFileChannel extends FileChannel {
             fs.tick("close " + name);
         } finally {
             real.close();
+            changed("close", null);
         }
     }
 }

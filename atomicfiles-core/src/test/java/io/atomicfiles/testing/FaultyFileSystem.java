@@ -157,6 +157,58 @@ public final class FaultyFileSystem extends FileSystem {
 
     private String beforePrefix;
     private IORunnable beforeAction;
+    private volatile int runAtCall;
+    private volatile IORunnable runAtAction;
+
+    /**
+     * Runs {@code action} just before call number {@code k} (1-based, counted as
+     * {@link #failAt} counts, from the last arming) is carried out, then lets the call go on:
+     * another program's change landing at every possible moment of an operation. 0 disarms.
+     */
+    public void runBefore(int k, IORunnable action) {
+        runAtAction = action;
+        runAtCall = k;
+    }
+
+    /**
+     * A call that changed the filesystem, reported after it succeeded, with real (unwrapped)
+     * paths: for recorders such as the crash-state explorer. {@code kind} is one of {@code open}
+     * ({@code channel} is the new channel), {@code mkdir}, {@code symlink}, {@code link}
+     * ({@code path} the new name, {@code other} the existing one), {@code delete}, {@code copy} and
+     * {@code move} ({@code path} the source, {@code other} the target), and, on a channel
+     * ({@code path} the name it was opened by), {@code write}, {@code truncate}, {@code force},
+     * {@code close}.
+     */
+    public record Change(String kind, Path path, Path other, Object channel) {
+    }
+
+    private volatile java.util.function.Consumer<Change> changes;
+    private volatile java.util.function.Predicate<Path> droppedForces = p -> false;
+
+    /** Reports every change to {@code listener} (null: to nobody), from the thread that made it. */
+    public void onChange(java.util.function.Consumer<Change> listener) {
+        this.changes = listener;
+    }
+
+    /**
+     * Makes {@code force} of a channel opened by a path that {@code which} accepts do nothing and
+     * report nothing, as if the code had never asked for it (a skipped fsync, such as a missing
+     * folder fsync): to show that a checker finds what such a defect would cause.
+     */
+    public void dropForce(java.util.function.Predicate<Path> which) {
+        this.droppedForces = which;
+    }
+
+    boolean dropsForce(Path real) {
+        return droppedForces.test(real);
+    }
+
+    void changed(String kind, Path path, Path other, Object channel) {
+        java.util.function.Consumer<Change> listener = changes;
+        if (listener != null) {
+            listener.accept(new Change(kind, path, other, channel));
+        }
+    }
 
     private void runBefore(String what) throws IOException {
         IORunnable action = null;
@@ -175,6 +227,11 @@ public final class FaultyFileSystem extends FileSystem {
     void tick(String what) throws IOException {
         runBefore(what);
         int n = calls.incrementAndGet();
+        IORunnable atThisCall = runAtAction;
+        if (n == runAtCall && atThisCall != null) {
+            runAtCall = 0;
+            atThisCall.run();
+        }
         if (recording) {
             synchronized (log) {
                 log.add(n + " " + what);
@@ -303,8 +360,10 @@ public final class FaultyFileSystem extends FileSystem {
         public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
                 throws IOException {
             fs.tick("open " + unwrap(path).getFileName() + " " + options);
-            return new FaultyFileChannel(fs, real.newFileChannel(unwrap(path), options, attrs),
-                    String.valueOf(unwrap(path).getFileName()));
+            FaultyFileChannel channel = new FaultyFileChannel(fs, real.newFileChannel(unwrap(path), options, attrs),
+                    unwrap(path));
+            fs.changed("open", unwrap(path), null, channel);
+            return channel;
         }
 
         @Override
@@ -340,18 +399,21 @@ public final class FaultyFileSystem extends FileSystem {
         public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
             fs.tick("mkdir " + unwrap(dir).getFileName());
             real.createDirectory(unwrap(dir), attrs);
+            fs.changed("mkdir", unwrap(dir), null, null);
         }
 
         @Override
         public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
             fs.tick("symlink " + unwrap(link).getFileName());
             real.createSymbolicLink(unwrap(link), target instanceof FaultyPath ? unwrap(target) : target, attrs);
+            fs.changed("symlink", unwrap(link), null, null);
         }
 
         @Override
         public void createLink(Path link, Path existing) throws IOException {
             fs.tick("link " + unwrap(link).getFileName() + " -> " + unwrap(existing).getFileName());
             real.createLink(unwrap(link), unwrap(existing));
+            fs.changed("link", unwrap(link), unwrap(existing), null);
         }
 
         @Override
@@ -364,18 +426,21 @@ public final class FaultyFileSystem extends FileSystem {
         public void delete(Path path) throws IOException {
             fs.tick("delete " + unwrap(path).getFileName());
             real.delete(unwrap(path));
+            fs.changed("delete", unwrap(path), null, null);
         }
 
         @Override
         public void copy(Path source, Path target, CopyOption... options) throws IOException {
             fs.tick("copy " + unwrap(source).getFileName() + " -> " + unwrap(target).getFileName());
             real.copy(unwrap(source), unwrap(target), options);
+            fs.changed("copy", unwrap(source), unwrap(target), null);
         }
 
         @Override
         public void move(Path source, Path target, CopyOption... options) throws IOException {
             fs.tick("move " + unwrap(source).getFileName() + " -> " + unwrap(target).getFileName());
             real.move(unwrap(source), unwrap(target), options);
+            fs.changed("move", unwrap(source), unwrap(target), null);
         }
 
         @Override

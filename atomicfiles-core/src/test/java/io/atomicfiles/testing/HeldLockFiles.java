@@ -1,48 +1,27 @@
 package io.atomicfiles.testing;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
+import io.atomicfiles.internal.PathLocks;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
- * The lock files of a state folder that this JVM holds locked. The library keeps idle lock
- * files open between writes, so "open" says nothing; "locked" is what must end with a write.
+ * The OS locks this JVM holds in the lock file of a folder ({@code <folder>/.atomicfiles.lock}).
+ * The library keeps idle lock files open between writes, so "open" says nothing; "locked" is
+ * what must end with a write. Asked of the library, not found by opening the lock file: closing
+ * a second descriptor of it would drop every lock this process holds on it.
  */
 public final class HeldLockFiles {
     private HeldLockFiles() {
     }
 
-    /**
-     * The lock files in {@code locks} that this JVM holds a lock on: for those, a lock attempt
-     * through another channel fails with {@link OverlappingFileLockException} (the JVM tracks
-     * its file locks across channels). Call it only when no write is running: the attempt
-     * itself holds each free lock file for a moment.
-     */
-    public static List<String> in(Path locks) throws IOException {
-        List<String> held = new ArrayList<>();
-        if (!Files.isDirectory(locks)) {
-            return held;
-        }
-        try (Stream<Path> files = Files.list(locks)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".lock")).toList()) {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    FileLock lock = channel.tryLock();
-                    if (lock != null) {
-                        lock.release();
-                    } // else another process holds it: not this JVM's to answer for
+    /** The locks held in {@code folder}'s lock file, each as {@code <lock file>@<offset>}. */
+    public static List<String> in(Path folder) {
+        String prefix = folder.toAbsolutePath() + "/.atomicfiles.lock@";
+        return PathLocks.heldAcrossProcesses().stream().filter(held -> held.startsWith(prefix)).toList();
+    }
 
-                } catch (OverlappingFileLockException e) {
-                    held.add(file.toString());
-                }
-            }
-        }
-        return held;
+    /** Every lock this JVM holds across processes. */
+    public static List<String> any() {
+        return PathLocks.heldAcrossProcesses();
     }
 }

@@ -24,8 +24,23 @@ public final class OpenFiles {
         return Files.isDirectory(FDS);
     }
 
-    /** The open files of this process inside {@code folder} (deleted ones end in " (deleted)"). */
+    /**
+     * The open files of this process inside {@code folder} (deleted ones end in " (deleted)"),
+     * but for the folders' lock files ({@code .atomicfiles.lock}), which the library keeps open
+     * between writes by design (see {@link #lockFilesUnder}).
+     */
     public static List<String> under(Path folder) throws IOException {
+        return all(folder).stream().filter(file -> !file.endsWith("/" + LOCK_FILE)).toList();
+    }
+
+    /** The lock files ({@code .atomicfiles.lock}) this process holds open inside {@code folder}. */
+    public static List<String> lockFilesUnder(Path folder) throws IOException {
+        return all(folder).stream().filter(file -> file.endsWith("/" + LOCK_FILE)).toList();
+    }
+
+    private static final String LOCK_FILE = ".atomicfiles.lock";
+
+    private static List<String> all(Path folder) throws IOException {
         List<String> open = new ArrayList<>();
         if (!listable()) {
             return open;

@@ -71,6 +71,8 @@ public final class TmpfsMount implements AutoCloseable {
             return;
         }
         mounted = false;
+        // The library keeps idle lock files open for a moment after a write: let them go first.
+        io.atomicfiles.internal.PathLocks.closeIdleLockFiles();
         try {
             Result result = run("umount", folder.toString());
             if (result.exitCode != 0) {

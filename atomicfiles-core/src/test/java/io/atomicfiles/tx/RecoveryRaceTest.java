@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and a transaction whose own recovery (at its beginning) met it goes on.
  *
  * <p>The race is made to happen at will: the journal's owner "dies" just before deleting it,
- * and the faulty filesystem deletes it just as recovery opens it to read it.
+ * and the faulty filesystem deletes it just after recovery has taken its lock, as recovery
+ * looks whether it is still there (recovery opens a journal once: a second descriptor, closed,
+ * would drop its lock).
  */
 class RecoveryRaceTest {
     @TempDir
@@ -113,7 +115,7 @@ class RecoveryRaceTest {
         reset();
         int deleteJournal = callOf(this::ending, "delete ending.journal");
         leaveAnEndingJournal(deleteJournal);
-        int read = callOf(() -> FileTransaction.recover(faulty.path(journals)), "open ending.journal []");
+        int read = callOf(() -> FileTransaction.recover(faulty.path(journals)), "stat ending.journal");
 
         leaveAnEndingJournal(deleteJournal);
         deleteTheJournalAt(read);
@@ -140,7 +142,7 @@ class RecoveryRaceTest {
             }
         };
         leaveAnEndingJournal(deleteJournal);
-        int read = callOf(next, "open ending.journal []");
+        int read = callOf(next, "stat ending.journal");
 
         leaveAnEndingJournal(deleteJournal);
         deleteTheJournalAt(read);

@@ -23,6 +23,8 @@ final class TxFiles {
      * Every entry under {@code root}: a file as its relative name → its content (short UTF-8
      * text as itself, anything else as its size and SHA-256), a folder as {@code "name/"} → "".
      * Hidden leftovers and empty folders are included, so comparing two states catches them.
+     * Folders' lock files ({@code .atomicfiles.lock}) are not: every folder written into has one
+     * by design, and opening one would drop this JVM's locks in it when closed.
      */
     static Map<String, String> state(Path root) throws IOException {
         Map<String, String> state = new TreeMap<>();
@@ -30,7 +32,7 @@ final class TxFiles {
             return state;
         }
         try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.filter(p -> !p.equals(root)).toList()) {
+            for (Path p : walk.filter(p -> !p.equals(root) && !isLockFile(p)).toList()) {
                 String name = root.relativize(p).toString();
                 if (Files.isDirectory(p)) {
                     state.put(name + "/", "");
@@ -40,6 +42,10 @@ final class TxFiles {
             }
         }
         return state;
+    }
+
+    static boolean isLockFile(Path p) {
+        return p.getFileName().toString().equals(".atomicfiles.lock");
     }
 
     /** How {@link #state} shows content. */
@@ -58,7 +64,7 @@ final class TxFiles {
     static Map<String, String> hashes(Path dir) throws IOException {
         Map<String, String> hashes = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
-            for (Path p : list.filter(Files::isRegularFile).toList()) {
+            for (Path p : list.filter(Files::isRegularFile).filter(p -> !isLockFile(p)).toList()) {
                 hashes.put(p.getFileName().toString(), Hashing.sha256Hex(p));
             }
         }

@@ -124,8 +124,7 @@ class ConcurrentWritersTest {
                     .as("temp files left").isEmpty();
         }
         assertThat(OpenFiles.under(dir)).as("files left open").isEmpty();
-        Path locks = Path.of(System.getProperty("atomicfiles.stateDir", dir.toString())).resolve("locks");
-        assertThat(HeldLockFiles.in(locks)).as("locks still held after the writes").isEmpty();
+        assertThat(HeldLockFiles.in(dir)).as("locks still held after the writes").isEmpty();
         List<String> processRuns = processRuns(countsByWriter);
         System.out.printf("ConcurrentWritersTest: %d writes, %d reads in %d ms; processes wrote at counts %s%n",
                 total, reads.get(), (System.nanoTime() - started) / 1_000_000, processRuns);

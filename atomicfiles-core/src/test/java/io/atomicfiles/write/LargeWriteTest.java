@@ -59,8 +59,8 @@ class LargeWriteTest {
             assertThat(onDisk).as("SHA-256 of the file on disk").isEqualTo(expected.join());
             assertThat(output).as("what the writer reported: size and SHA-256").containsExactly(SIZE + " " + onDisk);
             try (Stream<Path> files = Files.list(dir)) {
-                assertThat(files.map(p -> p.getFileName().toString())).as("nothing but the file")
-                        .containsExactly("large.bin");
+                assertThat(files.map(p -> p.getFileName().toString())).as("nothing but the file (and the lock file)")
+                        .containsExactlyInAnyOrder("large.bin", ".atomicfiles.lock");
             }
             System.out.printf("LargeWriteTest: 2 GiB written by a -Xmx64m JVM in %d ms, checked in %d ms%n",
                     (written - start) / 1_000_000, (System.nanoTime() - written) / 1_000_000);

@@ -311,6 +311,33 @@ public final class ClusterFiles implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes, in {@code folder} (not its sub-folders), the temp files of single writes and the
+     * hidden files of transactions that killed clients left behind, once they are older than
+     * {@code olderThan}: the cluster's counterpart of core's
+     * {@link io.atomicfiles.AtomicFiles#sweepStaleTempFiles}. A temp name on a cluster does not
+     * say which host made it, so age decides; on HDFS a file still open for writing (its writer's
+     * lease alive) is never removed, nor a transaction's file that a journal of this instance's
+     * journal folder names (recovery's to finish). Choose {@code olderThan} well above your
+     * longest write: a writer paused longer than that loses its temp file, and its write fails
+     * (the target keeps its old content). A user's file is never touched.
+     *
+     * @return the number of files removed
+     */
+    public int sweepStaleTempFiles(Path folder, java.time.Duration olderThan) throws IOException {
+        Objects.requireNonNull(olderThan, "olderThan");
+        if (olderThan.isNegative()) {
+            throw new IllegalArgumentException("sweep " + folder + ": olderThan must not be negative, got "
+                    + olderThan);
+        }
+        Path dir = qualify(folder);
+        try {
+            return io.atomicfiles.hadoop.journal.Sweep.run(cfs, dir, olderThan, journalDir);
+        } catch (IOException | RuntimeException e) {
+            throw Failures.wrap("sweep", dir, "remove stale temp files", e);
+        }
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     /** The path on this filesystem, fully qualified: how locks and journals name a file. */

@@ -15,7 +15,7 @@ class ClusterDemoTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean consistent;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            consistent = ClusterDemo.run(2, 6, out);
+            consistent = ClusterDemo.run(io.atomicfiles.hadoop.testing.Clusters.shared(), 2, 6, out);
         }
         String printed = bytes.toString(StandardCharsets.UTF_8);
         System.out.println(printed);

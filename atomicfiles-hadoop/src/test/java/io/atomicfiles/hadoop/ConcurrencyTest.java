@@ -34,7 +34,7 @@ class ConcurrencyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        clusters = Clusters.start("concurrency", 3);
+        clusters = Clusters.shared();
         fs = clusters.fileSystem();
         files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
         Child.prepareArchive(HostMain.class, "warm-up", clusters.hdfsUri(), clusters.zooKeeperConnect(),

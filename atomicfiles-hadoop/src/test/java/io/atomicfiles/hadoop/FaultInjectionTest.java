@@ -32,7 +32,7 @@ class FaultInjectionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        clusters = Clusters.start("faults", 3);
+        clusters = Clusters.shared();
         fs = clusters.fileSystem();
         hooked = new HookedFileSystem(fs);
         ClusterOptions options = ClusterOptions.builder().journalDir(new Path("/faults/journal")).build();

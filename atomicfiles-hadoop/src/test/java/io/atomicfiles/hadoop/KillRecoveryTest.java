@@ -31,7 +31,7 @@ class KillRecoveryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        clusters = Clusters.start("kill", 3);
+        clusters = Clusters.shared();
         fs = clusters.fileSystem();
         files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
         Child.prepareArchive(HostMain.class, "warm-up", clusters.hdfsUri(), clusters.zooKeeperConnect(),
@@ -148,6 +148,75 @@ class KillRecoveryTest {
         }
         assertThat(value).as("lane %d made progress", lane).isGreaterThan(kills / 4);
         return outcomes;
+    }
+
+    /**
+     * Without ZooKeeper, the journal's HDFS lease alone fences a dead host: while the NameNode
+     * still counts its lease as renewed, recovery leaves the journal alone (the host may be alive
+     * and about to commit); once the lease's soft limit passes, recovery from another JVM takes
+     * the lease ({@code recoverLease} through an append) and finishes the transaction, all or
+     * nothing. The soft limit is shortened from one minute to one second for the second part.
+     */
+    @Test
+    void withoutZooKeeperTheJournalLeaseAloneFencesAndRecovery() throws Exception {
+        Path dir = fs.makeQualified(new Path("/kill/no-zk/data"));
+        Path journalDir = fs.makeQualified(new Path("/kill/no-zk/journal"));
+        fs.mkdirs(dir);
+        try (ClusterFiles recovering = ClusterFiles.open(fs, ClusterOptions.builder().journalDir(journalDir).build())) {
+            assertThat(recovering.hasLocks()).isFalse();
+            Child child = Child.start(HostMain.class, "tx-loop", clusters.hdfsUri(), "-", dir.toString(),
+                    journalDir.toString());
+            assertThat(child.awaitLineStartingWith("ready", Duration.ofSeconds(180))).as(child.stderr()).isNotNull();
+            child.go();
+            List<String> lines = new ArrayList<>();
+            for (String line; (line = child.readLine(Duration.ofSeconds(120))) != null; ) {
+                lines.add(line);
+                if (line.equals("begin 3")) {
+                    break;
+                }
+            }
+            // Kill once the third transaction's journal exists, somewhere in its work.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (HdfsFiles.list(fs, journalDir).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(new Random().nextInt(300));
+            child.kill();
+            lines.addAll(child.drain());
+            long acknowledged = 0;
+            long begun = 0;
+            for (String line : lines) {
+                if (line.startsWith("committed ")) {
+                    acknowledged = Long.parseLong(line.substring(10));
+                } else if (line.startsWith("begin ")) {
+                    begun = Long.parseLong(line.substring(6));
+                }
+            }
+            List<Path> journals = HdfsFiles.list(fs, journalDir);
+            org.apache.hadoop.hdfs.DistributedFileSystem dfs = clusters.fileSystem();
+            boolean leaseHeld = journals.size() == 1 && !dfs.isFileClosed(journals.get(0));
+            System.out.println("no ZooKeeper: killed after " + lines + ", journal open: " + leaseHeld);
+            if (leaseHeld) {
+                RecoveryReport early = recovering.recover();
+                assertThat(early.transactions()).as(early.toString()).isEmpty();
+                assertThat(early.skipped()).as(early.toString()).hasSize(1);
+                assertThat(fs.exists(journals.get(0))).isTrue();
+            }
+            clusters.dfs().setLeasePeriod(1000, 20 * 60_000);
+            RecoveryReport report;
+            try {
+                Thread.sleep(1500);
+                report = recovering.recover();
+            } finally {
+                clusters.dfs().setLeasePeriod(60_000, 20 * 60_000);
+            }
+            assertThat(report.hasConflicts()).as(report.toString()).isFalse();
+            assertThat(report.skipped()).as(report.toString()).isEmpty();
+            if (leaseHeld) {
+                assertThat(report.transactions()).as(report.toString()).hasSize(1);
+            }
+            checkConsistent(dir, journalDir, acknowledged, Math.max(begun, acknowledged), report);
+        }
     }
 
     /** All of f0..f4 hold one value, at least the last acknowledged, and m matches it; nothing hidden left. */

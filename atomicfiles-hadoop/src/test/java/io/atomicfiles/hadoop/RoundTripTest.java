@@ -8,6 +8,7 @@ import io.atomicfiles.ValidationException;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.hadoop.testing.Clusters;
+import io.atomicfiles.hadoop.testing.HookedFileSystem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ class RoundTripTest {
 
     @BeforeAll
     static void start() throws Exception {
-        clusters = Clusters.start("roundtrip", 3);
+        clusters = Clusters.shared();
         fs = clusters.fileSystem();
         files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
     }
@@ -172,6 +173,82 @@ class RoundTripTest {
         assertThat(hiddenNames()).isEmpty();
         assertThat(fs.listStatus(ClusterOptions.DEFAULT_JOURNAL_DIR)).isEmpty();
         assertThat(files.recover().isEmpty()).isTrue();
+    }
+
+    /**
+     * The sweep removes old temp files and transaction files no journal names, and nothing else:
+     * not a young temp file, not one still open for writing, not a user's dot-file, not the
+     * staged file of a committed transaction waiting for recovery (which then still finishes).
+     */
+    @Test
+    void sweepRemovesOnlyStaleLeftovers() throws Exception {
+        Path journalDir = new Path(dir, "journal");
+        Path c = new Path(dir, "c.txt");
+        files.writeText(c, "old");
+        HookedFileSystem hooked = new HookedFileSystem(fs);
+        ClusterOptions options = ClusterOptions.builder().journalDir(journalDir).build();
+        try (ClusterFiles crashing = ClusterFiles.open(hooked, options)) {
+            hooked.hook((call, path) -> {
+                if (call.equals("rename") && path.getName().endsWith(".stage")) {
+                    throw new IOException("injected: the client dies before its first rename");
+                }
+            });
+            try (ClusterTransaction tx = crashing.transaction()) {
+                tx.addWrite(c, "new", ContentType.TEXT);
+                assertThatThrownBy(tx::commit).isInstanceOf(CommitPendingException.class);
+            }
+        }
+        List<String> pending = hiddenNames();
+        assertThat(pending).anyMatch(name -> name.endsWith(".stage")).allMatch(name -> name.contains(".tx-"));
+        List<String> stale = List.of(".a.txt.tmp-0123456789abcdef", ".a.txt.backup.tmp-fedcba9876543210",
+                ".b.txt.tx-0123456789-0.stage");
+        List<String> kept = List.of(".config", ".a.txt.tmp-notrandom", "a.txt.tmp-0123456789abcdef");
+        for (String name : concat(stale, kept)) {
+            writeRaw(new Path(dir, name));
+        }
+        Path young = new Path(dir, ".a.txt.tmp-1111111111111111");
+        writeRaw(young);
+        org.apache.hadoop.fs.FSDataOutputStream open = fs.create(new Path(dir, ".a.txt.tmp-2222222222222222"), false);
+        open.write(1);
+        open.hflush();
+        long hoursAgo = System.currentTimeMillis() - 2 * 3600_000L;
+        for (FileStatus status : fs.listStatus(dir)) {
+            // Not c.txt: touching it would be a change by someone else, which recovery refuses to clobber.
+            if (status.isFile() && !status.getPath().equals(fs.makeQualified(young))
+                    && !status.getPath().equals(fs.makeQualified(c))) {
+                fs.setTimes(status.getPath(), hoursAgo, -1);
+            }
+        }
+        try (ClusterFiles sweeping = ClusterFiles.open(fs, options)) {
+            assertThat(sweeping.sweepStaleTempFiles(dir, java.time.Duration.ofHours(1))).isEqualTo(stale.size());
+            for (String name : stale) {
+                assertThat(fs.exists(new Path(dir, name))).as(name).isFalse();
+            }
+            for (String name : kept) {
+                assertThat(fs.exists(new Path(dir, name))).as(name).isTrue();
+            }
+            assertThat(fs.exists(young)).isTrue();
+            assertThat(fs.exists(new Path(dir, ".a.txt.tmp-2222222222222222"))).isTrue();
+            assertThat(hiddenNames()).containsAll(pending);
+            // The transaction whose staged file the sweep left alone is still finished by recovery.
+            assertThat(sweeping.recover().transactions()).singleElement()
+                    .matches(t -> t.outcome() == io.atomicfiles.RecoveryReport.Outcome.ROLLED_FORWARD);
+            assertThat(text("c.txt")).isEqualTo("new");
+        } finally {
+            open.close();
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void writeRaw(Path path) throws IOException {
+        try (var out = fs.create(path, false)) {
+            out.write(path.getName().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private String text(String name) throws IOException {

@@ -43,7 +43,7 @@ class SessionLossTest {
 
     @BeforeAll
     static void start() throws Exception {
-        clusters = Clusters.start("session", 3);
+        clusters = Clusters.shared();
         fs = clusters.fileSystem();
         healthy = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
     }
@@ -138,6 +138,59 @@ class SessionLossTest {
         assertThat(HdfsFiles.text(fs, new Path(dir, "a.txt"))).isEqualTo("new");
     }
 
+    /**
+     * The quorum no longer grants the writer its lock while the writer's own connection and
+     * session look fine (its lock node was removed behind its back, as a session expiry the
+     * client has not noticed yet does): the write publishes nothing. A check of the client's
+     * own view of its session alone lets this write through.
+     */
+    @Test
+    void aWriteWhoseLockTheQuorumNoLongerGrantsPublishesNothing() throws Exception {
+        Path target = new Path(dir, "a.txt");
+        CompletableFuture<Void> write = pauseAt("create", ".tmp-", () -> files.writeText(target, "new"),
+                () -> removeLockNodes(target));
+        assertThat(write).failsWithin(Duration.ofSeconds(120)).withThrowableOfType(Exception.class)
+                .havingCause().isInstanceOf(AtomicWriteException.class).withMessageContaining("quorum");
+        assertThat(HdfsFiles.text(fs, target)).isEqualTo("old");
+        assertThat(HdfsFiles.hiddenNames(fs, dir)).isEmpty();
+    }
+
+    /** The same at a transaction's commit point: no commit record, nothing published. */
+    @Test
+    void aTransactionWhoseLocksTheQuorumNoLongerGrantsCommitsNothing() throws Exception {
+        Path a = new Path(dir, "a.txt");
+        CompletableFuture<Void> tx = pauseAt("create", ".stage", () -> {
+            try (ClusterTransaction t = files.transaction()) {
+                t.addWrite(a, "new", ContentType.TEXT);
+                t.addWrite(new Path(dir, "b.txt"), "new", ContentType.TEXT);
+                t.commit();
+            }
+        }, () -> {
+            removeLockNodes(a);
+            removeLockNodes(new Path(dir, "b.txt"));
+            removeLockNodes(new Path(dir, "a.txt.backup"));
+            removeLockNodes(new Path(dir, "b.txt.backup"));
+        });
+        assertThat(tx).failsWithin(Duration.ofSeconds(120)).withThrowableOfType(Exception.class)
+                .havingCause().isInstanceOf(AtomicWriteException.class).isNotInstanceOf(CommitPendingException.class)
+                .withMessageContaining("quorum");
+        assertThat(HdfsFiles.text(fs, a)).isEqualTo("old");
+        assertThat(HdfsFiles.text(fs, new Path(dir, "b.txt"))).isEqualTo("old");
+        assertThat(HdfsFiles.hiddenNames(fs, dir)).isEmpty();
+        assertThat(HdfsFiles.list(fs, ClusterOptions.DEFAULT_JOURNAL_DIR)).isEmpty();
+    }
+
+    /** Deletes the ZooKeeper nodes of every holder and waiter of {@code file}'s lock. */
+    private void removeLockNodes(Path file) throws Exception {
+        String lock = "/atomicfiles/" + io.atomicfiles.hadoop.internal.ClusterLocks.none().key(fs.makeQualified(file));
+        if (curator.checkExists().forPath(lock) == null) {
+            return;
+        }
+        for (String child : curator.getChildren().forPath(lock)) {
+            curator.delete().forPath(lock + "/" + child);
+        }
+    }
+
     interface Work {
         void run() throws Exception;
     }
@@ -148,6 +201,11 @@ class SessionLossTest {
      * when a client falls silent for its session timeout), then the work goes on.
      */
     private CompletableFuture<Void> pauseAt(String call, String marker, Work work) throws Exception {
+        return pauseAt(call, marker, work, null);
+    }
+
+    /** {@link #pauseAt(String, String, Work)}, doing {@code meanwhile} instead of expiring the session. */
+    private CompletableFuture<Void> pauseAt(String call, String marker, Work work, Work meanwhile) throws Exception {
         CountDownLatch paused = new CountDownLatch(1);
         CountDownLatch resume = new CountDownLatch(1);
         AtomicBoolean once = new AtomicBoolean();
@@ -175,6 +233,11 @@ class SessionLossTest {
             }
         });
         assertThat(paused.await(120, TimeUnit.SECONDS)).as("the work reached " + call + " " + marker).isTrue();
+        if (meanwhile != null) {
+            meanwhile.run();
+            resume.countDown();
+            return future;
+        }
         ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
         Sessions.expire(clusters.zooKeeperConnect(), zk.getSessionId(), zk.getSessionPasswd());
         assertThat(lost.await(60, TimeUnit.SECONDS)).as("Curator noticed the session's loss").isTrue();

@@ -16,8 +16,10 @@ import java.nio.file.Path;
  * is caught wherever it sits. Parts that do not exist yet are taken as written: nothing below
  * them can exist, so nothing there can point elsewhere.
  *
- * <p>This checks the plan before anything is touched; it is not a sandbox against someone who
- * swaps folders for links inside the root while the transaction runs.
+ * <p>This checks the plan before anything is touched, with messages that name the plan's
+ * operation. It is not what keeps a running transaction inside the root against someone who
+ * swaps a folder for a link meanwhile: the transaction is confined to {@link #path()} too
+ * ({@code TransactionOptions.confinedTo}), and the library checks again right before each change.
  */
 public final class PlanRoot {
     private final Path real;

@@ -201,6 +201,41 @@ public final class ClusterLocks {
             }
         }
 
+        /**
+         * {@link #checkSession}, then asks the quorum: the lock node that grants this client its
+         * first lock must still exist and belong to this session (an ephemeral node lives exactly
+         * as long as its session, so one node answers for all the locks held). This catches a
+         * session the quorum expired while this client has not noticed yet (a long pause, a
+         * partition): its connection may look fine until it next talks to a server. Two reads,
+         * served by the server this client is connected to. Without ZooKeeper it never fails.
+         *
+         * <p>What it cannot close: a pause of this client longer than the session timeout
+         * <em>after</em> this check and before the step it guards reaches the NameNode. HDFS takes
+         * no fencing token, so no client-side check can; see README.md, "On a cluster", the fencing paragraph.
+         */
+        public void confirmWithQuorum(String operation, Path path, String beforeWhat) throws AtomicWriteException {
+            checkSession(operation, path, beforeWhat);
+            if (locks.client == null || mutexes.isEmpty()) {
+                return;
+            }
+            String why;
+            try {
+                java.util.Iterator<String> holders = mutexes.get(0).getParticipantNodes().iterator();
+                org.apache.zookeeper.data.Stat stat = holders.hasNext()
+                        ? locks.client.checkExists().forPath(holders.next()) : null;
+                if (stat != null && stat.getEphemeralOwner() == sessionId) {
+                    return;
+                }
+                why = stat == null ? "its lock node is gone" : "its lock is held by another session ("
+                        + Long.toHexString(stat.getEphemeralOwner()) + ")";
+            } catch (Exception e) {
+                why = "the quorum could not be asked (" + e + ")";
+            }
+            throw new AtomicWriteException(operation + " " + path + " failed at step '" + beforeWhat
+                    + "': the ZooKeeper quorum no longer knows this client's lock (" + why + "), so another host"
+                    + " may hold it now; nothing was published", null, Failures.context(operation, path, beforeWhat));
+        }
+
         /** Releases every lock; a lock whose session is gone was released by ZooKeeper already. */
         @Override
         public void close() {

@@ -37,8 +37,10 @@ import org.apache.hadoop.fs.Path;
  *       copied to {@code .NAME.backup.tmp-<random>} (hsynced) and that copy renamed over
  *       {@code NAME.backup}. {@code NAME} is never absent; the price is one read and one write
  *       of the old content.</li>
- *   <li>Check that the ZooKeeper session that holds the lock is still ours (else another host
- *       may be writing: publish nothing).</li>
+ *   <li>Check that the ZooKeeper session that holds the lock is still ours, with the quorum
+ *       (else another host may be writing: publish nothing). The remaining window, a pause
+ *       longer than the session timeout between this check and the rename, is documented in
+ *       README.md ("On a cluster", fencing).</li>
  *   <li>Publish with one atomic rename: {@code rename(temp, NAME, OVERWRITE)}, or, with
  *       {@code createNew}, a rename that fails atomically when {@code NAME} exists. On the local
  *       filesystem with {@link io.atomicfiles.Durability#FULL}, fsync the folder.</li>
@@ -158,8 +160,9 @@ public final class ClusterWrite {
                 backupTemp = null;
                 backup = Optional.of(backupFile);
             }
-            // Step 7: is the lock still ours?
-            locks.checkSession("write", target, "publish");
+            // Step 7: is the lock still ours? Asked of the quorum, not only of this client's view of
+            // its connection (a session expired during a pause looks alive until the next call).
+            locks.confirmWithQuorum("write", target, "publish");
             // Step 8: publish, atomically.
             step("publish", () -> {
                 if (options.createNew()) {

@@ -41,6 +41,15 @@ public final class Names {
         return name.startsWith(".") && name.matches("\\..*\\.tmp-[0-9a-f]{16}");
     }
 
+    private static final java.util.regex.Pattern TX_NAME =
+            java.util.regex.Pattern.compile("\\..*\\.tx-([0-9a-f]{10})-[0-9]+\\.[a-z-]+");
+
+    /** The transaction tag of a transaction's hidden file name, or null for any other name. */
+    public static String transactionTag(String name) {
+        java.util.regex.Matcher matcher = TX_NAME.matcher(name);
+        return matcher.matches() ? matcher.group(1) : null;
+    }
+
     /** {@code NAME.backup}. */
     public static Path backupOf(Path target) {
         return new Path(target.getParent(), target.getName() + ".backup");

@@ -58,17 +58,17 @@ final class Planner {
         return steps;
     }
 
-    /** The paths whose state the plan needs: targets, move sources, and backup names. */
+    /**
+     * The paths whose state the plan needs: targets and move sources. (Not the backup names: a
+     * rename over {@code NAME.backup} needs no copy of the backup it replaces, since a cluster
+     * transaction never undoes a rename.)
+     */
     static Set<Path> pathsToLookAt(List<Operation> operations, boolean backup) {
         Set<Path> paths = new LinkedHashSet<>();
         for (Operation operation : operations) {
             paths.add(operation.target());
             if (operation instanceof Operation.Move move) {
                 paths.add(move.source());
-            }
-            if (backup) {
-                paths.add(operation instanceof Operation.Delete ? Names.deletedBackupOf(operation.target())
-                        : Names.backupOf(operation.target()));
             }
         }
         return paths;
@@ -87,9 +87,7 @@ final class Planner {
             Path target = operation.target();
             String sha = state(target).sha256();
             if (backup) {
-                Path deletedBackup = Names.deletedBackupOf(target);
-                renames.add(new Step.Rename(op, target, deletedBackup, keepIfExists(op, deletedBackup, "dbundo"), sha,
-                        null, false));
+                renames.add(new Step.Rename(op, target, Names.deletedBackupOf(target), null, sha, null, false));
             } else {
                 renames.add(new Step.Rename(op, target, Names.hidden(target, tag, op, "deleted"), null, sha,
                         Step.FileState.ABSENT, true));
@@ -105,33 +103,23 @@ final class Planner {
     }
 
     /**
-     * The rename of {@code from} over {@code target}. When the target exists, a copy of its
-     * content is kept under a hidden name first, so the rename can be undone; with backups on,
-     * that keep becomes {@code NAME.backup} by a second rename right after the first.
+     * The rename of {@code from} over {@code target}. With backups on and the target there, a
+     * copy of its content is kept under a hidden name first (HDFS has no hard links), which
+     * becomes {@code NAME.backup} by a second rename right after the first. Nothing else is
+     * copied: past its commit point a cluster transaction only goes forward, so neither the
+     * replaced target (backups off) nor a replaced {@code NAME.backup} needs a copy for an undo
+     * (each such copy was a read, a forced write and a delete per file).
      */
     private void replace(int op, Path from, Path target, String fromSha) throws IOException {
         Step.FileState before = state(target);
-        if (!before.exists()) {
+        if (!before.exists() || !backup) {
             renames.add(new Step.Rename(op, from, target, null, fromSha, before, false));
             return;
         }
-        Path kept = Names.hidden(target, tag, op, backup ? "keep-backup" : "undo");
+        Path kept = Names.hidden(target, tag, op, "keep-backup");
         keeps.add(new Step.Keep(op, kept, target));
         renames.add(new Step.Rename(op, from, target, kept, fromSha, before, false));
-        if (backup) {
-            Path backupFile = Names.backupOf(target);
-            renames.add(new Step.Rename(op, kept, backupFile, keepIfExists(op, backupFile, "bundo"), null, null,
-                    false));
-        }
-    }
-
-    private Path keepIfExists(int op, Path file, String role) throws IOException {
-        if (!state(file).exists()) {
-            return null;
-        }
-        Path keep = Names.hidden(file, tag, op, role);
-        keeps.add(new Step.Keep(op, keep, file));
-        return keep;
+        renames.add(new Step.Rename(op, kept, Names.backupOf(target), null, null, null, false));
     }
 
     private void planFolders(Path dir) throws IOException {

@@ -34,7 +34,7 @@ public sealed interface Step permits Step.MakeFolder, Step.Stage, Step.Keep, Ste
      * The apply step: rename {@code from} over {@code to}, atomically.
      *
      * @param displaced the {@link Keep} of {@code to}'s previous content, or null when {@code to} did not exist
-     * @param fromSha the SHA-256 {@code from} must have for the step to be ours to redo, or null
+     * @param fromSha the state (SHA-256, or HDFS identity) {@code from} must have for the step to be ours to redo, or null
      * @param toBefore the state {@code to} must still have for a redo not to clobber someone else's change, or null
      * @param trash whether {@code to} is a hidden name deleted once the transaction is done
      */
@@ -42,7 +42,11 @@ public sealed interface Step permits Step.MakeFolder, Step.Stage, Step.Keep, Ste
             implements Step {
     }
 
-    /** The content a path had when the transaction was planned: absent, or a SHA-256. */
+    /**
+     * The content a path had when the transaction was planned: absent, or its SHA-256 (on HDFS,
+     * its identity {@code inode:<id>:<length>:<mtime>} instead, see {@code ClusterFs.identity}:
+     * either tells whether someone else changed the file since).
+     */
     record FileState(boolean exists, String sha256) {
         static final FileState ABSENT = new FileState(false, null);
 

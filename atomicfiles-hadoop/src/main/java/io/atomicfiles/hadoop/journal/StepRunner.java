@@ -156,7 +156,7 @@ final class StepRunner {
             conflicts.add(step.from() + " was changed by someone else since the transaction began; left as it is");
             return false;
         }
-        if (step.toBefore() != null && !step.toBefore().equals(state(step.to()))) {
+        if (step.toBefore() != null && !step.toBefore().equals(state(step.to(), step.toBefore()))) {
             conflicts.add(step.to() + " was changed by someone else since the transaction began (expected "
                     + step.toBefore() + "); not overwritten");
             return false;
@@ -164,13 +164,16 @@ final class StepRunner {
         return true;
     }
 
-    private boolean holds(Path file, String sha) throws IOException {
-        return sha == null || sha.equals(sha256IfExists(file));
+    /** Whether {@code file} has the recorded state: a SHA-256, or on HDFS an identity (see {@link ClusterFs#identity}). */
+    private boolean holds(Path file, String state) throws IOException {
+        return state == null || state.equals(ClusterFs.isIdentity(state) ? cfs.identityOrNull(file)
+                : sha256IfExists(file));
     }
 
-    private Step.FileState state(Path file) throws IOException {
-        String sha = sha256IfExists(file);
-        return sha == null ? Step.FileState.ABSENT : new Step.FileState(true, sha);
+    /** The state of {@code file} now, in the form {@code like} was recorded in. */
+    private Step.FileState state(Path file, Step.FileState like) throws IOException {
+        String now = ClusterFs.isIdentity(like.sha256()) ? cfs.identityOrNull(file) : sha256IfExists(file);
+        return now == null ? Step.FileState.ABSENT : new Step.FileState(true, now);
     }
 
     private String sha256IfExists(Path file) throws IOException {

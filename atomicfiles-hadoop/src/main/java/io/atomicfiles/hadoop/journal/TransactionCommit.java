@@ -152,7 +152,7 @@ public final class TransactionCommit {
         }
         // Step 4: the commit point, only while the locks are still ours.
         try {
-            fileLocks.checkSession("transaction " + id, journal.path(), "record commit point");
+            fileLocks.confirmWithQuorum("transaction " + id, journal.path(), "record commit point");
         } catch (AtomicWriteException e) {
             rollBackBeforeCommitPoint(journal, steps, e);
             throw e;
@@ -163,26 +163,36 @@ public final class TransactionCommit {
             settleUncertainCommit(journal, e);
             return;
         }
-        // Step 5: apply.
+        // Step 5: apply. Each operation's renames in their order; the operations side by side (one
+        // NameNode round trip each, overlapped), which is safe because no two operations of a
+        // transaction name the same file (ClusterTransaction refuses that; checked again here).
         List<Step.Rename> renames = renamesOf(steps);
+        List<List<Step.Rename>> chains = chainsByOperation(renames);
         StepRunner runner = new StepRunner(cfs, steps, false, Map.of(), new ArrayList<>(), new ArrayList<>());
-        int applied = 0;
+        java.util.concurrent.atomic.AtomicInteger applied = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Step.Rename> failed = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            for (Step.Rename rename : renames) {
-                fileLocks.checkSession("transaction " + id, rename.to(), "apply");
-                runner.redo(rename);
-                applied++;
-            }
+            Parallel.forEach(chains, chain -> {
+                for (Step.Rename rename : chain) {
+                    try {
+                        fileLocks.checkSession("transaction " + id, rename.to(), "apply");
+                        runner.redo(rename);
+                    } catch (IOException | RuntimeException e) {
+                        failed.compareAndSet(null, rename);
+                        throw e;
+                    }
+                    applied.incrementAndGet();
+                }
+            });
             StepRunner.syncFolders(cfs, StepRunner.foldersOf(steps));
         } catch (IOException | RuntimeException e) {
             // Past the commit point a transaction only goes forward: the journal stays, and
             // recovery (any host, or the next transaction) redoes what is missing. A lost
             // ZooKeeper session lands here too: its locks may be another host's now.
-            Step.Rename failed = applied < renames.size() ? renames.get(applied) : null;
-            String what = failed == null ? "force folders" : "apply " + operations.get(failed.op()).describe();
+            String what = failed.get() == null ? "force folders" : "apply " + operations.get(failed.get().op()).describe();
             throw new CommitPendingException("transaction " + id + " is committed, but '" + what + "' failed after "
-                    + applied + " of " + renames.size() + " renames (" + e.getMessage() + "); its journal is kept:"
-                    + " recover() on any host, or the next transaction, completes it", e,
+                    + applied.get() + " of " + renames.size() + " renames (" + e.getMessage() + "); its journal is"
+                    + " kept: recover() on any host, or the next transaction, completes it", e,
                     Failures.context("transaction " + id, journal.path(), what));
         }
         // Step 6: done. The deletion of the journal need not be forced: a journal that comes back
@@ -300,7 +310,14 @@ public final class TransactionCommit {
                 existing.add(path);
             }
         }
+        // On HDFS a file's identity from the listing (inode id, length, modification time) tells a
+        // change by someone else as well as its SHA-256, without reading it: one read per replaced
+        // file saved. Elsewhere, the SHA-256.
         List<String> hashes = Parallel.map(existing, path -> {
+            String identity = ClusterFs.identity(statuses.get(path));
+            if (identity != null) {
+                return identity;
+            }
             try (InputStream in = cfs.fs().open(path)) {
                 return Sha256.of(in);
             }
@@ -345,6 +362,25 @@ public final class TransactionCommit {
         staged.forEach((path, written) -> entries.addObject().put("path", path.toString())
                 .put("sha256", written.sha256()).put("size", written.size()));
         return commit;
+    }
+
+    /**
+     * The renames grouped by operation, in order within each group. Should two operations name a
+     * common path (which the transaction's checks exclude), everything stays one chain, in order.
+     */
+    private static List<List<Step.Rename>> chainsByOperation(List<Step.Rename> renames) {
+        Map<Integer, List<Step.Rename>> byOp = new LinkedHashMap<>();
+        Map<Path, Integer> owner = new HashMap<>();
+        for (Step.Rename rename : renames) {
+            for (Path path : List.of(rename.from(), rename.to())) {
+                Integer other = owner.putIfAbsent(path, rename.op());
+                if (other != null && other != rename.op()) {
+                    return List.of(renames);
+                }
+            }
+            byOp.computeIfAbsent(rename.op(), op -> new ArrayList<>()).add(rename);
+        }
+        return new ArrayList<>(byOp.values());
     }
 
     private static List<Step.Rename> renamesOf(List<Step> steps) {

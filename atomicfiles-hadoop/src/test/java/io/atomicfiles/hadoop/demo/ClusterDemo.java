@@ -53,6 +53,16 @@ public final class ClusterDemo {
         }
         out.println("Starting HDFS (1 NameNode, 3 DataNodes) and a 3-server ZooKeeper quorum ...");
         try (Clusters clusters = Clusters.start("demo", 3)) {
+            return run(clusters, hostCount, rounds, out);
+        }
+    }
+
+    /** Runs the demo on running engines (the tests' shared ones); true when the final state is consistent. */
+    public static boolean run(Clusters clusters, int hostCount, int rounds, PrintStream out) throws Exception {
+        if (hostCount < 2) {
+            throw new IllegalArgumentException("the demo needs at least 2 hosts (one of them is killed)");
+        }
+        {
             out.println("  HDFS:      " + clusters.hdfsUri());
             out.println("  ZooKeeper: " + clusters.zooKeeperConnect());
             FileSystem fs = clusters.fileSystem();

@@ -22,10 +22,37 @@ public final class Clusters implements AutoCloseable {
     private final TestingCluster zooKeeper;
     private final Path baseDir;
 
-    private Clusters(MiniDFSCluster dfs, TestingCluster zooKeeper, Path baseDir) {
+    private final boolean shared;
+    private static Clusters sharedInstance;
+
+    private Clusters(MiniDFSCluster dfs, TestingCluster zooKeeper, Path baseDir, boolean shared) {
         this.dfs = dfs;
         this.zooKeeper = zooKeeper;
         this.baseDir = baseDir;
+        this.shared = shared;
+    }
+
+    /**
+     * The engines shared by the test classes that leave the cluster as they found it (each works
+     * in folders and a journal folder of its own): started by the first class that asks, in
+     * this test JVM, and stopped when the JVM exits. Starting a MiniDFSCluster and a quorum costs
+     * a minute on a loaded 2-core machine; once per module run, not once per class. Its
+     * {@link #close()} does nothing. Classes that break the cluster (restart the NameNode, stop
+     * DataNodes) start their own with {@link #start}.
+     */
+    public static synchronized Clusters shared() throws Exception {
+        if (sharedInstance == null) {
+            Clusters started = start("shared", 3);
+            sharedInstance = new Clusters(started.dfs, started.zooKeeper, started.baseDir, true);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    sharedInstance.stop();
+                } catch (Exception e) {
+                    // The JVM exits: what is left in the cluster's folder goes with the next cleanup.
+                }
+            }, "shared-clusters-stop"));
+        }
+        return sharedInstance;
     }
 
     /** HDFS with {@code dataNodes} DataNodes (replication 3) and a 3-server ZooKeeper quorum. */
@@ -54,7 +81,7 @@ public final class Clusters implements AutoCloseable {
             dfs.shutdown();
             throw e;
         }
-        return new Clusters(dfs, zooKeeper, baseDir);
+        return new Clusters(dfs, zooKeeper, baseDir, false);
     }
 
     /**
@@ -133,8 +160,15 @@ public final class Clusters implements AutoCloseable {
         return FileSystem.newInstance(dfs.getURI(), dfs.getConfiguration(0));
     }
 
+    /** Stops the engines and deletes their folder (nothing for the {@link #shared()} ones: the JVM's exit does). */
     @Override
     public void close() throws Exception {
+        if (!shared) {
+            stop();
+        }
+    }
+
+    private void stop() throws Exception {
         try {
             zooKeeper.close();
         } finally {

@@ -1,0 +1,90 @@
+package io.atomicfiles.crashstates;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the user's files must be after a crash and recovery: the acknowledged tree {@code done},
+ * or the tree of the operation in flight {@code next} (null: none was), as {@link Tree#read}
+ * shows them; {@code history} is every acknowledged tree up to {@code next} (for backups).
+ *
+ * <p>{@code strict} (transactions): exactly one of the trees, backups included. Otherwise (single
+ * writes): the files exactly, and each backup there a complete earlier version of its file, a
+ * backup of {@code done} never missing (one is never lost) but a backup the write in flight was
+ * making possibly missing (under the POSIX model its rename may be lost while the publishing
+ * rename is kept); and an empty folder that the write in flight made for its file may stay (made
+ * on demand, as {@code mkdir -p} would).
+ */
+record Expected(Map<String, String> done, Map<String, String> next, List<Map<String, String>> history,
+        boolean strict) {
+
+    /** What is expected after a crash in {@code state} of {@code recording}. */
+    static Expected of(Recording recording, CrashStates.State state, boolean strict) {
+        int last = state.inFlight() ? state.done() + 1 : state.done();
+        return new Expected(recording.afterEach.get(state.done()),
+                state.inFlight() ? recording.afterEach.get(state.done() + 1) : null,
+                List.copyOf(recording.afterEach.subList(0, last + 1)), strict);
+    }
+
+    boolean accepts(Map<String, String> now) {
+        if (matches(now, done) || (next != null && matches(now, next))) {
+            return true;
+        }
+        if (strict || next == null) {
+            return false;
+        }
+        Map<String, String> withoutNewEmptyFolders = new TreeMap<>(now);
+        withoutNewEmptyFolders.keySet().removeIf(n -> n.endsWith("/") && !done.containsKey(n) && next.containsKey(n)
+                && now.keySet().stream().noneMatch(m -> !m.equals(n) && m.startsWith(n)));
+        return matches(withoutNewEmptyFolders, done);
+    }
+
+    /**
+     * Whether {@code now} is right apart from leftovers: hidden transaction files, and empty
+     * folders the acknowledged state does not have (made by the transaction, to be removed).
+     */
+    boolean acceptsWithoutLeftovers(Map<String, String> now) {
+        Map<String, String> rest = new TreeMap<>(now);
+        rest.keySet().removeIf(n -> n.contains(".tx-"));
+        rest.keySet().removeIf(n -> n.endsWith("/") && !done.containsKey(n)
+                && rest.keySet().stream().noneMatch(m -> !m.equals(n) && m.startsWith(n)));
+        return !rest.equals(now) && accepts(rest);
+    }
+
+    private boolean matches(Map<String, String> now, Map<String, String> expected) {
+        if (strict) {
+            return now.equals(expected);
+        }
+        if (!withoutBackups(now).equals(withoutBackups(expected))) {
+            return false;
+        }
+        for (String name : done.keySet()) {
+            if (name.endsWith(".backup") && !now.containsKey(name)) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            if (e.getKey().endsWith(".backup")) {
+                String file = e.getKey().substring(0, e.getKey().length() - ".backup".length());
+                boolean earlier = history.stream().anyMatch(tree -> e.getValue().equals(tree.get(file))
+                        || e.getValue().equals(tree.get(e.getKey())));
+                if (!earlier) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, String> withoutBackups(Map<String, String> tree) {
+        Map<String, String> rest = new TreeMap<>(tree);
+        rest.keySet().removeIf(n -> n.endsWith(".backup"));
+        return rest;
+    }
+
+    @Override
+    public String toString() {
+        return next == null ? "the acknowledged " + done : "the acknowledged " + done + " or the one in flight " + next;
+    }
+}
