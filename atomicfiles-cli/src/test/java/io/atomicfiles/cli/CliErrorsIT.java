@@ -142,7 +142,8 @@ class CliErrorsIT {
                 .run("write", readOnly.resolve("a.txt").toString(), "--from", shared.resolve("in.txt").toString());
 
         assertThat(result.err()).as(result.toString())
-                .isEqualTo("atomicfiles write: permission denied: cannot create files in " + readOnly + "\n");
+                .isEqualTo("atomicfiles write: permission denied: cannot create files in " + readOnly
+                        + " (the first would be its lock file .atomicfiles.lock)\n");
         assertThat(result.exitCode()).isEqualTo(Main.FAILED);
         try (Stream<Path> left = Files.list(readOnly)) {
             assertThat(left).isEmpty();

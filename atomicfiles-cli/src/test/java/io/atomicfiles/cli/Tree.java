@@ -24,6 +24,9 @@ final class Tree {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk::iterator) {
                 String name = root.relativize(path).toString();
+                if (path.getFileName() != null && path.getFileName().toString().equals(".atomicfiles.lock")) {
+                    continue; // folders' lock files are there by design (and are never opened here)
+                }
                 if (Files.isSymbolicLink(path)) {
                     tree.put(name, "link:" + Files.readSymbolicLink(path));
                 } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {

@@ -170,8 +170,11 @@ final class LockFiles {
             } catch (FileAlreadyExistsException madeMeanwhile) {
                 return null;
             } catch (AccessDeniedException e) {
-                throw refused(path, folder, target, operation, "it cannot be created (no write permission on the"
-                        + " folder)", e);
+                // The folder is not writable: no write could have happened there anyway.
+                java.util.Map<String, Object> context = Targets.context(operation, target);
+                context.put("lockFile", path.toString());
+                throw new AtomicWriteException("permission denied: cannot create files in " + folder
+                        + " (the first would be its lock file " + NAME + ")", e, context);
             }
         } else {
             requireRegularFile(path, before, target, operation);
