@@ -94,6 +94,11 @@ class ConcurrencyTest {
                 second.go();
                 String a = first.readLine(Duration.ofMinutes(1));
                 String b = second.readLine(Duration.ofMinutes(1));
+                if (a == null || b == null) {
+                    // A host ended: wait for the rest of its standard error (its stack trace) for the message.
+                    first.kill();
+                    second.kill();
+                }
                 assertThat(Arrays.asList(a, b)).as("round %d: %s %s", round, first.stderr(), second.stderr())
                         .allMatch(line -> line != null && line.endsWith(" " + round));
                 List<String> results = List.of(a.split(" ")[0], b.split(" ")[0]);

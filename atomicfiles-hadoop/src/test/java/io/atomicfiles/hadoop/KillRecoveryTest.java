@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class KillRecoveryTest {
     private static final int KILLS = Integer.getInteger("atomicfiles.hadoop.kills", 100);
+    /** How many host JVMs of a lane start ahead of the one at work. */
+    private static final int AHEAD = 2;
     private static Clusters clusters;
     private static FileSystem fs;
     private static ClusterFiles files;
@@ -88,62 +90,75 @@ class KillRecoveryTest {
         long txMillis = 1000;
         try (ClusterFiles recovering = ClusterFiles.open(fs, ClusterOptions.builder()
                 .zooKeeper(clusters.zooKeeperConnect()).journalDir(journalDir).build())) {
-            Child next = startChild(dir, journalDir);
-            for (int kill = 0; kill < kills; kill++) {
-                Child child = next;
-                long t0 = System.nanoTime();
-                String session = child.awaitLineStartingWith("session ", Duration.ofSeconds(180));
-                assertThat(child.awaitLineStartingWith("ready", Duration.ofSeconds(180))).as(child.stderr())
-                        .isNotNull();
-                long t1 = System.nanoTime();
-                child.go();
-                // The next host starts while this one works: its start-up overlaps this one's run.
-                next = kill + 1 < kills ? startChild(dir, journalDir) : null;
-                // A random moment: after 0 or 1 commits, anywhere in the transaction that follows
-                // (from its begin to its commit and the renames after it): the sleep is drawn over
-                // the length of a transaction as measured on this machine, right now.
-                int commits = random.nextInt(2);
-                List<String> lines = new ArrayList<>();
-                long begin = 0;
-                for (int c = 0; c < commits; ) {
-                    String line = child.readLine(Duration.ofSeconds(120));
-                    if (line == null) {
-                        break;
+            // Two hosts start ahead of the one at work: a JVM's start-up (the slow part on a loaded
+            // machine) overlaps two kill cycles rather than one.
+            java.util.ArrayDeque<Child> starting = new java.util.ArrayDeque<>();
+            int started = 0;
+            for (; started < Math.min(AHEAD, kills); started++) {
+                starting.add(startChild(dir, journalDir));
+            }
+            try {
+                for (int kill = 0; kill < kills; kill++) {
+                    Child child = starting.poll();
+                    long t0 = System.nanoTime();
+                    String session = child.awaitLineStartingWith("session ", Duration.ofSeconds(180));
+                    assertThat(child.awaitLineStartingWith("ready", Duration.ofSeconds(180))).as(child.stderr())
+                            .isNotNull();
+                    long t1 = System.nanoTime();
+                    child.go();
+                    // The next hosts start while this one works: their start-up overlaps this one's run.
+                    if (started < kills) {
+                        starting.add(startChild(dir, journalDir));
+                        started++;
                     }
-                    lines.add(line);
-                    if (line.startsWith("begin ")) {
-                        begin = System.nanoTime();
-                    } else if (line.startsWith("committed ")) {
-                        c++;
-                        if (begin != 0) {
-                            txMillis = (txMillis + (System.nanoTime() - begin) / 1_000_000) / 2;
+                    // A random moment: after 0 or 1 commits, anywhere in the transaction that follows
+                    // (from its begin to its commit and the renames after it): the sleep is drawn over
+                    // the length of a transaction as measured on this machine, right now.
+                    int commits = random.nextInt(2);
+                    List<String> lines = new ArrayList<>();
+                    long begin = 0;
+                    for (int c = 0; c < commits; ) {
+                        String line = child.readLine(Duration.ofSeconds(120));
+                        if (line == null) {
+                            break;
+                        }
+                        lines.add(line);
+                        if (line.startsWith("begin ")) {
+                            begin = System.nanoTime();
+                        } else if (line.startsWith("committed ")) {
+                            c++;
+                            if (begin != 0) {
+                                txMillis = (txMillis + (System.nanoTime() - begin) / 1_000_000) / 2;
+                            }
                         }
                     }
-                }
-                Thread.sleep(random.nextInt((int) Math.max(200, txMillis * 5 / 4)));
-                child.kill();
-                lines.addAll(child.drain());
-                long begun = value;
-                for (String line : lines) {
-                    if (line.startsWith("committed ")) {
-                        acknowledged = Long.parseLong(line.substring(10));
-                    } else if (line.startsWith("begin ")) {
-                        begun = Long.parseLong(line.substring(6));
+                    Thread.sleep(random.nextInt((int) Math.max(200, txMillis * 5 / 4)));
+                    child.kill();
+                    lines.addAll(child.drain());
+                    long begun = value;
+                    for (String line : lines) {
+                        if (line.startsWith("committed ")) {
+                            acknowledged = Long.parseLong(line.substring(10));
+                        } else if (line.startsWith("begin ")) {
+                            begun = Long.parseLong(line.substring(6));
+                        }
                     }
+                    // The dead host's ZooKeeper session ends as it would after its timeout, only sooner.
+                    Sessions.expire(clusters.zooKeeperConnect(), session);
+                    long t2 = System.nanoTime();
+                    RecoveryReport report = recovering.recover();
+                    if (Boolean.getBoolean("atomicfiles.hadoop.debug") || kill % 10 == 0) {
+                        System.out.printf("lane %d kill %d: ready after %d ms, transaction ~%d ms, recovery %d ms, %s%n",
+                                lane, kill, (t1 - t0) / 1_000_000, txMillis, (System.nanoTime() - t2) / 1_000_000,
+                                report.transactions().stream().map(t -> t.outcome().name()).toList());
+                    }
+                    report.transactions().forEach(t -> outcomes.add(t.outcome().name()));
+                    assertThat(report.hasConflicts()).as(report.toString()).isFalse();
+                    assertThat(report.skipped()).as(report.toString()).isEmpty();
+                    value = checkConsistent(dir, journalDir, acknowledged, begun, report);
                 }
-                // The dead host's ZooKeeper session ends as it would after its timeout, only sooner.
-                Sessions.expire(clusters.zooKeeperConnect(), session);
-                long t2 = System.nanoTime();
-                RecoveryReport report = recovering.recover();
-                if (Boolean.getBoolean("atomicfiles.hadoop.debug") || kill % 10 == 0) {
-                    System.out.printf("lane %d kill %d: ready after %d ms, transaction ~%d ms, recovery %d ms, %s%n",
-                            lane, kill, (t1 - t0) / 1_000_000, txMillis, (System.nanoTime() - t2) / 1_000_000,
-                            report.transactions().stream().map(t -> t.outcome().name()).toList());
-                }
-                report.transactions().forEach(t -> outcomes.add(t.outcome().name()));
-                assertThat(report.hasConflicts()).as(report.toString()).isFalse();
-                assertThat(report.skipped()).as(report.toString()).isEmpty();
-                value = checkConsistent(dir, journalDir, acknowledged, begun, report);
+            } finally {
+                starting.forEach(Child::kill); // none left unless an assertion failed
             }
         }
         assertThat(value).as("lane %d made progress", lane).isGreaterThan(kills / 4);
