@@ -194,7 +194,8 @@ class CrashStateExplorerTest {
      * when recovery rolls back a transaction that was making a folder for one of its files
      * ({@code sub/}), the folder may stay, empty but for the lock file ({@code .atomicfiles.lock},
      * not shown by {@link Tree}) that recovery's lock of {@code sub/c.txt} puts in it, so the
-     * clean-up's removal of the empty folder finds it not empty. Only that is tolerated here.
+     * clean-up's removal of the empty folder finds it not empty (seen with lock files shown:
+     * {@code sub/} holds only {@code sub/.atomicfiles.lock}). Only that is tolerated here.
      */
     private static void assertNoLeftoverButTheKnownEmptyFolder(List<Violation> violations) {
         assertThat(violations).as("violations other than the known empty folder").allSatisfy(
