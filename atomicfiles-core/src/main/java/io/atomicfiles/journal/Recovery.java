@@ -187,6 +187,7 @@ public final class Recovery {
             // Still delete any hidden name the partial intent lists, in case.
             new StepRunner(false, Map.of(), actions, conflicts, confinement(contents, journal.getFileSystem()))
                     .cleanUp(contents.steps(), true);
+            StepRunner.syncFolders(StepRunner.foldersOf(contents.steps())); // as below
             return new RecoveryReport.Transaction(id, RecoveryReport.Outcome.DISCARDED, actions, conflicts);
         }
         if (contents.commit() != null && !contents.commitValid()) {
@@ -226,8 +227,10 @@ public final class Recovery {
             } else {
                 outcome = RecoveryReport.Outcome.CLEANED_UP;
             }
-            StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
             runner.cleanUp(contents.steps(), outcome == RecoveryReport.Outcome.ROLLED_BACK);
+            // Forced before the caller deletes the journal: else a power cut may keep that
+            // deletion and lose the clean-up's, leaving hidden names no journal names any more.
+            StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
             sweepTempFiles(contents.steps(), actions, confinement(contents, journal.getFileSystem()));
             return new RecoveryReport.Transaction(id, outcome, actions, conflicts);
         } finally {

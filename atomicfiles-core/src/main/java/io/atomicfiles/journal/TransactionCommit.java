@@ -223,6 +223,7 @@ public final class TransactionCommit {
         try {
             journal.mark(record("done"), false);
             runner.cleanUpAfterCommit(steps);
+            forceCleanUp(steps); // before the journal goes: see forceCleanUp
             journal.delete();
         } catch (IOException | RuntimeException e) {
             LOG.warn("transaction {} is committed, but its leftovers could not all be removed ({});"
@@ -255,6 +256,7 @@ public final class TransactionCommit {
             // be taken for an undo still to do (whose keeps would then be missing).
             journal.mark(record("undone"), true);
             runner.cleanUp(steps, true);
+            forceCleanUp(steps);
             journal.delete();
         } catch (IOException | RuntimeException undoFailure) {
             cause.addSuppressed(undoFailure);
@@ -267,7 +269,27 @@ public final class TransactionCommit {
     /** Before the commit point no target was touched: remove what staging made, then the journal. */
     private void rollBackBeforeCommitPoint(JournalFile journal, List<Step> steps, Exception cause) {
         if (cleanUpQuietly(steps, true, cause)) {
+            try {
+                forceCleanUp(steps);
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+                return; // the journal stays: recovery removes what may come back
+            }
             discardJournal(journal, cause);
+        }
+    }
+
+    /**
+     * Forces the folders the clean-up removed names from (hidden keeps, stages, trash; the parent
+     * of a folder a rolled-back transaction made), each once, before the journal is deleted.
+     * Prevents: a power cut keeping the journal's deletion but losing those unlinks, which would
+     * leave hidden {@code .NAME.tx-...} files (or an empty folder) that no journal names any more,
+     * for ever. (The journal's own deletion need not be forced: if it comes back, recovery only
+     * cleans up again.)
+     */
+    private void forceCleanUp(List<Step> steps) throws IOException {
+        if (durability.syncsFolder()) {
+            StepRunner.syncFolders(StepRunner.foldersOf(steps));
         }
     }
 

@@ -87,22 +87,32 @@ class CrashStateExplorerTest {
 
     /**
      * Every crash state of two transactions recovers to all old or all new, the acknowledged one
-     * kept. KNOWN DEFECT, reported to the lead (journal/TransactionCommit step 6, and the same in
-     * journal/Recovery): the clean-up removes hidden names (keeps, stages) and empty folders the
-     * transaction made, then deletes the journal, without forcing their folders in between; a
-     * power cut may keep the journal's removal and lose the others: hidden {@code .NAME.tx-...}
-     * files (or an empty folder) are then left for ever (no data lost or mixed; nothing will
-     * remove them). These tests assert that this is the only kind of leftover, and only once the
-     * operation (commit, recovery) has returned; when the folders are forced before the journal
-     * is deleted, the lists are empty.
+     * kept, and nothing is left over: the clean-up's removals (keeps, stages, empty folders the
+     * transaction made) are forced before the journal is deleted, so a power cut cannot keep the
+     * journal's removal and lose theirs (hidden {@code .NAME.tx-...} files no journal names any
+     * more would stay for ever).
      */
     @Test
     void transactionsRecoverToAllOldOrAllNew() throws IOException {
         Recording recording = recordTransactions();
         Result result = explorer.explore("transactions of 3 files (FULL, backups)", recording,
                 state -> Expected.of(recording, state, true), false);
-        assertThat(result.lostOrMixed()).isEmpty();
-        assertOnlyTheKnownLeftover(result.violations());
+        assertNoLeftoverButTheKnownEmptyFolder(result.violations());
+    }
+
+    /**
+     * Issue 8 item 16: the journal folder a transaction makes on first use ({@code journalDir}
+     * that does not exist yet) is forced into its parent before the journal in it is relied on;
+     * else a power cut may lose the folder, and with it the journal of a half-applied transaction.
+     */
+    @Test
+    void aJournalFolderMadeByTheFirstTransactionSurvivesAPowerCut() throws IOException {
+        explorer.close();
+        explorer = new Explorer(tempDir, false);
+        Recording recording = recordTransactions();
+        Result result = explorer.explore("transactions of 3 files, journal folder made by the first (FULL, backups)",
+                recording, state -> Expected.of(recording, state, true), false);
+        assertNoLeftoverButTheKnownEmptyFolder(result.violations());
     }
 
     /**
@@ -136,8 +146,7 @@ class CrashStateExplorerTest {
                 + "with a journal), %d filesystem events, %d distinct crash states explored, %d violations%n",
                 explored, withJournal.size(), events, states, violations.size());
         assertThat(explored).isPositive();
-        assertThat(violations.stream().filter(v -> !v.leftoverOnly()).toList()).isEmpty();
-        assertOnlyTheKnownLeftover(violations);
+        assertNoLeftoverButTheKnownEmptyFolder(violations);
     }
 
     @Test
@@ -179,11 +188,17 @@ class CrashStateExplorerTest {
         }
     }
 
-    /** The known defect (see above): leftovers only, and only after the operation returned. */
-    private static void assertOnlyTheKnownLeftover(List<Violation> violations) {
-        assertThat(violations).as("leftovers (the known defect of the clean-up)").allSatisfy(v -> {
-            assertThat(v.leftoverOnly()).as(v.message()).isTrue();
-            assertThat(v.state().inFlight()).as("after the operation returned: " + v).isFalse();
-        });
+    /**
+     * No content lost or mixed, no journal and no hidden {@code .NAME.tx-...} file left. KNOWN
+     * DEFECT, reported to the lead (RELIABILITY.md, "Known defects"; not the clean-up's fsyncs):
+     * when recovery rolls back a transaction that was making a folder for one of its files
+     * ({@code sub/}), the folder may stay, empty but for the lock file ({@code .atomicfiles.lock},
+     * not shown by {@link Tree}) that recovery's lock of {@code sub/c.txt} puts in it, so the
+     * clean-up's removal of the empty folder finds it not empty (seen with lock files shown:
+     * {@code sub/} holds only {@code sub/.atomicfiles.lock}). Only that is tolerated here.
+     */
+    private static void assertNoLeftoverButTheKnownEmptyFolder(List<Violation> violations) {
+        assertThat(violations).as("violations other than the known empty folder").allSatisfy(
+                v -> assertThat(v.newEmptyFolderOnly()).as(v.message()).isTrue());
     }
 }

@@ -137,7 +137,8 @@ final class Recording implements Consumer<FaultyFileSystem.Change> {
         switch (c.kind()) {
             case "open" -> {
                 Integer node = current.get(path);
-                if (node != null && node == DIR) {
+                // The root is a folder too: a journal folder made in it is forced into it.
+                if (path.equals(root) || (node != null && node == DIR)) {
                     channelFolders.put(c.channel(), path);
                     return;
                 }
