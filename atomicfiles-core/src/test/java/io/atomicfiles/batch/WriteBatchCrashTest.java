@@ -57,6 +57,12 @@ class WriteBatchCrashTest {
                 assertThat(child.readLine(Duration.ofSeconds(60))).as("kill %d: child's stderr: %s", kill,
                         child.stderr()).isEqualTo("ready");
                 LockSupport.parkNanos((long) (random.nextDouble() * MAX_DELAY_NANOS));
+                if (kill == kills && committed == 0) {
+                    // On a loaded machine every random delay may end before a child's first batch:
+                    // the last child is killed only after it committed one, so that the kills are
+                    // known to have landed between commits as well as before them.
+                    awaitCommitAfter(commitLog, reportedBefore, Duration.ofSeconds(120));
+                }
                 assertThat(child.process().isAlive()).as("kill %d: the child died by itself: %s", kill,
                         child.stderr()).isTrue();
                 child.kill();
@@ -93,6 +99,13 @@ class WriteBatchCrashTest {
         System.out.printf("WriteBatchCrashTest: %d kills (seed %d), %d batches committed, %d kills left files of"
                 + " two generations%n", kills, seed, committed, mixed);
         assertThat(committed).as("batches committed between the kills").isPositive();
+    }
+
+    private static void awaitCommitAfter(Path commitLog, long reportedBefore, Duration patience) throws IOException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (lastReported(commitLog) <= reportedBefore && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
     }
 
     /** The generation each file held after the previous kill. */
