@@ -48,14 +48,16 @@ import tools.jackson.databind.node.ObjectNode;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:nothing to recover, or every transaction recovered cleanly",
-            "1:recovery failed (an I/O error); run it again",
+            "1:recovery failed (an I/O error; or a journal was left unfinished: refused, or a file it",
+            "  needs is gone; each is listed with the reason and left as it is, the others recovered)",
             "2:usage error",
             "3:conflicts were found: files changed by someone else since, each listed and left as it is"},
         footerHeading = "%nJSON output:%n",
         footer = {
             "  {\"journalDir\": DIR, \"transactions\": [{\"id\": ID, \"outcome\": rolled-back|",
             "   rolled-forward|cleaned-up|discarded, \"actions\": [TEXT], \"conflicts\": [TEXT]}],",
-            "   \"skipped\": [ID]}  (skipped: journals of transactions still running)",
+            "   \"skipped\": [ID], \"unfinished\": [{\"journal\": FILE, \"reason\": TEXT}]}",
+            "  (skipped: journals of transactions still running; unfinished: journals left as they are)",
             "",
             "Examples:",
             "  atomicfiles recover",
@@ -92,6 +94,14 @@ final class RecoverCommand implements Callable<Integer> {
             print(report, out);
         }
         out.flush();
+        if (report.hasUnfinished()) {
+            PrintWriter err = spec.commandLine().getErr();
+            for (RecoveryReport.Unfinished left : report.unfinished()) {
+                err.println(spec.qualifiedName() + ": left unfinished: " + left.journal() + ": " + left.reason());
+            }
+            err.flush();
+            return Main.FAILED;
+        }
         if (!report.hasConflicts()) {
             return Main.OK;
         }
@@ -115,6 +125,10 @@ final class RecoverCommand implements Callable<Integer> {
             t.set("conflicts", Json.strings(transaction.conflicts()));
         }
         object.set("skipped", Json.strings(report.skipped()));
+        ArrayNode unfinished = object.putArray("unfinished");
+        for (RecoveryReport.Unfinished left : report.unfinished()) {
+            unfinished.addObject().put("journal", left.journal().toString()).put("reason", left.reason());
+        }
         return object;
     }
 

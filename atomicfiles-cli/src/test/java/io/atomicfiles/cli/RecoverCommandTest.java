@@ -56,6 +56,39 @@ class RecoverCommandTest {
     }
 
     @Test
+    void aJournalLeftUnfinishedFailsTheCommandAndIsNamed() throws IOException {
+        Files.createDirectories(journal());
+        Path outside = Files.writeString(dir.resolve("outside.txt"), "precious");
+        // A journal whose plan "stages" a file that is not one of its own hidden names: refused.
+        String header = "{\"type\":\"header\",\"magic\":\"atomicfiles-journal\",\"version\":2,\"id\":\"bad\","
+                + "\"tag\":\"0123456789abcdef\",\"created\":\"2026-01-01T00:00:00Z\",\"pid\":1,\"operations\":1}";
+        String stage = "{\"type\":\"stage\",\"op\":0,\"path\":\"" + outside + "\",\"target\":\""
+                + dir.resolve("app.json") + "\"}";
+        String planned = "{\"type\":\"planned\",\"steps\":1}";
+        Path bad = journal().resolve("bad.journal");
+        Files.writeString(bad, line(header) + line(stage) + line(planned));
+        Files.setPosixFilePermissions(bad, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        Cli.Run run = Cli.run("recover", "--journal-dir", journal().toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.FAILED);
+        assertThat(run.err()).contains("left unfinished", bad.toString());
+        assertThat(Files.readString(outside)).isEqualTo("precious");
+        assertThat(bad).exists();
+    }
+
+    /** A journal line: the first 16 hex digits of the JSON's SHA-256, then the JSON. */
+    private static String line(String json) {
+        try {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(sha).substring(0, 16) + " " + json + "\n";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aMissingJournalFolderIsAnErrorAndIsNotCreated() {
         Cli.Run run = Cli.run("recover", "--journal-dir", journal().toString());
         assertThat(run.exitCode()).isEqualTo(1);

@@ -123,12 +123,14 @@ final class Planner {
         keeps.add(new Step.Keep(op, kept, target));
         renames.add(new Step.Rename(op, from, target, kept, before.sha256(), fromSha, before, false));
         if (backup) {
-            // The keep holds the target's old content: that is what a redo of this rename must
-            // find in it (and, once renamed, in NAME.backup).
+            // No fromSha: the keep is a hard link of the target's old file, so an edit of that file
+            // in place (after a crash, before recovery) changes the keep too; it then goes to
+            // NAME.backup as it is, as a backup of what the user had (the edit itself is reported
+            // by the redo of the rename above).
             Path backupFile = Backups.backupOf(target);
             Step.FileState oldBackup = state(backupFile);
             renames.add(new Step.Rename(op, kept, backupFile, keepIfExists(op, backupFile, oldBackup, BACKUP_UNDO),
-                    oldBackup.sha256(), before.sha256(), null, false));
+                    oldBackup.sha256(), null, null, false));
         }
     }
 

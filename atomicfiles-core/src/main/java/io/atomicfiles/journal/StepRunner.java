@@ -136,6 +136,12 @@ final class StepRunner {
         }
         boolean fromExists = exists(step.from());
         boolean toExists = exists(step.to());
+        if (keep != null && toExists && Files.isSameFile(keep, step.to())) {
+            // step.to() still is the displaced file (the rename never happened): nothing to put
+            // back. Renaming the keep over it would do nothing at all, since rename(2) between two
+            // links of one file leaves both names. The clean-up removes the keep.
+            return;
+        }
         if (!fromExists && toExists && checked && !holdsWhatWasRenamed(step)) {
             conflicts.add(step.to() + " was changed by someone else after the transaction; left as it is");
             return;

@@ -89,10 +89,32 @@ class PlantedJournalTest {
         assertThat(journal).doesNotExist();
     }
 
-    /** A journal (version 2) whose intent stages {@code staged} for {@code target}, and no commit. */
+    @Test
+    void aJournalOfVersion1IsStillRecoveredWithItsOwnNames() throws IOException {
+        // Version 1 derived the tag from the id: the first 10 hex digits of its SHA-256.
+        String tag = Hashing.sha256Hex("old".getBytes(StandardCharsets.UTF_8)).substring(0, 10);
+        Path staged = files.resolve(".app.json.tx-" + tag + "-0.stage");
+        Files.writeString(staged, "half-staged");
+        Path journal = plant(1, "old", staged, files.resolve("app.json"));
+
+        RecoveryReport report = FileTransaction.recover(journals);
+
+        assertThat(report.unfinished()).isEmpty();
+        assertThat(report.transactions()).singleElement()
+                .satisfies(t -> assertThat(t.outcome()).isEqualTo(RecoveryReport.Outcome.ROLLED_BACK));
+        assertThat(staged).doesNotExist();
+        assertThat(journal).doesNotExist();
+    }
+
     private Path plant(String id, Path staged, Path target) throws IOException {
-        String text = line("{\"type\":\"header\",\"magic\":\"atomicfiles-journal\",\"version\":2,\"id\":\"" + id
-                + "\",\"tag\":\"" + TAG + "\",\"created\":\"2026-01-01T00:00:00Z\",\"pid\":1,\"operations\":1}")
+        return plant(2, id, staged, target);
+    }
+
+    /** A journal whose intent stages {@code staged} for {@code target}, and no commit. */
+    private Path plant(int version, String id, Path staged, Path target) throws IOException {
+        String text = line("{\"type\":\"header\",\"magic\":\"atomicfiles-journal\",\"version\":" + version
+                + ",\"id\":\"" + id + "\"" + (version == 1 ? "" : ",\"tag\":\"" + TAG + "\"")
+                + ",\"created\":\"2026-01-01T00:00:00Z\",\"pid\":1,\"operations\":1}")
                 + line("{\"type\":\"stage\",\"op\":0,\"path\":\"" + staged + "\",\"target\":\"" + target + "\"}")
                 + line("{\"type\":\"planned\",\"steps\":1}");
         Path journal = journals.resolve(id + ".journal");
