@@ -135,7 +135,7 @@ public final class HostMain {
     private static void createNew(ClusterFiles files, Path prefix, String token, int rounds) throws Exception {
         files.writeText(new Path(prefix.getParent(), "warm-" + token), token);
         Child.Side.say("ready");
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < rounds; round++) {
             Child.Side.awaitGo();
             try {
                 files.writeText(new Path(prefix + "-" + round), token, WriteOptions.builder().createNew(true).build());
