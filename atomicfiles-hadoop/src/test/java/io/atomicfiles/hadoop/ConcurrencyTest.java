@@ -73,7 +73,7 @@ class ConcurrencyTest {
         } finally {
             hosts.forEach(Child::close);
         }
-        assertThat(Codecs.json().readValue(HdfsFiles.text(fs, counter), Map.class)).isEqualTo(Map.of("n", 300));
+        assertThat((Map<?, ?>) Codecs.json().readValue(HdfsFiles.text(fs, counter), Map.class)).isEqualTo(Map.of("n", 300));
         assertThat(HdfsFiles.hiddenNames(fs, counter.getParent())).isEmpty();
     }
 
