@@ -137,9 +137,15 @@ final class StepRunner {
         boolean fromExists = exists(step.from());
         boolean toExists = exists(step.to());
         if (keep != null && toExists && Files.isSameFile(keep, step.to())) {
-            // step.to() still is the displaced file (the rename never happened): nothing to put
-            // back. Renaming the keep over it would do nothing at all, since rename(2) between two
-            // links of one file leaves both names. The clean-up removes the keep.
+            // step.to() still is the displaced file: the rename never happened, or it was a move
+            // of a file onto another link of itself, which the apply did by unlinking the source
+            // (HardLinks.renameOver; issue 8 item 7). Renaming the keep over step.to() would do
+            // nothing at all (rename(2) between two links of one file leaves both names), so only
+            // a user's source that is gone comes back, as a link of the same file again (a hidden
+            // name of the transaction never does: the clean-up removes it, and the keep).
+            if (!fromExists && !TxNames.isTransactionName(step.from().getFileName().toString())) {
+                linkBack(step);
+            }
             return;
         }
         if (!fromExists && toExists && checked && !holdsWhatWasRenamed(step)) {
