@@ -7,6 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +79,16 @@ public final class PathLocks {
         private Held(String key, Entry entry) {
             this.key = key;
             this.entry = entry;
+        }
+
+        /**
+         * The folders that taking this lock made (a lock file needs its folder), deepest first;
+         * empty when none. A transaction records them in its intent as folders it makes, so that
+         * a recovery that rolls it back after a crash removes them as well.
+         */
+        public List<Path> madeFolders() {
+            List<Path> made = entry.madeFolders;
+            return made == null ? List.of() : List.copyOf(made);
         }
 
         @Override
@@ -491,6 +504,40 @@ public final class PathLocks {
 
     private static boolean isDefaultFileSystem(Path path) {
         return path.getFileSystem() == java.nio.file.FileSystems.getDefault();
+    }
+
+    /**
+     * Removes each of {@code folders} (deepest first, each a real folder, not a link) that holds
+     * nothing but its lock file, or nothing at all. The lock file goes first, by the protocol of
+     * {@link MadeFolders}: the whole lock file is locked meanwhile, so no process holds or takes a
+     * lock in it, and one that opened it and waits finds it deleted and makes it again. For
+     * recovery, after it released the locks of a transaction it rolled back: its own lock in
+     * such a folder is what kept the clean-up from removing it. Best effort: a folder that cannot
+     * be removed stays, empty, and is logged.
+     */
+    public static void removeFoldersLeftEmpty(List<Path> folders) {
+        for (Path folder : folders) {
+            try {
+                if (!Stat.isDirectory(folder)) {
+                    continue;
+                }
+                if (isDefaultFileSystem(folder)
+                        && Files.isRegularFile(folder.resolve(LockFiles.NAME), LinkOption.NOFOLLOW_LINKS)) {
+                    LockFiles.LockFile file = LockFiles.use(folder, folder, "remove folder");
+                    try {
+                        MadeFolders.removeIfUnused(file, List.of(folder));
+                    } finally {
+                        LockFiles.done(file);
+                    }
+                } else {
+                    Files.deleteIfExists(folder);
+                }
+            } catch (DirectoryNotEmptyException someoneElses) {
+                // A file of someone else's was put there meanwhile: the folder is theirs now too.
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("keeping empty folder {}: {}", folder, e.toString());
+            }
+        }
     }
 
     /**

@@ -44,18 +44,26 @@ final class Planner {
     /** Folders seen to exist while planning (the transaction holds its files' locks meanwhile). */
     private final Set<Path> existingFolders = new java.util.HashSet<>();
 
-    private Planner(String tag, boolean backup) {
+    /** Folders the transaction's locks made before planning: planned as made by the transaction. */
+    private final Set<Path> madeByLocks;
+
+    private Planner(String tag, boolean backup, Set<Path> madeByLocks) {
         this.tag = tag;
         this.backup = backup;
+        this.madeByLocks = madeByLocks;
     }
 
     /**
      * The steps for {@code operations}, in journal order: folders, stages, keeps, then renames.
      *
      * @param tag the transaction's random tag ({@link TxNames#newTag}), recorded in its journal
+     * @param madeByLocks folders that taking the transaction's locks made (a lock file lives in
+     *     its file's folder): they exist now, but are planned as folders the transaction makes, so
+     *     that a rollback, even by recovery after a crash, removes them
      */
-    static List<Step> plan(String tag, boolean backup, List<Operation> operations) throws IOException {
-        Planner planner = new Planner(tag, backup);
+    static List<Step> plan(String tag, boolean backup, List<Operation> operations, Set<Path> madeByLocks)
+            throws IOException {
+        Planner planner = new Planner(tag, backup, madeByLocks);
         for (int op = 0; op < operations.size(); op++) {
             planner.add(op, operations.get(op));
         }
@@ -149,7 +157,7 @@ final class Planner {
         }
         List<Path> missing = new ArrayList<>();
         for (Path d = dir; d != null && !plannedFolders.contains(d); d = d.getParent()) {
-            if (Stat.isDirectory(d)) {
+            if (Stat.isDirectory(d) && !madeByLocks.contains(d)) {
                 existingFolders.add(d);
                 break;
             }

@@ -196,6 +196,7 @@ public final class Recovery {
             return new RecoveryReport.Transaction(id, RecoveryReport.Outcome.DISCARDED, actions, conflicts);
         }
         List<PathLocks.Held> locks = PathLocks.acquireAll(userPaths(contents.steps()), LOCK_WAIT);
+        List<Path> foldersToRemove = List.of();
         try {
             StepRunner runner = new StepRunner(true, stagedSha(contents, journal.getFileSystem()), actions, conflicts,
                     confinement(contents, journal.getFileSystem()));
@@ -228,6 +229,9 @@ public final class Recovery {
                 outcome = RecoveryReport.Outcome.CLEANED_UP;
             }
             runner.cleanUp(contents.steps(), outcome == RecoveryReport.Outcome.ROLLED_BACK);
+            if (outcome == RecoveryReport.Outcome.ROLLED_BACK) {
+                foldersToRemove = madeFolders(contents.steps(), confinement(contents, journal.getFileSystem()));
+            }
             // Forced before the caller deletes the journal: else a power cut may keep that
             // deletion and lose the clean-up's, leaving hidden names no journal names any more.
             StepRunner.syncFolders(StepRunner.foldersOf(contents.steps()));
@@ -235,7 +239,24 @@ public final class Recovery {
             return new RecoveryReport.Transaction(id, outcome, actions, conflicts);
         } finally {
             PathLocks.releaseAll(locks);
+            // Recovery's own lock put a lock file in each folder the transaction made (it locks
+            // the files in them), so the clean-up found them not empty: once the locks are let go,
+            // a folder holding nothing but its lock file goes, so the rollback leaves the disk as
+            // it was. (A rollback without a crash needs none of this: the lock that made a folder
+            // removes it on release.)
+            PathLocks.removeFoldersLeftEmpty(foldersToRemove);
         }
+    }
+
+    /** The folders a rolled-back transaction's plan made, deepest first, that confinement lets it remove. */
+    private static List<Path> madeFolders(List<Step> steps, Confinement confinement) throws IOException {
+        List<Path> folders = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof Step.MakeFolder made && confinement.allows(made.dir(), "delete folder")) {
+                folders.add(0, made.dir());
+            }
+        }
+        return folders;
     }
 
     /** The root a confined transaction recorded in its header: recovery checks every change alike. */

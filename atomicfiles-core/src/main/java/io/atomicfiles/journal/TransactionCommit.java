@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -161,7 +162,11 @@ public final class TransactionCommit {
                 discardJournal(journal, e);
                 throw wrap(e, "lock the files");
             }
-            execute(journal);
+            Set<Path> madeByLocks = new HashSet<>();
+            for (PathLocks.Held held : locks) {
+                madeByLocks.addAll(held.madeFolders());
+            }
+            execute(journal, madeByLocks);
         } finally {
             PathLocks.releaseAll(locks);
             Recovery.markInactive(journal.path());
@@ -170,11 +175,11 @@ public final class TransactionCommit {
         return recovered;
     }
 
-    private void execute(JournalFile journal) throws IOException {
+    private void execute(JournalFile journal, Set<Path> madeByLocks) throws IOException {
         // Step 2: intent.
         List<Step> steps;
         try {
-            steps = Planner.plan(tag, options.backup(), operations);
+            steps = Planner.plan(tag, options.backup(), operations, madeByLocks);
             journal.writeIntent(header(), steps, reserveFor(steps));
         } catch (IOException | RuntimeException e) {
             discardJournal(journal, e);
