@@ -37,6 +37,15 @@ import java.util.concurrent.Executor;
  * fork-join pool). When a global {@link AuditTrail} is set, every operation is recorded in it.
  */
 public final class AtomicFiles {
+    /**
+     * The name of the lock file in every folder atomicfiles writes into: writers of one file,
+     * whatever their user or state folder, exclude each other through one byte of it (an
+     * {@code fcntl} lock at an offset derived from the file's name). It holds no data; it may be
+     * left in place (deleting it while a writer waits on it breaks that writer's exclusion). A
+     * file of this name is never written as a target.
+     */
+    public static final String LOCK_FILE_NAME = ".atomicfiles.lock";
+
     private AtomicFiles() {
     }
 

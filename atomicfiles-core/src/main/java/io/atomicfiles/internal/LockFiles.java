@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 final class LockFiles {
     private static final Logger LOG = LoggerFactory.getLogger(LockFiles.class);
     /** The name of the lock file in each folder written into. */
-    static final String NAME = ".atomicfiles.lock";
+    static final String NAME = io.atomicfiles.AtomicFiles.LOCK_FILE_NAME;
     /** Lock files kept open while nobody uses them. */
     static final int MAX_IDLE = 64;
     /** How long a lock file nobody uses stays open. */

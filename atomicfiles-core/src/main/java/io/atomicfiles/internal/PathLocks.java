@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -283,7 +284,13 @@ public final class PathLocks {
             Taken taken;
             try {
                 taken = take(entry, slot, target, timeout, deadline);
-            } catch (NoSuchFileException folderMissing) {
+            } catch (FileSystemException folderMissing) {
+                // No such folder; or "not a directory", where a file stands in the folder's path
+                // (a transaction into reports/2024/ where reports is a file): making the folders
+                // says which, naming the user's path. Anything else in an existing folder is final.
+                if (!(folderMissing instanceof NoSuchFileException) && Stat.isDirectory(slot.folder())) {
+                    throw folderMissing;
+                }
                 if (++folderAttempts > REPLACED_ATTEMPTS) {
                     throw AtomicWriteException.failed("lock", target, "create lock file in " + slot.folder(),
                             folderMissing);

@@ -44,7 +44,9 @@ final class RotationScene implements Scene {
 
     private static List<String> names(Stage stage) throws IOException {
         try (Stream<Path> files = Files.list(stage.folder())) {
-            return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+            return files.map(p -> p.getFileName().toString())
+                    .filter(name -> !name.equals(AtomicFiles.LOCK_FILE_NAME)) // the folder's lock file stays
+                    .sorted().collect(Collectors.toList());
         }
     }
 

@@ -154,11 +154,16 @@ public final class Stage {
     /**
      * Every file and folder in the scene's folder, by relative name: a file's SHA-256, a
      * folder's "folder", a link's target. Two snapshots are equal when nothing was added,
-     * removed or changed.
+     * removed or changed. The folders' lock files ({@link AtomicFiles#LOCK_FILE_NAME}, one per
+     * folder written into, holding no data) are left out: the first attempt in a folder makes
+     * one, whether it succeeds or not.
      */
     public Map<String, String> snapshot() throws IOException {
         Map<String, String> snapshot = new LinkedHashMap<>();
         for (Path entry : entries()) {
+            if (entry.getFileName().toString().equals(AtomicFiles.LOCK_FILE_NAME)) {
+                continue;
+            }
             String state;
             if (Files.isSymbolicLink(entry)) {
                 state = "link to " + Files.readSymbolicLink(entry);
