@@ -344,6 +344,9 @@ final class YamlTrees {
 
     /** Jackson's YAML parser, showing the snakeyaml-engine event under its current token. */
     private static final class EventParser extends YAMLParser {
+        // The constructor that takes the snakeyaml-engine LoadSettings the event view is built
+        // with; deprecated in Jackson 3.3. Revisit when upgrading Jackson.
+        @SuppressWarnings("deprecation")
         EventParser(ObjectReadContext readContext, IOContext io, BufferRecycler recycler, int streamFeatures,
                 int formatFeatures, LoadSettings settings, Reader reader) {
             super(readContext, io, recycler, streamFeatures, formatFeatures, settings, reader);

@@ -29,6 +29,10 @@ import java.util.function.UnaryOperator;
  * @param <K> what makes updates combinable
  */
 public final class CombinedUpdates<K> {
+    /** No group yet: groups are made as updates of a file come in. */
+    public CombinedUpdates() {
+    }
+
     /** One caller's update and, once served, its outcome. */
     public static final class Request {
         private final UnaryOperator<Map<String, Object>> function;
