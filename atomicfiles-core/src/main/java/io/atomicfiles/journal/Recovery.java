@@ -251,9 +251,9 @@ public final class Recovery {
     /** The folders a rolled-back transaction's plan made, deepest first, that confinement lets it remove. */
     private static List<Path> madeFolders(List<Step> steps, Confinement confinement) throws IOException {
         List<Path> folders = new ArrayList<>();
-        for (Step step : steps) {
-            if (step instanceof Step.MakeFolder made && confinement.allows(made.dir(), "delete folder")) {
-                folders.add(0, made.dir());
+        for (Path folder : StepRunner.madeFolders(steps)) {
+            if (confinement.allows(folder, "delete folder")) {
+                folders.add(folder);
             }
         }
         return folders;

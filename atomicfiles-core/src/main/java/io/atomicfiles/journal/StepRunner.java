@@ -216,13 +216,7 @@ final class StepRunner {
         deleteAll(keeps);
         deleteAll(others);
         if (rolledBack) {
-            List<Path> folders = new ArrayList<>();
-            for (Step step : steps) {
-                if (step instanceof Step.MakeFolder) {
-                    folders.add(0, ((Step.MakeFolder) step).dir());
-                }
-            }
-            for (Path folder : folders) {
+            for (Path folder : madeFolders(steps)) {
                 try {
                     // Only a folder: where a folder could not be made, a file of someone else's
                     // may stand (the very reason a transaction failed), and it is not ours to delete.
@@ -345,6 +339,17 @@ final class StepRunner {
     }
 
     /** Every folder in which the steps create, rename or remove a name. */
+    /** The folders the steps make, deepest first: the order a rollback removes them in. */
+    static List<Path> madeFolders(Collection<Step> steps) {
+        List<Path> folders = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof Step.MakeFolder) {
+                folders.add(0, ((Step.MakeFolder) step).dir());
+            }
+        }
+        return folders;
+    }
+
     static Set<Path> foldersOf(Collection<Step> steps) {
         Set<Path> folders = new LinkedHashSet<>();
         for (Step step : steps) {
