@@ -1,5 +1,6 @@
 package io.atomicfiles.cli;
 
+import io.atomicfiles.internal.OpenTempFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,6 +29,8 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        // What Main.main does first (made, not registered: this run has no temp file to discard).
+        OpenTempFiles.shutdownHook();
         Path dir = Files.createTempDirectory("atomicfiles-cds-training-");
         try {
             train(dir);
@@ -52,6 +55,10 @@ public final class CdsTraining {
         run("--help");
         run("write", "--help");
         run("write", out, "--from", bytes.toString());
+        // The write a script most often runs, with each durability: the same classes and lambdas.
+        run("write", out, "--from", bytes.toString(), "--no-backup");
+        run("write", out, "--from", bytes.toString(), "--no-backup", "--durability", "none");
+        run("write", out, "--from", bytes.toString(), "--no-backup", "--durability", "file");
         run("write", out, "--from", bytes.toString(), "--json");
         run("write", json, "--from", yaml.toString());
         run("verify", out, json);
@@ -63,8 +70,12 @@ public final class CdsTraining {
         run("write", "--no-such-option");
     }
 
+    /**
+     * Runs {@code args} as {@link Main#main} does (the command line made for these arguments, so
+     * that its lambdas are the ones recorded), with the input {@code {}} and no output.
+     */
     private static void run(String... args) {
-        CommandLine commandLine = Main.commandLine(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)));
+        CommandLine commandLine = Main.commandLine(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), args);
         commandLine.setOut(new PrintWriter(Writer.nullWriter()));
         commandLine.setErr(new PrintWriter(Writer.nullWriter()));
         commandLine.execute(args);

@@ -193,7 +193,10 @@ public final class Main implements Runnable {
     }
 
     private static CommandLine withCommands(CommandLine root, List<Class<?>> commands) {
-        commands.forEach(root::addSubcommand);
+        // A loop, not commands.forEach(root::addSubcommand): see Strategy below.
+        for (Class<?> command : commands) {
+            root.addSubcommand(command);
+        }
         return root;
     }
 
@@ -206,9 +209,33 @@ public final class Main implements Runnable {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(errors);
         commandLine.setParameterExceptionHandler(errors);
-        commandLine.setExecutionStrategy(Main::executeWithLogging);
-        commandLine.setExitCodeExceptionMapper(ExitCodes::of);
+        commandLine.setExecutionStrategy(STRATEGY);
+        commandLine.setExitCodeExceptionMapper(STRATEGY);
         return commandLine;
+    }
+
+    private static final Strategy STRATEGY = new Strategy();
+
+    /**
+     * How a parsed command line runs ({@link #executeWithLogging}) and which exit code a failure
+     * gets ({@link ExitCodes#of}). A class rather than the method references
+     * {@code Main::executeWithLogging} and {@code ExitCodes::of} (and a loop rather than
+     * {@code forEach(root::addSubcommand)} above) for start-up: picocli's class files are of Java 5,
+     * and the JVM making the class-data-sharing archive drops an old class it had to link, which
+     * it does to make a lambda that implements or names one. With the lambdas,
+     * {@code picocli.CommandLine} (72 KB) and these interfaces were read from the jar and verified
+     * on every run; without them they come from the archive like the rest.
+     */
+    private static final class Strategy implements CommandLine.IExecutionStrategy, CommandLine.IExitCodeExceptionMapper {
+        @Override
+        public int execute(ParseResult parseResult) {
+            return executeWithLogging(parseResult);
+        }
+
+        @Override
+        public int getExitCode(Throwable exception) {
+            return ExitCodes.of(exception);
+        }
     }
 
     /** Standard input as this command line sees it. */
