@@ -183,8 +183,14 @@ public final class Main implements Runnable {
         String first = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse(null);
         List<String> options = Arrays.asList(args);
         if (first != null && !first.equals("help")) {
-            needed = COMMANDS.stream().filter(command -> name(command).equals(first)).toList();
-            needed = needed.isEmpty() ? COMMANDS : needed;
+            needed = COMMANDS;
+            // The first match: a command's annotations are read (parsed) only up to the one named.
+            for (Class<?> command : COMMANDS) {
+                if (name(command).equals(first)) {
+                    needed = List.of(command);
+                    break;
+                }
+            }
         } else if (first == null && (options.contains("-V") || options.contains("--version"))
                 && !options.contains("-h") && !options.contains("--help")) {
             needed = List.of();
