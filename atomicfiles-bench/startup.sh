@@ -25,10 +25,10 @@ hyperfine -N -w 5 -r "$runs" --export-markdown "$out/startup-side-by-side.md" \
     -n "bin/atomicfiles: write 1 KiB" "$launcher write out.bin --from in.bin --no-backup"
 hyperfine -N -w 5 -r "$runs" --export-markdown "$out/startup-options.md" \
     -n "none" "java -jar $jar --version" \
-    -n "archive" "java -XX:SharedArchiveFile=$archive -jar $jar --version" \
-    -n "archive, C1 only" "java -XX:SharedArchiveFile=$archive -XX:TieredStopAtLevel=1 -jar $jar --version" \
-    -n "archive, C1, SerialGC" "java -XX:SharedArchiveFile=$archive -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar --version" \
-    -n "archive, C1, SerialGC, -UsePerfData" "java -XX:SharedArchiveFile=$archive -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -jar $jar --version" \
-    -n "C1, SerialGC, -UsePerfData (no archive)" "java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -jar $jar --version" \
-    -n "java -version (the JVM alone)" "java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -version"
+    -n "archive (G1: its heap part used)" "java -XX:+UseG1GC -XX:SharedArchiveFile=$archive -jar $jar --version" \
+    -n "archive, SerialGC (heap part ignored)" "java -XX:+UseSerialGC -XX:SharedArchiveFile=$archive -jar $jar --version" \
+    -n "archive, G1, -UsePerfData (the launcher)" "java -XX:+UseG1GC -XX:-UsePerfData -XX:SharedArchiveFile=$archive -jar $jar --version" \
+    -n "archive, G1, -UsePerfData, C1 only (rejected)" "java -XX:+UseG1GC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$archive -jar $jar --version" \
+    -n "G1, -UsePerfData (no archive)" "java -XX:+UseG1GC -XX:-UsePerfData -jar $jar --version" \
+    -n "java -version (the JVM alone)" "java -Xshare:auto -XX:-UsePerfData -version"
 echo "load after: $(cat /proc/loadavg)"

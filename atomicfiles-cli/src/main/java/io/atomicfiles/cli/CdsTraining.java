@@ -29,8 +29,8 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws IOException {
-        // What Main.main does first (made, not registered: this run has no temp file to discard).
-        OpenTempFiles.shutdownHook();
+        // What Main.main does first. The hook runs when this JVM ends, with no temp file to discard.
+        Runtime.getRuntime().addShutdownHook(OpenTempFiles.shutdownHook());
         Path dir = Files.createTempDirectory("atomicfiles-cds-training-");
         try {
             train(dir);
