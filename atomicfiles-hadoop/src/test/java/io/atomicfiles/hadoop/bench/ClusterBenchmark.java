@@ -41,11 +41,16 @@ public final class ClusterBenchmark {
     public static void main(String[] args) throws Exception {
         int pairs = 300;
         int txPairs = 12;
+        int rpcWrites = 50;
+        boolean writesOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--pairs" -> pairs = Integer.parseInt(args[++i]);
                 case "--tx-pairs" -> txPairs = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: ClusterBenchmark [--pairs N] [--tx-pairs M]");
+                case "--rpc-writes" -> rpcWrites = Integer.parseInt(args[++i]);
+                case "--writes-only" -> writesOnly = true;
+                default -> throw new IllegalArgumentException(
+                        "usage: ClusterBenchmark [--pairs N] [--tx-pairs M] [--rpc-writes K] [--writes-only]");
             }
         }
         Arrays.fill(KIB, (byte) 'x');
@@ -63,8 +68,22 @@ public final class ClusterBenchmark {
             WriteOptions lean = WriteOptions.builder().backup(false).verifyIntegrity(false).showProgress(false).build();
             WriteOptions defaults = WriteOptions.builder().showProgress(false).build();
             Op bare = () -> bareProtocol(fs, bareTarget);
+            if (rpcWrites > 0) {
+                plain.writeBytes(target, KIB, lean);
+                bareProtocol(fs, bareTarget);
+                NameNodeCalls.print("1 KiB atomic write (backup, verify off)", rpcWrites,
+                        () -> plain.writeBytes(target, KIB, lean));
+                NameNodeCalls.print("bare protocol", rpcWrites, bare);
+                NameNodeCalls.print("1 KiB atomic write, defaults (backup copy, read-back)", rpcWrites,
+                        () -> plain.writeBytes(target, KIB, defaults));
+            }
             compare("1 KiB: atomic write (backup, verify off) / bare protocol", pairs, () -> plain.writeBytes(target,
                     KIB, lean), bare, 1.2);
+            if (writesOnly) {
+                plain.close();
+                locked.close();
+                System.exit(0);
+            }
             compare("1 KiB: atomic write (defaults: backup copy, read-back) / bare protocol", pairs / 2,
                     () -> plain.writeBytes(target, KIB, defaults), bare, Double.NaN);
             compare("1 KiB: atomic write with ZooKeeper lock (backup, verify off) / bare protocol", pairs / 2,
