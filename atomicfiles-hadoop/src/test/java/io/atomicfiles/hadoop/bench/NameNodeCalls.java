@@ -29,9 +29,11 @@ final class NameNodeCalls {
     /** Runs {@code op} {@code times} times and prints the NameNode calls per run, by method. */
     static void print(String name, int times, ClusterBenchmark.Op op) throws Exception {
         Map<String, Long> before = freshSnapshot();
+        long cpuStart = processCpuNanos();
         for (int i = 0; i < times; i++) {
             op.run();
         }
+        double cpuMs = (processCpuNanos() - cpuStart) / 1e6 / times;
         Map<String, Long> after = freshSnapshot();
         StringBuilder line = new StringBuilder();
         double total = 0;
@@ -43,7 +45,18 @@ final class NameNodeCalls {
                 line.append(String.format(Locale.ROOT, " %s %.2f", e.getKey(), perOp));
             }
         }
-        System.out.printf(Locale.ROOT, "NameNode calls per op, %s (%d ops): %.2f:%s%n", name, times, total, line);
+        System.out.printf(Locale.ROOT, "NameNode calls per op, %s (%d ops): %.2f:%s; CPU time of the whole JVM"
+                + " (client, NameNode, DataNodes) per op %.2f ms%n", name, times, total, line, cpuMs);
+    }
+
+    /**
+     * The CPU time of this JVM, all threads: the client, the NameNode and the DataNodes run here,
+     * so this is the whole work of an operation, whatever the machine's load (plus the cluster's
+     * background threads, heartbeats, alike for both sides).
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static Map<String, Long> freshSnapshot() throws Exception {
