@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cluster benchmark (BENCHMARKS.md, "On a cluster (HDFS)"): one MiniDFSCluster and a
 # ZooKeeper quorum on this machine, the library's writes and transactions side by side with the
-# bare HDFS protocol. Usage: atomicfiles-hadoop/bench.sh [--pairs N] [--tx-pairs M]
+# bare HDFS protocol, and the NameNode calls and CPU time per write. Usage:
+# atomicfiles-hadoop/bench.sh [--pairs N] [--tx-pairs M] [--rpc-writes K] [--writes-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -pl atomicfiles-hadoop -am test-compile dependency:build-classpath \

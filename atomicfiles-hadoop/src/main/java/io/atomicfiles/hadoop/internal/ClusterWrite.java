@@ -29,8 +29,10 @@ import org.apache.hadoop.fs.Path;
  *       never {@code create(overwrite=true)}, which on HDFS silently deletes another writer's file
  *       under construction. Missing folders are made first.</li>
  *   <li>Stream the content, computing SHA-256 in the same pass.</li>
- *   <li>{@code hsync} (every block, through {@code SYNC_BLOCK}), then close: the content is on the
- *       DataNodes' disks before any reader can see it. Verify (when on): read the temp file back
+ *   <li>Close, the temp file created with {@code SYNC_BLOCK}: on HDFS the close forces every
+ *       block to the DataNodes' disks before it returns (no separate {@code hsync}: see
+ *       {@link ClusterFs#forcedByClose}); on the local filesystem an fsync comes first. The content
+ *       is on disk before any reader can see it. Verify (when on): read the temp file back
  *       and compare SHA-256s: a mismatch publishes nothing.</li>
  *   <li>Give the temp file the old file's permission and group.</li>
  *   <li>Backup (when on and the target exists): HDFS has no hard links, so the old content is
@@ -107,8 +109,9 @@ public final class ClusterWrite {
                 written = stream(out, body);
                 // Step 4: force before anyone can see it.
                 if (options.durability().syncsFile()) {
+                    // On HDFS the close below forces the content (SYNC_BLOCK, see ClusterFs.forcedByClose).
                     step("hsync temp file", () -> {
-                        cfs.hsync(out, temp);
+                        cfs.forcedByClose(out, temp);
                         return null;
                     });
                 }
@@ -250,7 +253,7 @@ public final class ClusterWrite {
             try {
                 in.transferTo(out);
                 if (options.durability().syncsFile()) {
-                    cfs.hsync(out, to);
+                    cfs.forcedByClose(out, to);
                 }
             } catch (IOException | RuntimeException | Error e) {
                 ClusterFs.closeAfter(out, e);

@@ -26,7 +26,7 @@ import org.apache.hadoop.fs.Path;
  * names only. If any of it fails, no target was touched.
  *
  * <p>Staged files and keeps are written side by side ({@link Parallel#WIDTH} at a time): each is a
- * NameNode round trip plus a DataNode pipeline forced with hsync, and their latencies overlap.
+ * NameNode round trip plus a DataNode pipeline forced at its close, and their latencies overlap.
  */
 final class Staging {
     private final ClusterFs cfs;
@@ -111,7 +111,7 @@ final class Staging {
                     }
                 }
                 if (durability.syncsFile()) {
-                    cfs.hsync(out, stage.path());
+                    cfs.forcedByClose(out, stage.path());
                 }
                 written = new Written(size, HexFormat.of().formatHex(digest.digest()));
             } catch (IOException | RuntimeException | Error e) {
@@ -139,7 +139,7 @@ final class Staging {
             try {
                 size = in.transferTo(out);
                 if (durability.syncsFile()) {
-                    cfs.hsync(out, keep.path());
+                    cfs.forcedByClose(out, keep.path());
                 }
             } catch (IOException | RuntimeException | Error e) {
                 ClusterFs.closeAfter(out, e);
