@@ -122,7 +122,7 @@ public final class PathLocks {
     }
 
     /** Where a path's lock is: the JVM key of its slot, and the folder and offset of its byte (folder null: JVM only). */
-    private record Slot(String jvmKey, Path folder, long offset) {
+    private record Slot(String jvmKey, Path folder, long offset, boolean unverifiedKey) {
     }
 
     /**
@@ -133,7 +133,42 @@ public final class PathLocks {
      */
     public static Held acquire(Path target, Duration timeout) throws IOException {
         String key = key(target);
-        return acquire(slotOf(key, target), target, timeout);
+        return acquire(slotOf(key, target, false), target, timeout);
+    }
+
+    /**
+     * {@link #acquire}, for a path whose folder the caller has resolved to its real path already
+     * (free of links, {@code .} and {@code ..}), as {@link Targets#lock} does: its key is the path
+     * itself, without {@code realpath(3)} of the folder (one {@code readlink} per component, on
+     * every write).
+     *
+     * <p>If the folder is not real any more (a folder of the path replaced by a link since the
+     * caller resolved it; {@link Targets} remembers verified folders), nothing is lost: the lock
+     * file is still opened by the path the write itself uses, so the kernel resolves both the same
+     * way and other processes are excluded as ever, and {@link LockFiles} keeps one channel per
+     * inode, so another slot of this JVM holding the same byte shows as the JDK's overlap. That
+     * overlap, met at the first try, makes this call start over with the real path's key: the
+     * slot of a thread that holds the lock already under that key (a read-modify-write whose
+     * write takes it again) is then found, instead of a wait for itself.
+     */
+    public static Held acquireResolved(Path realTarget, Duration timeout) throws IOException {
+        Path absolute = realTarget.toAbsolutePath();
+        String prefix = isDefaultFileSystem(absolute) ? "" : absolute.getFileSystem().provider().getScheme() + ":"
+                + System.identityHashCode(absolute.getFileSystem()) + ":";
+        try {
+            return acquire(slotOf(prefix + absolute, absolute, true), absolute, timeout);
+        } catch (HeldUnderAnotherKey e) {
+            return acquire(absolute, timeout);
+        }
+    }
+
+    /** The byte is held in this JVM under another slot than an unverified key's (see {@link #acquireResolved}). */
+    private static final class HeldUnderAnotherKey extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HeldUnderAnotherKey() {
+            super(null, null, false, false);
+        }
     }
 
     private static Held acquire(Slot slot, Path target, Duration timeout) throws IOException {
@@ -186,7 +221,7 @@ public final class PathLocks {
         java.util.Map<Path, Path> realFolders = new java.util.HashMap<>();
         java.util.Map<Path, Slot> slots = new java.util.HashMap<>();
         for (Path target : targets) {
-            slots.put(target, slotOf(key(target, realFolders), target));
+            slots.put(target, slotOf(key(target, realFolders), target, false));
         }
         List<Path> ordered = new ArrayList<>(slots.keySet());
         ordered.sort(Comparator.comparing((Path target) -> slots.get(target).jvmKey()));
@@ -256,17 +291,23 @@ public final class PathLocks {
      * The slot of a path's lock: on the default filesystem the byte of its folder's lock file
      * at an offset from its name; elsewhere the JVM lock of its key alone.
      */
-    private static Slot slotOf(String key, Path target) {
+    private static Slot slotOf(String key, Path target, boolean unverifiedKey) {
         if (!isDefaultFileSystem(target)) {
-            return new Slot(key, null, 0);
+            return new Slot(key, null, 0, unverifiedKey);
         }
         Path resolved = java.nio.file.Paths.get(key).normalize();
         Path folder = resolved.getParent();
         if (folder == null || resolved.getFileName() == null) {
-            return new Slot(key, null, 0);
+            return new Slot(key, null, 0, unverifiedKey);
         }
         long offset = offsetOf(resolved.getFileName().toString());
-        return new Slot(folder + "\u0000" + String.format("%016x", offset), folder, offset);
+        return new Slot(folder + "\u0000" + hex16(offset), folder, offset, unverifiedKey);
+    }
+
+    /** {@code offset} as 16 hexadecimal digits (keys sort by it), without {@code String.format}'s parsing. */
+    private static String hex16(long offset) {
+        String hex = Long.toHexString(offset);
+        return "0000000000000000".substring(hex.length()) + hex;
     }
 
     /** The byte of a name in its folder's lock file: 62 bits of the SHA-256 of its UTF-8 bytes. */
@@ -301,7 +342,7 @@ public final class PathLocks {
                         made.add(folder);
                     }
                 }
-                if (!slotOf(key(target), target).equals(slot)) {
+                if (!slotOf(key(target), target, false).jvmKey().equals(slot.jvmKey())) {
                     throw new AtomicWriteException("cannot lock " + target + ": its folder " + slot.folder()
                             + " changed while it was being made", null, Targets.context("lock", target));
                 }
@@ -343,7 +384,13 @@ public final class PathLocks {
             LockFiles.LockFile file = LockFiles.use(slot.folder(), target, "lock");
             FileLock lock;
             try {
-                lock = tryLock(file.channel, slot.offset());
+                lock = file.channel.tryLock(slot.offset(), 1, false);
+            } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
+                if (slot.unverifiedKey()) {
+                    LockFiles.done(file);
+                    throw new HeldUnderAnotherKey();
+                }
+                lock = null;
             } catch (IOException | RuntimeException e) {
                 LockFiles.done(file);
                 throw AtomicWriteException.failed("lock", target, "lock " + file.path, e);
@@ -354,14 +401,6 @@ public final class PathLocks {
             waiting = waitInBackground(entry, slot, file);
         }
         return waitForTurn(entry, slot, waiting, target, timeout, deadline);
-    }
-
-    private static FileLock tryLock(FileChannel channel, long offset) throws IOException {
-        try {
-            return channel.tryLock(offset, 1, false);
-        } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
-            return null;
-        }
     }
 
     /**
@@ -573,7 +612,7 @@ public final class PathLocks {
 
     /** Whether this thread holds the lock of {@code target}: for assertions in the protocol. */
     public static boolean isHeldByCurrentThread(Path target) throws IOException {
-        Entry entry = ENTRIES.get(slotOf(key(target), target).jvmKey());
+        Entry entry = ENTRIES.get(slotOf(key(target), target, false).jvmKey());
         return entry != null && entry.jvmLock.isHeldByCurrentThread();
     }
 }
