@@ -19,9 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -63,7 +61,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class PathLocks {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PathLocks.class);
-    private static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+    static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
     /** Lock files found replaced right after locking them, in a row, before giving up. */
     private static final int REPLACED_ATTEMPTS = 16;
     private static final long OFFSET_MASK = (1L << 62) - 1;
@@ -103,11 +101,11 @@ public final class PathLocks {
     }
 
     /** A byte of a lock file taken, with the lock file it is in. */
-    private record Taken(LockFiles.LockFile file, FileLock lock) {
+    record Taken(LockFiles.LockFile file, FileLock lock) {
     }
 
     /** Shared state of one slot's lock in this JVM. */
-    private static final class Entry {
+    static final class Entry {
         final ReentrantLock jvmLock = new ReentrantLock();
         /** Holders, waiters and a background wait each count one. Changed only in {@link #ENTRIES}' compute. */
         int users;
@@ -122,7 +120,7 @@ public final class PathLocks {
     }
 
     /** Where a path's lock is: the JVM key of its slot, and the folder and offset of its byte (folder null: JVM only). */
-    private record Slot(String jvmKey, Path folder, long offset, boolean unverifiedKey) {
+    record Slot(String jvmKey, Path folder, long offset, boolean unverifiedKey) {
     }
 
     /**
@@ -398,117 +396,14 @@ public final class PathLocks {
             if (lock != null) {
                 return new Taken(file, lock);
             }
-            waiting = waitInBackground(entry, slot, file);
+            waiting = LockWaits.inBackground(entry, slot, file);
         }
-        return waitForTurn(entry, slot, waiting, target, timeout, deadline);
+        return LockWaits.forTurn(entry, slot, waiting, target, timeout, deadline);
     }
 
-    /**
-     * Starts a background thread that waits in the blocking lock call and hands the byte to
-     * whoever claims it then, or lets it go at once when nobody does.
-     */
-    private static CompletableFuture<Taken> waitInBackground(Entry entry, Slot slot, LockFiles.LockFile file) {
-        CompletableFuture<Taken> waiting = new CompletableFuture<>();
-        synchronized (entry) {
-            entry.pending = waiting;
-            entry.claimed = true;
-        }
-        // The wait keeps the slot's entry (and so its pending wait) alive.
-        ENTRIES.computeIfPresent(slot.jvmKey(), (k, e) -> {
-            e.users++;
-            return e;
-        });
-        LibraryThreads.background().execute(() -> {
-            Taken taken = null;
-            Throwable failure = null;
-            try {
-                taken = new Taken(file, blockingLock(file.channel, slot.offset()));
-            } catch (Throwable e) {
-                failure = e;
-            }
-            boolean unclaimed;
-            synchronized (entry) {
-                unclaimed = !entry.claimed;
-                if (unclaimed) {
-                    entry.pending = null;
-                }
-                if (failure == null) {
-                    waiting.complete(taken);
-                } else {
-                    waiting.completeExceptionally(failure);
-                }
-            }
-            if (taken == null) {
-                // Failed: nobody gets a lock, so the lock file's use ends here, claimed or not.
-                LockFiles.done(file);
-            } else if (unclaimed) {
-                letGo(taken);
-            }
-            if (unclaimed) {
-                forget(slot.jvmKey());
-            }
-        });
-        return waiting;
-    }
-
-    private static FileLock blockingLock(FileChannel channel, long offset) throws IOException, InterruptedException {
-        while (true) {
-            try {
-                return channel.lock(offset, 1, false);
-            } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
-                // The same lock file reached through two real paths (a bind mount): the JDK
-                // refuses the overlap; wait for this JVM's other holder.
-                Thread.sleep(5);
-            }
-        }
-    }
-
-    /** Waits for a background wait until the deadline; on timeout or interrupt leaves it (unclaimed). */
-    private static Taken waitForTurn(Entry entry, Slot slot, CompletableFuture<Taken> waiting, Path target,
-            Duration timeout, long deadline) throws IOException, InterruptedException {
-        Taken taken;
-        try {
-            taken = waiting.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            abandon(entry, slot, waiting);
-            throw new LockTimeoutException(target, timeout);
-        } catch (InterruptedException e) {
-            abandon(entry, slot, waiting);
-            throw e;
-        } catch (ExecutionException e) {
-            synchronized (entry) {
-                entry.pending = null;
-                entry.claimed = false;
-            }
-            forget(slot.jvmKey());
-            throw AtomicWriteException.failed("lock", target, "wait for lock", e.getCause());
-        }
-        synchronized (entry) {
-            entry.pending = null;
-            entry.claimed = false;
-        }
-        forget(slot.jvmKey());
-        return taken;
-    }
-
-    /** A caller gives up waiting: the wait goes on unclaimed, or, if it just ended, its lock is let go. */
-    private static void abandon(Entry entry, Slot slot, CompletableFuture<Taken> waiting) {
-        synchronized (entry) {
-            entry.claimed = false;
-            if (!waiting.isDone()) {
-                return;
-            }
-            entry.pending = null;
-        }
-        Taken taken = waiting.getNow(null);
-        if (taken != null) {
-            letGo(taken);
-        }
-        forget(slot.jvmKey());
-    }
 
     /** Releases a byte and gives its lock file back. */
-    private static void letGo(Taken taken) {
+    static void letGo(Taken taken) {
         letGo(taken, null);
     }
 
@@ -544,7 +439,7 @@ public final class PathLocks {
         }
     }
 
-    private static void forget(String key) {
+    static void forget(String key) {
         ENTRIES.computeIfPresent(key, (k, e) -> --e.users == 0 ? null : e);
     }
 
