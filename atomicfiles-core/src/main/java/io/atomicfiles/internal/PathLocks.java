@@ -19,9 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -63,7 +61,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class PathLocks {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PathLocks.class);
-    private static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+    static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
     /** Lock files found replaced right after locking them, in a row, before giving up. */
     private static final int REPLACED_ATTEMPTS = 16;
     private static final long OFFSET_MASK = (1L << 62) - 1;
@@ -103,11 +101,11 @@ public final class PathLocks {
     }
 
     /** A byte of a lock file taken, with the lock file it is in. */
-    private record Taken(LockFiles.LockFile file, FileLock lock) {
+    record Taken(LockFiles.LockFile file, FileLock lock) {
     }
 
     /** Shared state of one slot's lock in this JVM. */
-    private static final class Entry {
+    static final class Entry {
         final ReentrantLock jvmLock = new ReentrantLock();
         /** Holders, waiters and a background wait each count one. Changed only in {@link #ENTRIES}' compute. */
         int users;
@@ -122,7 +120,7 @@ public final class PathLocks {
     }
 
     /** Where a path's lock is: the JVM key of its slot, and the folder and offset of its byte (folder null: JVM only). */
-    private record Slot(String jvmKey, Path folder, long offset) {
+    record Slot(String jvmKey, Path folder, long offset, boolean unverifiedKey) {
     }
 
     /**
@@ -133,7 +131,42 @@ public final class PathLocks {
      */
     public static Held acquire(Path target, Duration timeout) throws IOException {
         String key = key(target);
-        return acquire(slotOf(key, target), target, timeout);
+        return acquire(slotOf(key, target, false), target, timeout);
+    }
+
+    /**
+     * {@link #acquire}, for a path whose folder the caller has resolved to its real path already
+     * (free of links, {@code .} and {@code ..}), as {@link Targets#lock} does: its key is the path
+     * itself, without {@code realpath(3)} of the folder (one {@code readlink} per component, on
+     * every write).
+     *
+     * <p>If the folder is not real any more (a folder of the path replaced by a link since the
+     * caller resolved it; {@link Targets} remembers verified folders), nothing is lost: the lock
+     * file is still opened by the path the write itself uses, so the kernel resolves both the same
+     * way and other processes are excluded as ever, and {@link LockFiles} keeps one channel per
+     * inode, so another slot of this JVM holding the same byte shows as the JDK's overlap. That
+     * overlap, met at the first try, makes this call start over with the real path's key: the
+     * slot of a thread that holds the lock already under that key (a read-modify-write whose
+     * write takes it again) is then found, instead of a wait for itself.
+     */
+    public static Held acquireResolved(Path realTarget, Duration timeout) throws IOException {
+        Path absolute = realTarget.toAbsolutePath();
+        String prefix = isDefaultFileSystem(absolute) ? "" : absolute.getFileSystem().provider().getScheme() + ":"
+                + System.identityHashCode(absolute.getFileSystem()) + ":";
+        try {
+            return acquire(slotOf(prefix + absolute, absolute, true), absolute, timeout);
+        } catch (HeldUnderAnotherKey e) {
+            return acquire(absolute, timeout);
+        }
+    }
+
+    /** The byte is held in this JVM under another slot than an unverified key's (see {@link #acquireResolved}). */
+    private static final class HeldUnderAnotherKey extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HeldUnderAnotherKey() {
+            super(null, null, false, false);
+        }
     }
 
     private static Held acquire(Slot slot, Path target, Duration timeout) throws IOException {
@@ -186,7 +219,7 @@ public final class PathLocks {
         java.util.Map<Path, Path> realFolders = new java.util.HashMap<>();
         java.util.Map<Path, Slot> slots = new java.util.HashMap<>();
         for (Path target : targets) {
-            slots.put(target, slotOf(key(target, realFolders), target));
+            slots.put(target, slotOf(key(target, realFolders), target, false));
         }
         List<Path> ordered = new ArrayList<>(slots.keySet());
         ordered.sort(Comparator.comparing((Path target) -> slots.get(target).jvmKey()));
@@ -256,17 +289,23 @@ public final class PathLocks {
      * The slot of a path's lock: on the default filesystem the byte of its folder's lock file
      * at an offset from its name; elsewhere the JVM lock of its key alone.
      */
-    private static Slot slotOf(String key, Path target) {
+    private static Slot slotOf(String key, Path target, boolean unverifiedKey) {
         if (!isDefaultFileSystem(target)) {
-            return new Slot(key, null, 0);
+            return new Slot(key, null, 0, unverifiedKey);
         }
         Path resolved = java.nio.file.Paths.get(key).normalize();
         Path folder = resolved.getParent();
         if (folder == null || resolved.getFileName() == null) {
-            return new Slot(key, null, 0);
+            return new Slot(key, null, 0, unverifiedKey);
         }
         long offset = offsetOf(resolved.getFileName().toString());
-        return new Slot(folder + "\u0000" + String.format("%016x", offset), folder, offset);
+        return new Slot(folder + "\u0000" + hex16(offset), folder, offset, unverifiedKey);
+    }
+
+    /** {@code offset} as 16 hexadecimal digits (keys sort by it), without {@code String.format}'s parsing. */
+    private static String hex16(long offset) {
+        String hex = Long.toHexString(offset);
+        return "0000000000000000".substring(hex.length()) + hex;
     }
 
     /** The byte of a name in its folder's lock file: 62 bits of the SHA-256 of its UTF-8 bytes. */
@@ -301,7 +340,7 @@ public final class PathLocks {
                         made.add(folder);
                     }
                 }
-                if (!slotOf(key(target), target).equals(slot)) {
+                if (!slotOf(key(target), target, false).jvmKey().equals(slot.jvmKey())) {
                     throw new AtomicWriteException("cannot lock " + target + ": its folder " + slot.folder()
                             + " changed while it was being made", null, Targets.context("lock", target));
                 }
@@ -343,7 +382,13 @@ public final class PathLocks {
             LockFiles.LockFile file = LockFiles.use(slot.folder(), target, "lock");
             FileLock lock;
             try {
-                lock = tryLock(file.channel, slot.offset());
+                lock = file.channel.tryLock(slot.offset(), 1, false);
+            } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
+                if (slot.unverifiedKey()) {
+                    LockFiles.done(file);
+                    throw new HeldUnderAnotherKey();
+                }
+                lock = null;
             } catch (IOException | RuntimeException e) {
                 LockFiles.done(file);
                 throw AtomicWriteException.failed("lock", target, "lock " + file.path, e);
@@ -351,125 +396,14 @@ public final class PathLocks {
             if (lock != null) {
                 return new Taken(file, lock);
             }
-            waiting = waitInBackground(entry, slot, file);
+            waiting = LockWaits.inBackground(entry, slot, file);
         }
-        return waitForTurn(entry, slot, waiting, target, timeout, deadline);
+        return LockWaits.forTurn(entry, slot, waiting, target, timeout, deadline);
     }
 
-    private static FileLock tryLock(FileChannel channel, long offset) throws IOException {
-        try {
-            return channel.tryLock(offset, 1, false);
-        } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
-            return null;
-        }
-    }
-
-    /**
-     * Starts a background thread that waits in the blocking lock call and hands the byte to
-     * whoever claims it then, or lets it go at once when nobody does.
-     */
-    private static CompletableFuture<Taken> waitInBackground(Entry entry, Slot slot, LockFiles.LockFile file) {
-        CompletableFuture<Taken> waiting = new CompletableFuture<>();
-        synchronized (entry) {
-            entry.pending = waiting;
-            entry.claimed = true;
-        }
-        // The wait keeps the slot's entry (and so its pending wait) alive.
-        ENTRIES.computeIfPresent(slot.jvmKey(), (k, e) -> {
-            e.users++;
-            return e;
-        });
-        LibraryThreads.background().execute(() -> {
-            Taken taken = null;
-            Throwable failure = null;
-            try {
-                taken = new Taken(file, blockingLock(file.channel, slot.offset()));
-            } catch (Throwable e) {
-                failure = e;
-            }
-            boolean unclaimed;
-            synchronized (entry) {
-                unclaimed = !entry.claimed;
-                if (unclaimed) {
-                    entry.pending = null;
-                }
-                if (failure == null) {
-                    waiting.complete(taken);
-                } else {
-                    waiting.completeExceptionally(failure);
-                }
-            }
-            if (taken == null) {
-                // Failed: nobody gets a lock, so the lock file's use ends here, claimed or not.
-                LockFiles.done(file);
-            } else if (unclaimed) {
-                letGo(taken);
-            }
-            if (unclaimed) {
-                forget(slot.jvmKey());
-            }
-        });
-        return waiting;
-    }
-
-    private static FileLock blockingLock(FileChannel channel, long offset) throws IOException, InterruptedException {
-        while (true) {
-            try {
-                return channel.lock(offset, 1, false);
-            } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
-                // The same lock file reached through two real paths (a bind mount): the JDK
-                // refuses the overlap; wait for this JVM's other holder.
-                Thread.sleep(5);
-            }
-        }
-    }
-
-    /** Waits for a background wait until the deadline; on timeout or interrupt leaves it (unclaimed). */
-    private static Taken waitForTurn(Entry entry, Slot slot, CompletableFuture<Taken> waiting, Path target,
-            Duration timeout, long deadline) throws IOException, InterruptedException {
-        Taken taken;
-        try {
-            taken = waiting.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            abandon(entry, slot, waiting);
-            throw new LockTimeoutException(target, timeout);
-        } catch (InterruptedException e) {
-            abandon(entry, slot, waiting);
-            throw e;
-        } catch (ExecutionException e) {
-            synchronized (entry) {
-                entry.pending = null;
-                entry.claimed = false;
-            }
-            forget(slot.jvmKey());
-            throw AtomicWriteException.failed("lock", target, "wait for lock", e.getCause());
-        }
-        synchronized (entry) {
-            entry.pending = null;
-            entry.claimed = false;
-        }
-        forget(slot.jvmKey());
-        return taken;
-    }
-
-    /** A caller gives up waiting: the wait goes on unclaimed, or, if it just ended, its lock is let go. */
-    private static void abandon(Entry entry, Slot slot, CompletableFuture<Taken> waiting) {
-        synchronized (entry) {
-            entry.claimed = false;
-            if (!waiting.isDone()) {
-                return;
-            }
-            entry.pending = null;
-        }
-        Taken taken = waiting.getNow(null);
-        if (taken != null) {
-            letGo(taken);
-        }
-        forget(slot.jvmKey());
-    }
 
     /** Releases a byte and gives its lock file back. */
-    private static void letGo(Taken taken) {
+    static void letGo(Taken taken) {
         letGo(taken, null);
     }
 
@@ -505,7 +439,7 @@ public final class PathLocks {
         }
     }
 
-    private static void forget(String key) {
+    static void forget(String key) {
         ENTRIES.computeIfPresent(key, (k, e) -> --e.users == 0 ? null : e);
     }
 
@@ -573,7 +507,7 @@ public final class PathLocks {
 
     /** Whether this thread holds the lock of {@code target}: for assertions in the protocol. */
     public static boolean isHeldByCurrentThread(Path target) throws IOException {
-        Entry entry = ENTRIES.get(slotOf(key(target), target).jvmKey());
+        Entry entry = ENTRIES.get(slotOf(key(target), target, false).jvmKey());
         return entry != null && entry.jvmLock.isHeldByCurrentThread();
     }
 }

@@ -82,7 +82,8 @@ public final class Targets {
         Path target = folder.path().resolve(absolute.getFileName().toString());
         boolean resolved = false;
         while (true) {
-            PathLocks.Held lock = PathLocks.acquire(target, lockTimeout);
+            // The folder is real (walked, or remembered from a walk): no realpath(3) again.
+            PathLocks.Held lock = PathLocks.acquireResolved(target, lockTimeout);
             try {
                 FileModes.Found found;
                 try {

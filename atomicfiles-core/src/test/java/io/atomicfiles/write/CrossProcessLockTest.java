@@ -110,12 +110,12 @@ class CrossProcessLockTest {
     }
 
     /**
-     * Whether {@code thread} is inside the lock wait (its stack passes through PathLocks' wait:
+     * Whether {@code thread} is inside the lock wait (its stack passes through LockWaits.forTurn:
      * it waits there for the background thread that waits in the blocking lock call).
      */
     private static boolean waitsForTheLock(Thread thread) {
         for (StackTraceElement frame : thread.getStackTrace()) {
-            if (frame.getClassName().endsWith("PathLocks") && frame.getMethodName().startsWith("wait")) {
+            if (frame.getClassName().endsWith(".LockWaits") && frame.getMethodName().equals("forTurn")) {
                 return true;
             }
         }
