@@ -49,6 +49,8 @@ import java.util.function.UnaryOperator;
  * @param <K> what makes updates combinable
  */
 public final class CombinedUpdates<K> {
+    /** Groups kept while nobody is queued, because callers are expected back (see {@link #submit}). */
+    private static final int MAX_IDLE_GROUPS = 1024;
     /** A leader gathers for at most this fraction (1/n) of the previous group's write. */
     private static final int GATHER_FRACTION = 4;
 
@@ -196,8 +198,13 @@ public final class CombinedUpdates<K> {
                 group.expected = batch.size() + group.pending.size();
                 group.leader = null;
                 group.turn.signalAll();
-                if (group.pending.isEmpty()) {
-                    // Nobody queued: forget the group (a caller holding it still leads it alone).
+                if (group.pending.isEmpty() && (group.expected <= 1 || groups.size() > MAX_IDLE_GROUPS)) {
+                    // Nobody queued, and nobody expected back: forget the group (a caller holding
+                    // it still leads it alone). A group whose callers are expected back is kept,
+                    // with what it learnt: dropped, the first caller back would find a new group
+                    // and lead alone, the others gather behind it, and groups would go 8, 1, 8, 1.
+                    // At most MAX_IDLE_GROUPS are kept that way; one whose callers never come
+                    // back is forgotten after its next caller's bounded wait.
                     groups.remove(key, group);
                 }
             } finally {
