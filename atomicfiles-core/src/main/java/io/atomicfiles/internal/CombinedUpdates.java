@@ -39,7 +39,10 @@ import java.util.function.UnaryOperator;
  *       write released come back a moment after the next leader took the queue, and wait a
  *       whole write more.</li>
  *   <li>Run the group outside the queue's lock, so that new callers queue meanwhile; then mark
- *       the callers it served and wake everyone: served callers return, one of the rest leads.</li>
+ *       the callers it served and wake everyone: served callers return, one of the rest leads. A
+ *       queue left empty is kept while its callers are expected back (at most
+ *       {@value #MAX_IDLE_GROUPS}), so that the first of them back gathers the others instead
+ *       of finding a new queue and leading alone.</li>
  * </ol>
  * Updates are combined only with updates of the same key (same file, format and options);
  * others on the same file serialise on the file's lock as before. A group object may be dropped
