@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link AtomicFileOperations#atomicJsonUpdate}, made by one thread, against the same number made
  * by 8 threads at once (combined into shared writes), with the library's defaults (backup,
  * verification, full durability), progress off, taken in turns. Each way is checked to have
- * counted exactly. One operation per iteration: each iteration yields one pair.
+ * counted exactly. One operation per iteration: each iteration yields one pair. The trial
+ * starts with {@value #WARM_UP_PAIRS} untimed pairs, so that the measured pairs run compiled
+ * code (see {@link BatchInTurnsBenchmark}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class JsonUpdateInTurnsBenchmark {
     static final int THREADS = 8;
+    /** Untimed pairs before the first iteration. */
+    static final int WARM_UP_PAIRS = 3;
 
     /** Time spent each way and the number of rounds, per iteration. */
     @State(Scope.Thread)
@@ -83,6 +87,15 @@ public class JsonUpdateInTurnsBenchmark {
         ops = new AtomicFileOperations(AuditTrail.inMemory(),
                 WriteOptions.defaults().toBuilder().showProgress(false).build());
         pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            for (int pair = 0; pair < WARM_UP_PAIRS; pair++) {
+                inTurns(new Timings());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
     }
 
     @TearDown(Level.Trial)
