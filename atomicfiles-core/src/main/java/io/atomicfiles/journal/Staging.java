@@ -52,6 +52,11 @@ final class Staging {
      * one call at a time and a running total that only grows.
      */
     private final Object listenerLock = new Object();
+    /**
+     * False for {@link ProgressListener#none()} (progress off, as in most commits): the staging
+     * threads then neither build the messages nor queue for {@link #listenerLock}.
+     */
+    private final boolean listening;
 
     private Staging(List<Operation> operations, Durability durability, Confinement confinement,
             ProgressListener progress) {
@@ -59,6 +64,7 @@ final class Staging {
         this.operations = operations;
         this.durability = durability;
         this.progress = progress;
+        this.listening = progress != ProgressListener.none();
     }
 
     /**
@@ -203,8 +209,10 @@ final class Staging {
     /** One staged file: new, owner-only, given its final mode, content streamed, hashed, forced, read back. */
     private ContentSink.Written write(Step.Stage stage) throws IOException {
         Operation operation = operations.get(stage.op());
-        synchronized (listenerLock) {
-            progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+        if (listening) {
+            synchronized (listenerLock) {
+                progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+            }
         }
         confinement.check(stage.path(), "stage " + operation.describe());
         try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
@@ -221,8 +229,10 @@ final class Staging {
                 }
             }
             ContentSink.Written result = sink.finish();
-            synchronized (listenerLock) {
-                progress.progressed(bytesDone.addAndGet(result.size()));
+            if (listening) {
+                synchronized (listenerLock) {
+                    progress.progressed(bytesDone.addAndGet(result.size()));
+                }
             }
             return result;
         } catch (IOException e) {

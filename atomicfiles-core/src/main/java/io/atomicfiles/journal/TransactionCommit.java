@@ -211,9 +211,12 @@ public final class TransactionCommit {
         StepRunner runner = new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>(), confinement);
         int applied = 0;
         try {
+            boolean listening = progress != ProgressListener.none(); // else no message to build
             for (Step.Rename rename : renames) {
-                progress.note("apply " + (rename.op() + 1) + " of " + operations.size() + ": "
-                        + operations.get(rename.op()).describe());
+                if (listening) {
+                    progress.note("apply " + (rename.op() + 1) + " of " + operations.size() + ": "
+                            + operations.get(rename.op()).describe());
+                }
                 runner.redo(rename);
                 applied++;
             }
