@@ -2,6 +2,7 @@ package io.atomicfiles.journal;
 
 import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Hashing;
+import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.TxNames;
 import java.io.IOException;
@@ -10,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns the caller's operations into the {@link Step}s of the journal, choosing every hidden
@@ -44,6 +47,11 @@ final class Planner {
     /** Folders seen to exist while planning (the transaction holds its files' locks meanwhile). */
     private final Set<Path> existingFolders = new java.util.HashSet<>();
 
+    /** How many files {@link #readStates} reads at the same time. */
+    private static final int STATE_READERS = 4;
+    /** The state of each file {@link #readStates} read, by path. */
+    private final Map<Path, Step.FileState> states = new ConcurrentHashMap<>();
+
     /** Folders the transaction's locks made before planning: planned as made by the transaction. */
     private final Set<Path> madeByLocks;
 
@@ -64,6 +72,7 @@ final class Planner {
     static List<Step> plan(String tag, boolean backup, List<Operation> operations, Set<Path> madeByLocks)
             throws IOException {
         Planner planner = new Planner(tag, backup, madeByLocks);
+        planner.readStates(operations);
         for (int op = 0; op < operations.size(); op++) {
             planner.add(op, operations.get(op));
         }
@@ -84,17 +93,17 @@ final class Planner {
             if (sameFileStore(move.source(), move.target())) {
                 planFolders(move.target().getParent());
                 // One rename carries the file over; the target's old content is displaced.
-                replace(op, move.source(), move.target(), Hashing.sha256Hex(move.source()));
+                replace(op, move.source(), move.target(), sha256(move.source()));
             } else {
                 // No rename crosses filesystems: stage a copy beside the target, then put the
                 // source aside under a hidden name (deleted when done, renamed back on undo).
                 replaceWithStaged(op, move.target(), move.source());
                 renames.add(new Step.Rename(op, move.source(), hidden(move.source(), op, MOVED), null, null,
-                        Hashing.sha256Hex(move.source()), Step.FileState.ABSENT, true));
+                        sha256(move.source()), Step.FileState.ABSENT, true));
             }
         } else {
             Path target = operation.target();
-            String sha = Hashing.sha256Hex(target);
+            String sha = sha256(target);
             if (backup) {
                 Path deletedBackup = target.resolveSibling(target.getFileName() + DELETED_BACKUP_SUFFIX);
                 Step.FileState old = state(deletedBackup);
@@ -169,9 +178,51 @@ final class Planner {
         }
     }
 
+    /**
+     * Reads, side by side on the library's threads, the SHA-256 of every file whose state the plan
+     * records: each operation's target and (with backups) its {@code NAME.backup} or
+     * {@code NAME.deleted_backup}, and each move's source. Each is an open, a read and a close
+     * of a file, system calls that run side by side; read one after the other they were serial
+     * work of the committing thread. The transaction holds the locks of all these files (taken
+     * before planning), so what is read here is what the plan would have read a moment later.
+     */
+    private void readStates(List<Operation> operations) throws IOException {
+        Parallel.forEach(operations, STATE_READERS, operation -> {
+            Path target = operation.target();
+            boolean targetExists = read(target).exists();
+            if (operation instanceof Operation.Move) {
+                read(((Operation.Move) operation).source());
+            }
+            // Exactly the files the plan reads, no more: a NAME.backup is looked at only when
+            // its target exists (it is then kept as the undo of the backup's replacement).
+            if (backup && operation instanceof Operation.Delete) {
+                read(target.resolveSibling(target.getFileName() + DELETED_BACKUP_SUFFIX));
+            } else if (backup && targetExists) {
+                read(Backups.backupOf(target));
+            }
+        });
+    }
+
+    private Step.FileState read(Path file) throws IOException {
+        String sha = Hashing.sha256HexIfExists(file);
+        Step.FileState state = sha == null ? Step.FileState.ABSENT : new Step.FileState(true, sha);
+        states.put(file, state);
+        return state;
+    }
+
     private Step.FileState state(Path file) throws IOException {
+        Step.FileState read = states.get(file);
+        if (read != null) {
+            return read;
+        }
         String sha = Hashing.sha256HexIfExists(file);
         return sha == null ? Step.FileState.ABSENT : new Step.FileState(true, sha);
+    }
+
+    /** The SHA-256 of a file that must exist (a move's source, a deleted file). */
+    private String sha256(Path file) throws IOException {
+        Step.FileState read = states.get(file);
+        return read != null && read.exists() ? read.sha256() : Hashing.sha256Hex(file);
     }
 
     /** {@code .NAME.tx-<tag>-<op>.<role>} beside {@code file}. */

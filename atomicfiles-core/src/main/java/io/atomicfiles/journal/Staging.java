@@ -18,10 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +52,11 @@ final class Staging {
      * one call at a time and a running total that only grows.
      */
     private final Object listenerLock = new Object();
+    /**
+     * False for {@link ProgressListener#none()} (progress off, as in most commits): the staging
+     * threads then neither build the messages nor queue for {@link #listenerLock}.
+     */
+    private final boolean listening;
 
     private Staging(List<Operation> operations, Durability durability, Confinement confinement,
             ProgressListener progress) {
@@ -55,51 +64,80 @@ final class Staging {
         this.operations = operations;
         this.durability = durability;
         this.progress = progress;
+        this.listening = progress != ProgressListener.none();
     }
 
     /**
-     * Creates the planned folders, writes every staged file (forced and read back), makes every
-     * keep link, then forces the folders that received new names.
+     * Creates the planned folders, writes every staged file (forced and read back) and right
+     * after it the keep links of its operation, makes the keep links of the operations that stage
+     * nothing, then forces the folders that received new names.
      *
      * @return each staged file's size and SHA-256, for the commit record
      */
     static Map<Path, ContentSink.Written> run(List<Step> steps, List<Operation> operations, Durability durability,
             ProgressListener progress) throws IOException {
-        return run(steps, operations, durability, Confinement.NONE, progress);
+        return run(steps, StepRunner.foldersOf(steps), operations, durability, Confinement.NONE, progress);
     }
 
-    static Map<Path, ContentSink.Written> run(List<Step> steps, List<Operation> operations, Durability durability,
-            Confinement confinement, ProgressListener progress) throws IOException {
-        return new Staging(operations, durability, confinement, progress).run(steps);
+    /**
+     * @param folders {@link StepRunner#foldersOf} the steps, which the caller computed once for
+     *     every step of the commit that forces them
+     */
+    static Map<Path, ContentSink.Written> run(List<Step> steps, Collection<Path> folders, List<Operation> operations,
+            Durability durability, Confinement confinement, ProgressListener progress) throws IOException {
+        return new Staging(operations, durability, confinement, progress).run(steps, folders);
     }
 
-    private Map<Path, ContentSink.Written> run(List<Step> steps) throws IOException {
+    private Map<Path, ContentSink.Written> run(List<Step> steps, Collection<Path> folders) throws IOException {
         List<Step.Stage> stages = new ArrayList<>();
+        Set<Integer> stagedOps = new HashSet<>();
         for (Step step : steps) {
             if (step instanceof Step.MakeFolder) {
                 confinement.check(((Step.MakeFolder) step).dir(), "create folder");
                 makeFolder(((Step.MakeFolder) step).dir());
             } else if (step instanceof Step.Stage) {
                 stages.add((Step.Stage) step);
+                stagedOps.add(((Step.Stage) step).op());
             }
         }
-        Map<Path, ContentSink.Written> written = writeAll(stages);
-        List<Step.Keep> keeps = new ArrayList<>();
+        // The keeps of an operation that stages a file are made by the same task, right after its
+        // staged file (one pass per file, one hand-over to the threads instead of two); the others
+        // (moves within a filesystem, deletes) in a pass of their own.
+        Map<Integer, List<Step.Keep>> keepsWithStage = new HashMap<>();
+        List<Step.Keep> otherKeeps = new ArrayList<>();
         for (Step step : steps) {
             if (step instanceof Step.Keep) {
-                keeps.add((Step.Keep) step);
+                Step.Keep keep = (Step.Keep) step;
+                if (stagedOps.contains(keep.op())) {
+                    keepsWithStage.computeIfAbsent(keep.op(), op -> new ArrayList<>()).add(keep);
+                } else {
+                    otherKeeps.add(keep);
+                }
             }
         }
-        // A second name for the content a rename will displace: the undo, or the backup.
-        Parallel.forEach(keeps, PARALLELISM, keep -> {
-            confinement.check(keep.path(), "link");
-            confinement.check(keep.of(), "link");
-            Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction");
-        });
+        Map<Path, ContentSink.Written> written = writeAll(stages, keepsWithStage);
+        Parallel.forEach(otherKeeps, PARALLELISM, this::keep);
         if (durability.syncsFolder()) {
-            StepRunner.syncFolders(StepRunner.foldersOf(steps));
+            StepRunner.syncFolders(folders);
         }
         return written;
+    }
+
+    /** A second name for the content a rename will displace: the undo, or the backup. */
+    private void keep(Step.Keep keep) throws IOException {
+        confinement.check(keep.path(), "link");
+        confinement.check(keep.of(), "link");
+        Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction");
+    }
+
+    /** One staged file, then the keeps of its operation. */
+    private ContentSink.Written stageAndKeep(Step.Stage stage, Map<Integer, List<Step.Keep>> keeps)
+            throws IOException {
+        ContentSink.Written result = write(stage);
+        for (Step.Keep keep : keeps.getOrDefault(stage.op(), List.of())) {
+            keep(keep);
+        }
+        return result;
     }
 
     private static void makeFolder(Path dir) throws IOException {
@@ -112,11 +150,12 @@ final class Staging {
         }
     }
 
-    private Map<Path, ContentSink.Written> writeAll(List<Step.Stage> stages) throws IOException {
+    private Map<Path, ContentSink.Written> writeAll(List<Step.Stage> stages, Map<Integer, List<Step.Keep>> keeps)
+            throws IOException {
         Map<Path, ContentSink.Written> written = new LinkedHashMap<>();
         if (stages.size() <= 1) {
             for (Step.Stage stage : stages) {
-                written.put(stage.path(), write(stage));
+                written.put(stage.path(), stageAndKeep(stage, keeps));
             }
             return written;
         }
@@ -127,7 +166,7 @@ final class Staging {
             futures.add(LibraryThreads.background().submit(() -> {
                 Map<Path, ContentSink.Written> mine = new LinkedHashMap<>();
                 for (int i = group; i < stages.size(); i += groups) {
-                    mine.put(stages.get(i).path(), write(stages.get(i)));
+                    mine.put(stages.get(i).path(), stageAndKeep(stages.get(i), keeps));
                 }
                 return mine;
             }));
@@ -170,8 +209,10 @@ final class Staging {
     /** One staged file: new, owner-only, given its final mode, content streamed, hashed, forced, read back. */
     private ContentSink.Written write(Step.Stage stage) throws IOException {
         Operation operation = operations.get(stage.op());
-        synchronized (listenerLock) {
-            progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+        if (listening) {
+            synchronized (listenerLock) {
+                progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+            }
         }
         confinement.check(stage.path(), "stage " + operation.describe());
         try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
@@ -188,8 +229,10 @@ final class Staging {
                 }
             }
             ContentSink.Written result = sink.finish();
-            synchronized (listenerLock) {
-                progress.progressed(bytesDone.addAndGet(result.size()));
+            if (listening) {
+                synchronized (listenerLock) {
+                    progress.progressed(bytesDone.addAndGet(result.size()));
+                }
             }
             return result;
         } catch (IOException e) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -66,6 +67,8 @@ public final class TransactionCommit {
     private final Confinement confinement;
     /** The random part of every hidden name of this transaction, recorded in the journal's header. */
     private final String tag = TxNames.newTag();
+    /** Every folder the planned steps create, rename or remove a name in ({@link #folders}). */
+    private Set<Path> folders;
 
     private TransactionCommit(String id, List<Operation> operations, TransactionOptions options,
             Confinement confinement, ProgressListener progress) {
@@ -188,7 +191,7 @@ public final class TransactionCommit {
         // Step 3: stage.
         Map<Path, ContentSink.Written> staged;
         try {
-            staged = Staging.run(steps, operations, durability, confinement, progress);
+            staged = Staging.run(steps, folders(steps), operations, durability, confinement, progress);
         } catch (IOException | RuntimeException e) {
             rollBackBeforeCommitPoint(journal, steps, e);
             throw wrap(e, "stage");
@@ -208,14 +211,17 @@ public final class TransactionCommit {
         StepRunner runner = new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>(), confinement);
         int applied = 0;
         try {
+            boolean listening = progress != ProgressListener.none(); // else no message to build
             for (Step.Rename rename : renames) {
-                progress.note("apply " + (rename.op() + 1) + " of " + operations.size() + ": "
-                        + operations.get(rename.op()).describe());
+                if (listening) {
+                    progress.note("apply " + (rename.op() + 1) + " of " + operations.size() + ": "
+                            + operations.get(rename.op()).describe());
+                }
                 runner.redo(rename);
                 applied++;
             }
             if (durability.syncsFolder()) {
-                StepRunner.syncFolders(StepRunner.foldersOf(steps));
+                StepRunner.syncFolders(folders(steps));
             }
         } catch (IOException | RuntimeException e) {
             Step.Rename failed = applied < renames.size() ? renames.get(applied) : null;
@@ -255,7 +261,7 @@ public final class TransactionCommit {
                 runner.undo(renames.get(i));
             }
             if (durability.syncsFolder()) {
-                StepRunner.syncFolders(StepRunner.foldersOf(steps));
+                StepRunner.syncFolders(folders(steps));
             }
             // Forced before the clean-up removes the keeps: a crash during the clean-up must not
             // be taken for an undo still to do (whose keeps would then be missing).
@@ -294,8 +300,19 @@ public final class TransactionCommit {
      */
     private void forceCleanUp(List<Step> steps) throws IOException {
         if (durability.syncsFolder()) {
-            StepRunner.syncFolders(StepRunner.foldersOf(steps));
+            StepRunner.syncFolders(folders(steps));
         }
+    }
+
+    /**
+     * {@link StepRunner#foldersOf} the steps, computed once: staging, the apply step and the
+     * clean-up force the same folders (the steps do not change once planned).
+     */
+    private Collection<Path> folders(List<Step> steps) {
+        if (folders == null) {
+            folders = StepRunner.foldersOf(steps);
+        }
+        return folders;
     }
 
     private boolean cleanUpQuietly(List<Step> steps, boolean rolledBack, Exception cause) {
