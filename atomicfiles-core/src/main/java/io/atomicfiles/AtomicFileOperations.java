@@ -1,5 +1,6 @@
 package io.atomicfiles;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.ConfigMerge;
 import io.atomicfiles.format.DataFormat;
@@ -30,8 +31,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Read-modify-write updates, config merges, backup cleanup and batches, each recorded in an
@@ -54,7 +53,7 @@ public final class AtomicFileOperations {
     /** The files {@link #cleanupBackups(Path, Duration)} removes: the backups writes keep. */
     public static final String DEFAULT_BACKUP_GLOB = "*.backup";
 
-    private static final Logger LOG = LoggerFactory.getLogger(AtomicFileOperations.class);
+    private static final Log LOG = Log.of(AtomicFileOperations.class);
 
     private final AuditTrail trail;
     private final WriteOptions writeOptions;
@@ -359,7 +358,7 @@ public final class AtomicFileOperations {
             trail.record(event);
         } catch (IOException | RuntimeException e) {
             // A broken audit file must not turn an operation that succeeded into a failure.
-            LOG.warn("audit record of {} {} failed: {}", event.operation(), event.path(), e.toString());
+            LOG.get().warn("audit record of {} {} failed: {}", event.operation(), event.path(), e.toString());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.atomicfiles;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.internal.AuditChain;
 import io.atomicfiles.internal.AuditLog;
@@ -18,8 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -52,7 +51,7 @@ import tools.jackson.databind.node.ObjectNode;
  * it detects edited, removed and reordered ones.
  */
 public final class AuditTrail {
-    private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
+    private static final Log LOG = Log.of(AuditTrail.class);
     private static final long PID = ProcessHandle.current().pid();
     private static final Set<String> STATUSES =
             Set.of(AuditEntry.STARTED, AuditEntry.COMPLETED, AuditEntry.FAILED, AuditEntry.RETRY);
@@ -152,7 +151,7 @@ public final class AuditTrail {
                         entries.add(entry);
                     }
                 } catch (RuntimeException damaged) {
-                    LOG.warn("skipping unreadable audit line in {}: {}", file.file(), damaged.toString());
+                    LOG.get().warn("skipping unreadable audit line in {}: {}", file.file(), damaged.toString());
                 }
             }
         }

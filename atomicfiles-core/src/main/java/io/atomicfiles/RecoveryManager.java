@@ -1,5 +1,6 @@
 package io.atomicfiles;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.internal.Audited;
 import io.atomicfiles.internal.Fsync;
 import java.io.IOException;
@@ -14,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Undoes a sequence of file changes made outside a transaction, from backups the caller kept.
@@ -44,7 +43,7 @@ public final class RecoveryManager {
     /** Attempts allowed between two {@link #clear()}s. */
     public static final int MAX_ATTEMPTS = 3;
 
-    private static final Logger LOG = LoggerFactory.getLogger(RecoveryManager.class);
+    private static final Log LOG = Log.of(RecoveryManager.class);
     private static final Set<String> RESTORED_FROM_BACKUP = Set.of("write", "update", "delete");
     private static final String CREATE = "create";
     private static final WriteOptions RESTORE = WriteOptions.builder().backup(false).showProgress(false).build();
@@ -97,11 +96,11 @@ public final class RecoveryManager {
      */
     public synchronized boolean attemptRecovery(Throwable error) {
         if (attempts >= MAX_ATTEMPTS) {
-            LOG.error("recovery not attempted: already tried {} times; clear() resets", attempts);
+            LOG.get().error("recovery not attempted: already tried {} times; clear() resets", attempts);
             return false;
         }
         attempts++;
-        LOG.warn("recovery attempt {} of {} ({} points) after: {}", attempts, MAX_ATTEMPTS, stack.size(),
+        LOG.get().warn("recovery attempt {} of {} ({} points) after: {}", attempts, MAX_ATTEMPTS, stack.size(),
                 error == null ? "no error given" : error.toString());
         boolean all = true;
         for (int i = stack.size() - 1; i >= 0; i--) {
@@ -109,7 +108,7 @@ public final class RecoveryManager {
             try {
                 Audited.call("recover", point.file(), Map.of("undo", point.operation()), () -> undo(point));
             } catch (IOException | RuntimeException e) {
-                LOG.error("could not undo {} of {}: {}", point.operation(), point.file(), e.toString());
+                LOG.get().error("could not undo {} of {}: {}", point.operation(), point.file(), e.toString());
                 all = false;
             }
         }

@@ -1,5 +1,6 @@
 package io.atomicfiles.format;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.ArrayMerge;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.MergeStrategy;
@@ -13,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -28,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * way round), the later value wins and a warning names the key path and the file it came from.
  */
 public final class ConfigMerge {
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigMerge.class);
+    private static final Log LOG = Log.of(ConfigMerge.class);
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_$-]+");
 
     private ConfigMerge() {
@@ -210,7 +209,7 @@ public final class ConfigMerge {
     }
 
     private static void warn(List<String> warnings, String warning) {
-        LOG.warn("merge: {}", warning);
+        LOG.get().warn("merge: {}", warning);
         warnings.add(warning);
     }
 

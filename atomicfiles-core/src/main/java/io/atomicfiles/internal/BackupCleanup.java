@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,12 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Removes old backup files from a folder. */
 public final class BackupCleanup {
-    private static final Logger LOG = LoggerFactory.getLogger(BackupCleanup.class);
+    private static final Log LOG = Log.of(BackupCleanup.class);
 
     private BackupCleanup() {
     }
@@ -71,7 +70,7 @@ public final class BackupCleanup {
         int removed = 0;
         for (Candidate candidate : candidates(folder, glob, cutoff)) {
             if (Files.deleteIfExists(candidate.file())) {
-                LOG.info("removed backup {} (modified {})", candidate.file(), candidate.modified());
+                LOG.get().info("removed backup {} (modified {})", candidate.file(), candidate.modified());
                 removed++;
             }
         }

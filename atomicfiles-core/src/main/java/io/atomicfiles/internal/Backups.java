@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.Durability;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code NAME.backup}: the previous content of {@code NAME}, kept beside it.
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the rename and removed if it is still there; the backup then already holds the old content.
  */
 public final class Backups {
-    private static final Logger LOG = LoggerFactory.getLogger(Backups.class);
+    private static final Log LOG = Log.of(Backups.class);
     public static final String SUFFIX = ".backup";
     /** Fresh temp names tried when one is taken, as for the write's own temp file. */
     private static final int NAME_ATTEMPTS = 16;
@@ -116,7 +115,7 @@ public final class Backups {
      */
     private static void removeIfStillThere(Path temp, Path backup) throws IOException {
         if (HardLinks.removeIfStillThere(temp, backup)) {
-            LOG.debug("{} already was the file being backed up (a hard link of it); removed {}", backup, temp);
+            LOG.get().debug("{} already was the file being backed up (a hard link of it); removed {}", backup, temp);
         }
     }
 
@@ -141,7 +140,7 @@ public final class Backups {
         } catch (FileAlreadyExistsException | NoSuchFileException e) {
             throw e;
         } catch (UnsupportedOperationException | FileSystemException e) {
-            LOG.debug("no hard link for {} ({}); copying instead", target, e.toString());
+            LOG.get().debug("no hard link for {} ({}); copying instead", target, e.toString());
         }
         Files.copy(target, link, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         if (durability.syncsFile()) {

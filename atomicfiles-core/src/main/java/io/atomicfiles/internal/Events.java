@@ -1,10 +1,9 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where library operations report what they did, for the global audit trail.
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * that succeeded into one reported as failed.
  */
 public final class Events {
-    private static final Logger LOG = LoggerFactory.getLogger(Events.class);
+    private static final Log LOG = Log.of(Events.class);
     private static volatile Sink sink;
 
     private Events() {
@@ -56,7 +55,7 @@ public final class Events {
         try {
             current.record(event);
         } catch (Exception e) {
-            LOG.warn("audit record of {} {} failed: {}", event.operation(), event.path(), e.toString());
+            LOG.get().warn("audit record of {} {} failed: {}", event.operation(), event.path(), e.toString());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -15,8 +16,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Permissions, owner and group of the files the library creates.
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * attributes (Windows, some in-memory filesystems) all of this is skipped.
  */
 public final class FileModes {
-    private static final Logger LOG = LoggerFactory.getLogger(FileModes.class);
+    private static final Log LOG = Log.of(FileModes.class);
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
             EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     private static final Set<PosixFilePermission> OWNER_ONLY_FOLDER = EnumSet.of(PosixFilePermission.OWNER_READ,
@@ -175,14 +174,14 @@ public final class FileModes {
         if (!groupKept) {
             narrowGroupToOthers(permissions);
             if (!permissions.equals(original.permissions())) {
-                LOG.info("{}: its group {} could not be kept (the file now has group {}); group permissions reduced"
+                LOG.get().info("{}: its group {} could not be kept (the file now has group {}); group permissions reduced"
                         + " from {} to {} so that the new group gains nothing", file, original.group(), now.group(),
                         PosixFilePermissions.toString(original.permissions()),
                         PosixFilePermissions.toString(permissions));
             }
         }
         if (!ownerKept) {
-            LOG.debug("{}: owner {} could not be kept; the file is the writer's ({})", file, original.owner(),
+            LOG.get().debug("{}: owner {} could not be kept; the file is the writer's ({})", file, original.owner(),
                     now.owner());
         }
         setPermissions(file, permissions);
@@ -195,7 +194,7 @@ public final class FileModes {
             Files.setAttribute(file, attribute, value, LinkOption.NOFOLLOW_LINKS);
             return true;
         } catch (FileSystemException | UnsupportedOperationException | IllegalArgumentException e) {
-            LOG.debug("could not set {}={} on {}: {}", attribute, value, file, e.toString());
+            LOG.get().debug("could not set {}={} on {}: {}", attribute, value, file, e.toString());
             return false;
         }
     }
@@ -283,7 +282,7 @@ public final class FileModes {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.debug("umask not readable from /proc/self/status; probing", e);
+                LOG.get().debug("umask not readable from /proc/self/status; probing", e);
             }
             return probe();
         }
@@ -302,7 +301,7 @@ public final class FileModes {
                 }
                 return ~mode & 0666;
             } catch (IOException | RuntimeException e) {
-                LOG.debug("umask probe failed; assuming 022", e);
+                LOG.get().debug("umask probe failed; assuming 022", e);
                 return 022;
             } finally {
                 if (!scratch.delete()) {

@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import java.io.IOException;
 import java.io.SyncFailedException;
@@ -7,8 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Forces files and folders to stable storage.
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * (the PostgreSQL fsync-gate lesson).
  */
 public final class Fsync {
-    private static final Logger LOG = LoggerFactory.getLogger(Fsync.class);
+    private static final Log LOG = Log.of(Fsync.class);
     private static final boolean WINDOWS =
             System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
@@ -52,7 +51,7 @@ public final class Fsync {
             if (isDefaultFileSystem(dir)) {
                 throw failure(operation, path, "open folder " + dir + " for fsync", e);
             }
-            LOG.debug("{} cannot be opened for fsync on {}; skipped", dir, dir.getFileSystem(), e);
+            LOG.get().debug("{} cannot be opened for fsync on {}; skipped", dir, dir.getFileSystem(), e);
             return;
         }
         try (channel) {

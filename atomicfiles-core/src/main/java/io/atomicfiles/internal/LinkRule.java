@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,8 +9,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The rule by which a symbolic link may be followed: Linux's {@code fs.protected_symlinks},
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * filesystem has none (Windows, in-memory filesystems without it) every link is followed.
  */
 public final class LinkRule {
-    private static final Logger LOG = LoggerFactory.getLogger(LinkRule.class);
+    private static final Log LOG = Log.of(LinkRule.class);
     private static final int STICKY = 01000;
     private static final int OTHERS_WRITE = 0002;
 
@@ -125,7 +124,7 @@ public final class LinkRule {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.debug("user id not readable from /proc/self/status; probing", e);
+                LOG.get().debug("user id not readable from /proc/self/status; probing", e);
             }
             int probed = probe();
             return new int[] {probed, probed};
@@ -138,14 +137,14 @@ public final class LinkRule {
                 scratch = Files.createTempFile(".atomicfiles-uid-", ".probe");
                 return (Integer) Files.getAttribute(scratch, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             } catch (IOException | RuntimeException e) {
-                LOG.debug("user id probe failed; no link in a sticky shared folder counts as ours", e);
+                LOG.get().debug("user id probe failed; no link in a sticky shared folder counts as ours", e);
                 return -1;
             } finally {
                 if (scratch != null) {
                     try {
                         Files.deleteIfExists(scratch);
                     } catch (IOException e) {
-                        LOG.debug("could not delete {}", scratch, e);
+                        LOG.get().debug("could not delete {}", scratch, e);
                     }
                 }
             }

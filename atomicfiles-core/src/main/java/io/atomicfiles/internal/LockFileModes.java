@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,8 +12,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.EnumSet;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The mode, owner and group of a new lock file, derived from its folder: every user who can
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * users, never a widened file).
  */
 final class LockFileModes {
-    private static final Logger LOG = LoggerFactory.getLogger(LockFileModes.class);
+    private static final Log LOG = Log.of(LockFileModes.class);
     private static final Path OWN_DESCRIPTORS = Path.of("/proc/self/fd");
 
     private LockFileModes() {
@@ -51,7 +50,7 @@ final class LockFileModes {
         Set<PosixFilePermission> mode = modeFor(folderAttributes.permissions());
         Path descriptor = descriptorOf(lockFile);
         if (descriptor == null) {
-            LOG.debug("lock file {} stays owner-only: its descriptor is not found in /proc/self/fd", lockFile);
+            LOG.get().debug("lock file {} stays owner-only: its descriptor is not found in /proc/self/fd", lockFile);
             return;
         }
         // Following the magic link of /proc/self/fd/N reaches the inode the descriptor holds.
@@ -64,7 +63,7 @@ final class LockFileModes {
         try {
             view.setPermissions(mode);
         } catch (IOException e) {
-            LOG.debug("lock file {}: keeping its mode: {}", lockFile, e.toString());
+            LOG.get().debug("lock file {}: keeping its mode: {}", lockFile, e.toString());
         }
     }
 
@@ -90,7 +89,7 @@ final class LockFileModes {
             } catch (IOException e) {
                 // Not a member of the folder's group: members of it who are not the owner get a
                 // clear error when they lock, rather than a file opened to a group it was not for.
-                LOG.debug("lock file {}: keeping group {}: {}", lockFile, now.getName(), e.toString());
+                LOG.get().debug("lock file {}: keeping group {}: {}", lockFile, now.getName(), e.toString());
             }
         }
     }
@@ -101,7 +100,7 @@ final class LockFileModes {
             try {
                 view.setOwner(wanted);
             } catch (IOException e) {
-                LOG.debug("lock file {}: keeping owner {}: {}", lockFile, now.getName(), e.toString());
+                LOG.get().debug("lock file {}: keeping owner {}: {}", lockFile, now.getName(), e.toString());
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -18,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The lock files of {@link PathLocks}: one per folder written into, {@code <folder>/.atomicfiles.lock},
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * {@link LockFile#stillAtItsPath()}, which {@link PathLocks} asks after every lock.
  */
 final class LockFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(LockFiles.class);
+    private static final Log LOG = Log.of(LockFiles.class);
     /** The name of the lock file in each folder written into. */
     static final String NAME = io.atomicfiles.AtomicFiles.LOCK_FILE_NAME;
     /** Lock files kept open while nobody uses them. */
@@ -210,7 +209,7 @@ final class LockFiles {
             boolean same = after != null && (created ? after.isRegularFile()
                     : identity != null && identity.equals(before.fileKey()));
             if (!same) {
-                LOG.warn("lock file {} was replaced while it was opened; opening it again", path);
+                LOG.get().warn("lock file {} was replaced while it was opened; opening it again", path);
                 synchronized (MONITOR) {
                     NEVER_CLOSED.add(channel);
                 }
@@ -376,7 +375,7 @@ final class LockFiles {
             channel.close();
         } catch (IOException e) {
             // Closing releases any lock on it in every case; there is nothing else to undo.
-            LOG.debug("closing lock file: {}", e.toString());
+            LOG.get().debug("closing lock file: {}", e.toString());
         }
     }
 }

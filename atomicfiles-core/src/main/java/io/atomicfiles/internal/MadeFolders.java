@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import java.io.IOException;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -9,8 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Folders made only to hold a lock file, and their removal when the lock is released unused.
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  */
 final class MadeFolders {
-    private static final Logger LOG = LoggerFactory.getLogger(MadeFolders.class);
+    private static final Log LOG = Log.of(MadeFolders.class);
 
     private MadeFolders() {
     }
@@ -77,7 +76,7 @@ final class MadeFolders {
             }
         } catch (IOException | RuntimeException e) {
             // Something was put there meanwhile, or it cannot be removed: it stays, harmlessly.
-            LOG.debug("keeping folder made for a lock in {}: {}", file.folder, e.toString());
+            LOG.get().debug("keeping folder made for a lock in {}: {}", file.folder, e.toString());
         }
     }
 

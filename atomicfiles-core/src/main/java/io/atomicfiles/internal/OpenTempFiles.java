@@ -1,12 +1,11 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The temp files this JVM has made and not yet published or deleted: the content of open
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * {@link TempFiles#sweep}, which can tell their writer is gone.
  */
 public final class OpenTempFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(OpenTempFiles.class);
+    private static final Log LOG = Log.of(OpenTempFiles.class);
     private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
     private OpenTempFiles() {
@@ -56,7 +55,7 @@ public final class OpenTempFiles {
                 }
                 OPEN.remove(path);
             } catch (IOException | RuntimeException e) {
-                LOG.warn("could not delete temp file {} at shutdown: {}", path, e.toString());
+                LOG.get().warn("could not delete temp file {} at shutdown: {}", path, e.toString());
             }
         }
         return deleted;

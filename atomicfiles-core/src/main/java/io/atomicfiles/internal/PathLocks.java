@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.LockTimeoutException;
 import java.io.IOException;
@@ -60,7 +61,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * so the JVM lock alone serialises them.
  */
 public final class PathLocks {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PathLocks.class);
+    private static final Log LOG = Log.of(PathLocks.class);
     static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
     /** Lock files found replaced right after locking them, in a row, before giving up. */
     private static final int REPLACED_ATTEMPTS = 16;
@@ -416,7 +417,7 @@ public final class PathLocks {
             }
         } catch (IOException | RuntimeException e) {
             // The lock may still be held: the lock file must be closed once unused, which drops it.
-            LOG.warn("releasing a lock in {}: {}", taken.file(), e.toString());
+            LOG.get().warn("releasing a lock in {}: {}", taken.file(), e.toString());
             LockFiles.markStale(taken.file());
         } finally {
             LockFiles.done(taken.file());
@@ -476,7 +477,7 @@ public final class PathLocks {
             } catch (DirectoryNotEmptyException someoneElses) {
                 // A file of someone else's was put there meanwhile: the folder is theirs now too.
             } catch (IOException | RuntimeException e) {
-                LOG.debug("keeping empty folder {}: {}", folder, e.toString());
+                LOG.get().debug("keeping empty folder {}: {}", folder, e.toString());
             }
         }
     }

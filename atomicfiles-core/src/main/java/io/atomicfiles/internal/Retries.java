@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import io.atomicfiles.IOCallable;
@@ -7,12 +8,10 @@ import io.atomicfiles.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Runs an operation under a {@link RetryPolicy}, through Failsafe. */
 public final class Retries {
-    private static final Logger LOG = LoggerFactory.getLogger(Retries.class);
+    private static final Log LOG = Log.of(Retries.class);
 
     private Retries() {
     }
@@ -32,7 +31,7 @@ public final class Retries {
                 .withMaxAttempts(policy.maxAttempts())
                 .onRetry(event -> {
                     Throwable failure = event.getLastException();
-                    LOG.info("{} {}: attempt {} failed ({}); retrying", operation, path, event.getAttemptCount(),
+                    LOG.get().info("{} {}: attempt {} failed ({}); retrying", operation, path, event.getAttemptCount(),
                             failure.toString());
                     Events.emit(new Events.Event(operation, path, "retry", -1, null, event.getElapsedTime(),
                             failure.getMessage(), Map.of("attempt", event.getAttemptCount())));

@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import java.io.EOFException;
 import java.io.FilterOutputStream;
@@ -26,8 +27,6 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Log-style rotation: {@code app.log} → {@code app.log.1} → {@code app.log.2} → ..., keeping at
@@ -65,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * {@code app.log} through this library, another rotation, or an audit trail's append to it.
  */
 public final class Rotation {
-    private static final Logger LOG = LoggerFactory.getLogger(Rotation.class);
+    private static final Log LOG = Log.of(Rotation.class);
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(60);
     private static final String OPERATION = "rotate";
 
@@ -150,7 +149,7 @@ public final class Rotation {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
             for (Path entry : entries) {
                 if (temp.matcher(entry.getFileName().toString()).matches()) {
-                    LOG.info("rotate {}: removing abandoned temp file {}", target, entry.getFileName());
+                    LOG.get().info("rotate {}: removing abandoned temp file {}", target, entry.getFileName());
                     Files.deleteIfExists(entry);
                 }
             }
@@ -183,7 +182,7 @@ public final class Rotation {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(slot.gz(), LinkOption.NOFOLLOW_LINKS))) {
             unpacked = sha256(in);
         } catch (EOFException | ZipException damaged) {
-            LOG.warn("rotate {}: {} is damaged ({}); keeping {}", target, slot.gz().getFileName(), damaged.toString(),
+            LOG.get().warn("rotate {}: {} is damaged ({}); keeping {}", target, slot.gz().getFileName(), damaged.toString(),
                     slot.plain().getFileName());
             remove(slot.gz());
             return false;
@@ -294,7 +293,7 @@ public final class Rotation {
         }
         BasicFileAttributes moved = Stat.attributes(to);
         if (moved != null && left.fileKey() != null && left.fileKey().equals(moved.fileKey())) {
-            LOG.info("rotate: {} had become another name of {}; removing the old name", to.getFileName(),
+            LOG.get().info("rotate: {} had become another name of {}; removing the old name", to.getFileName(),
                     from.getFileName());
             Files.delete(from);
         }
@@ -383,7 +382,7 @@ public final class Rotation {
         try {
             temp.channel().close();
         } catch (IOException e) {
-            LOG.debug("closing {}: {}", temp.path(), e.toString());
+            LOG.get().debug("closing {}: {}", temp.path(), e.toString());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -21,8 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Temp files beside their targets: {@code .NAME.tmp-<random>-<writer>}.
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * each process) and by {@link #sweep}.
  */
 public final class TempFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(TempFiles.class);
+    private static final Log LOG = Log.of(TempFiles.class);
     /** The longest file name of the common filesystems (ext4, XFS, Btrfs, tmpfs, APFS, NTFS): 255 bytes. */
     public static final int MAX_NAME_BYTES = 255;
     private static final int RANDOM_CHARS = 12;
@@ -137,14 +136,14 @@ public final class TempFiles {
     }
 
     /**
-     * 12 base-36 characters from a cryptographically strong generator: someone who lists the
+     * 12 base-36 characters from a cryptographically strong generator ({@link UnguessableBytes}): someone who lists the
      * folder and sees many temp names still cannot tell the next one (a generator such as
      * {@code ThreadLocalRandom} can be reconstructed from its output), so names cannot be taken
      * ahead of a write to make it fail.
      */
     private static String randomCharacters() {
         byte[] bytes = new byte[8];
-        Random.SOURCE.nextBytes(bytes);
+        UnguessableBytes.fill(bytes);
         long value = 0;
         for (byte b : bytes) {
             value = (value << 8) | (b & 0xff);
@@ -155,19 +154,6 @@ public final class TempFiles {
             value = Long.divideUnsigned(value, ALPHABET.length());
         }
         return chars.toString();
-    }
-
-    /** The generator of temp names, made on first use (seeded once; no system call per name after that). */
-    private static final class Random {
-        static final java.security.SecureRandom SOURCE = create();
-
-        private static java.security.SecureRandom create() {
-            try {
-                return java.security.SecureRandom.getInstance("DRBG");
-            } catch (java.security.NoSuchAlgorithmException e) {
-                return new java.security.SecureRandom();
-            }
-        }
     }
 
     /** Whether {@code fileName} has the shape of a temp name made by {@link #name} (or by earlier versions). */
@@ -193,7 +179,7 @@ public final class TempFiles {
             Files.deleteIfExists(path);
             OpenTempFiles.remove(path);
         } catch (IOException e) {
-            LOG.warn("could not delete temp file {}: {}", path, e.toString());
+            LOG.get().warn("could not delete temp file {}: {}", path, e.toString());
         }
     }
 
@@ -223,7 +209,7 @@ public final class TempFiles {
         try {
             remove(folder, null);
         } catch (IOException | RuntimeException e) {
-            LOG.debug("could not look for abandoned temp files in {}: {}", folder, e.toString());
+            LOG.get().debug("could not look for abandoned temp files in {}: {}", folder, e.toString());
         }
     }
 
@@ -271,13 +257,13 @@ public final class TempFiles {
                 }
                 try {
                     if (Files.deleteIfExists(entry)) {
-                        LOG.info("removed stale temp file {} (its writer is {})", entry,
+                        LOG.get().info("removed stale temp file {} (its writer is {})", entry,
                                 writer == TempWriters.State.GONE ? "gone" : "unknown, and it is old");
                         removed++;
                     }
                 } catch (FileSystemException e) {
                     // Such as another user's file in a sticky folder: not ours to remove.
-                    LOG.debug("could not remove stale temp file {}: {}", entry, e.toString());
+                    LOG.get().debug("could not remove stale temp file {}: {}", entry, e.toString());
                 }
             }
         }

@@ -1,12 +1,11 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Who wrote a temp file, and whether that writer is gone: the part of a temp name that lets a
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * descriptor of a file another thread of this JVM has locked would drop that lock).
  */
 final class TempWriters {
-    private static final Logger LOG = LoggerFactory.getLogger(TempWriters.class);
+    private static final Log LOG = Log.of(TempWriters.class);
     static final int MACHINE_CHARS = 6;
     /** The tag of a machine that could not be identified: such writers are always {@link State#UNKNOWN}. */
     static final String UNKNOWN_MACHINE = "0".repeat(MACHINE_CHARS);
@@ -117,7 +116,7 @@ final class TempWriters {
                 tag = "0".repeat(MACHINE_CHARS - tag.length()) + tag;
                 return tag.equals(UNKNOWN_MACHINE) ? "000001" : tag;
             } catch (IOException | RuntimeException e) {
-                LOG.debug("no machine identity (machine id, pid namespace): temp files of killed writers are"
+                LOG.get().debug("no machine identity (machine id, pid namespace): temp files of killed writers are"
                         + " removed by age only", e);
                 return UNKNOWN_MACHINE;
             }

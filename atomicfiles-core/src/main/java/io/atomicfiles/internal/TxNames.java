@@ -1,7 +1,6 @@
 package io.atomicfiles.internal;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
@@ -11,7 +10,7 @@ import java.util.regex.Pattern;
  * <p>Two rules make them safe to put in the user's folders:
  *
  * <ul>
- *   <li>The tag is random (64 bits from {@link SecureRandom}, recorded in the journal), so
+ *   <li>The tag is random (64 bits from {@link UnguessableBytes}, recorded in the journal), so
  *       nobody can plant a file, folder or link at a name a transaction is about to create
  *       (a planted name would fail the transaction, or worse, be written through).</li>
  *   <li>No role is a suffix users match on ({@code .backup}, {@code .deleted_backup},
@@ -25,7 +24,6 @@ public final class TxNames {
     /** Characters of a file name kept in its hidden names. */
     public static final int MAX_NAME_CHARS = 120;
     private static final int TAG_BYTES = 8;
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** Any transaction's hidden name, of any journal version (version 1 tags were 10 hex digits). */
     private static final Pattern ANY = Pattern.compile("\\..+\\.tx-[0-9a-f]{10,32}-[0-9]+\\.[a-z]+");
 
@@ -35,7 +33,7 @@ public final class TxNames {
     /** A new random tag: 16 hex digits. */
     public static String newTag() {
         byte[] bytes = new byte[TAG_BYTES];
-        RANDOM.nextBytes(bytes);
+        UnguessableBytes.fill(bytes);
         return HexFormat.of().formatHex(bytes);
     }
 

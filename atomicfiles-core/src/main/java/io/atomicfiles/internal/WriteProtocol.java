@@ -1,5 +1,6 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.IOConsumer;
 import io.atomicfiles.IntegrityException;
@@ -329,7 +330,7 @@ public final class WriteProtocol implements AutoCloseable {
         try {
             progress.finished(succeeded);
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(WriteProtocol.class).warn("progress listener of {} {} failed in"
+            Log.of(WriteProtocol.class).get().warn("progress listener of {} {} failed in"
                     + " finished({}); ignored: {}", operation, target, succeeded, e.toString());
         }
     }

@@ -1,5 +1,6 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.Durability;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.internal.Confinement;
@@ -19,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  * lock while it scans, and each transaction's file locks while it works on its files.
  */
 public final class Recovery {
-    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+    private static final Log LOG = Log.of(Recovery.class);
     /** Journals of transactions running in this JVM: their OS locks are ours, so tryLock cannot tell. */
     private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
     private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
@@ -92,15 +91,15 @@ public final class Recovery {
             try {
                 result = recoverOne(journal);
             } catch (LeftUnfinished e) {
-                LOG.error("transaction journal {} left unfinished: {}", journal, e.getMessage());
+                LOG.get().error("transaction journal {} left unfinished: {}", journal, e.getMessage());
                 unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), e.paths));
                 continue;
             } catch (PlanCheck.Refused e) {
-                LOG.error("{}", e.getMessage());
+                LOG.get().error("{}", e.getMessage());
                 unfinished.add(new RecoveryReport.Unfinished(journal, e.getMessage(), List.of()));
                 continue;
             } catch (IOException | RuntimeException e) {
-                LOG.error("transaction journal {} left unfinished", journal, e);
+                LOG.get().error("transaction journal {} left unfinished", journal, e);
                 unfinished.add(new RecoveryReport.Unfinished(journal, e.toString(), List.of()));
                 continue;
             }
@@ -170,7 +169,7 @@ public final class Recovery {
             if (result.conflicts().stream().noneMatch(c -> c.startsWith("journal"))) {
                 Files.deleteIfExists(journal);
             }
-            LOG.info("recovered transaction {}: {}", result.id(), result.outcome());
+            LOG.get().info("recovered transaction {}: {}", result.id(), result.outcome());
             return result;
         }
     }
@@ -280,7 +279,7 @@ public final class Recovery {
                     actions.add("removed " + removed + " stale temp file(s) in " + folder);
                 }
             } catch (IOException e) {
-                LOG.debug("could not sweep {}: {}", folder, e.toString());
+                LOG.get().debug("could not sweep {}: {}", folder, e.toString());
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.Fsync;
@@ -291,7 +292,7 @@ final class StepRunner {
     private boolean deleteLeftover(Path leftover) throws IOException {
         if (!confinement.allows(leftover, "delete")) {
             // Its folder was swapped for a link: the name there is not ours, and is left.
-            org.slf4j.LoggerFactory.getLogger(StepRunner.class).warn("left {}: its folder is no longer inside {}",
+            Log.of(StepRunner.class).get().warn("left {}: its folder is no longer inside {}",
                     leftover, confinement.root());
             return false;
         }

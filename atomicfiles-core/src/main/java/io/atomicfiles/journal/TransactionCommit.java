@@ -1,5 +1,6 @@
 package io.atomicfiles.journal;
 
+import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.Durability;
 import io.atomicfiles.ProgressListener;
@@ -21,8 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -57,7 +56,7 @@ import tools.jackson.databind.node.ObjectNode;
  * is done through it. The journal's header records the root, so recovery checks alike.
  */
 public final class TransactionCommit {
-    private static final Logger LOG = LoggerFactory.getLogger(TransactionCommit.class);
+    private static final Log LOG = Log.of(TransactionCommit.class);
 
     private final String id;
     private final List<Operation> operations;
@@ -237,7 +236,7 @@ public final class TransactionCommit {
             forceCleanUp(steps); // before the journal goes: see forceCleanUp
             journal.delete();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("transaction {} is committed, but its leftovers could not all be removed ({});"
+            LOG.get().warn("transaction {} is committed, but its leftovers could not all be removed ({});"
                     + " the next recovery removes them", id, e.toString());
         }
     }
