@@ -27,6 +27,7 @@ public final class Log {
     }
 
     /** The logger; two threads that ask first at the same moment get the same one from SLF4J. */
+    @SuppressWarnings("exports") // internal is exported for the project's own modules only, which read org.slf4j themselves
     public Logger get() {
         Logger made = logger;
         if (made == null) {
