@@ -29,8 +29,9 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws IOException {
-        // What Main.main does first. The hook runs when this JVM ends, with no temp file to discard.
+        // What Main.main does first (for a command that may write). The hook runs when this JVM ends, with no temp file to discard.
         Runtime.getRuntime().addShutdownHook(OpenTempFiles.shutdownHook());
+        Prefetch.startFor("write");
         Path dir = Files.createTempDirectory("atomicfiles-cds-training-");
         try {
             train(dir);

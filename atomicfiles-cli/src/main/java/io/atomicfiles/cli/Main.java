@@ -112,6 +112,7 @@ public final class Main implements Runnable {
     public static final int INTEGRITY = 5;
 
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     @Spec
     private CommandSpec spec;
@@ -159,6 +160,12 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // Ctrl-C or kill (SIGINT, SIGTERM) in the middle of a write: its temp file goes too.
         Runtime.getRuntime().addShutdownHook(OpenTempFiles.shutdownHook());
+        String first = firstWord(args);
+        if (first != null && !first.equals("help")) {
+            // A command that may write: part of its set-up runs on the second core while this
+            // thread builds the command line (start-up, BENCHMARKS.md).
+            Prefetch.startFor(first);
+        }
         System.exit(commandLine(System.in, args).execute(args));
     }
 
@@ -167,6 +174,7 @@ public final class Main implements Runnable {
      * case, one-line error messages instead of stack traces, and the exit codes above.
      */
     public static CommandLine commandLine(InputStream stdin) {
+        skipUnusedConverters();
         return configure(withCommands(new CommandLine(new Main(stdin)), COMMANDS));
     }
 
@@ -179,23 +187,57 @@ public final class Main implements Runnable {
      * command, for the list and the suggestions.
      */
     public static CommandLine commandLine(InputStream stdin, String[] args) {
+        skipUnusedConverters();
         List<Class<?>> needed = COMMANDS;
-        String first = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).findFirst().orElse(null);
+        String first = firstWord(args);
         List<String> options = Arrays.asList(args);
         if (first != null && !first.equals("help")) {
             needed = COMMANDS;
-            // The first match: a command's annotations are read (parsed) only up to the one named.
-            for (Class<?> command : COMMANDS) {
-                if (name(command).equals(first)) {
-                    needed = List.of(command);
-                    break;
-                }
+            Class<?> command = named(first);
+            if (command != null) {
+                needed = List.of(command);
             }
         } else if (first == null && (options.contains("-V") || options.contains("--version"))
                 && !options.contains("-h") && !options.contains("--help")) {
             needed = List.of();
         }
         return configure(withCommands(new CommandLine(new Main(stdin)), needed));
+    }
+
+    /**
+     * Tells picocli not to set up its converters for the java.sql and java.time types, which no
+     * option here has (a Duration option names its own converter): looking each up by reflection
+     * initializes those classes, twice per run (once per command line level), a few milliseconds
+     * of every start-up. Picocli's own switch, {@code picocli.converters.excludes}; one set by the
+     * user is left as it is.
+     */
+    private static void skipUnusedConverters() {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, "java.sql.*,java.time.*");
+        }
+    }
+
+    /**
+     * The command called {@code name}, else null. The first match: a command's annotations are
+     * read (parsed) only up to the one named.
+     */
+    static Class<?> named(String name) {
+        for (Class<?> command : COMMANDS) {
+            if (name(command).equals(name)) {
+                return command;
+            }
+        }
+        return null;
+    }
+
+    /** The first argument that is not an option (the command's name, when there is one), else null. */
+    private static String firstWord(String[] args) {
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
     }
 
     private static CommandLine withCommands(CommandLine root, List<Class<?>> commands) {
