@@ -20,10 +20,12 @@ import java.util.Set;
 /**
  * Permissions, owner and group of the files the library creates.
  *
- * <p>A temp file is created owner-only ({@code rw-------}) so that nobody else can read
- * content before it is published. Just before publishing it takes the mode, owner and group
- * of the file it replaces, or, for a new file, the mode a plain {@code open(O_CREAT, 0666)}
- * would have given it under the process's umask. Where the filesystem has no POSIX
+ * <p>A temp file is created either with the mode it will be published with, when that grants
+ * nobody anything the published file will not ({@link #finalModeAtCreation}), or else
+ * owner-only ({@code rw-------}), so that nobody else can read content before it is published.
+ * Just before publishing it takes the mode, owner and group of the file it replaces, or, for a
+ * new file, the mode a plain {@code open(O_CREAT, 0666)} would have given it under the
+ * process's umask. Where the filesystem has no POSIX
  * attributes (Windows, some in-memory filesystems) all of this is skipped.
  */
 public final class FileModes {
@@ -41,6 +43,61 @@ public final class FileModes {
         return supportsPosix(folder)
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE)}
                 : new FileAttribute<?>[0];
+    }
+
+    /**
+     * The mode to create a temp file with so that it needs no {@code chmod} before it is
+     * published: {@code finalMode} itself, when creating the file with it grants nobody anything
+     * the published file will not grant them anyway; else null, and the temp file is created
+     * owner-only ({@link #ownerOnlyFileAttribute}) and given its mode later. All of these must hold:
+     *
+     * <ol>
+     *   <li>The filesystem is the default one, whose {@code open(2)} applies the process's umask
+     *       ({@link #umask()}), and has POSIX modes.</li>
+     *   <li>The umask strips no bit of {@code finalMode}: the file is created with exactly that
+     *       mode (a stripped bit could turn, say, {@code 0644} into {@code 0640}, which grants the
+     *       group more than others).</li>
+     *   <li>Its group bits grant nothing its other bits do not. Until the group of the file
+     *       replaced is set ({@link #copy}), the temp file has the writer's group (or the
+     *       folder's, in a set-group-ID folder), which the published file may not have: members
+     *       of that group must gain nothing from it, and then they do not.</li>
+     * </ol>
+     *
+     * <p>Set-user-ID, set-group-ID and sticky bits cannot be in a {@code Set<PosixFilePermission>}:
+     * they are never given to a temp file. The owner of the temp file is the writer, who has the
+     * content anyway; everyone else may read the temp file only if the published file (the same
+     * inode, renamed) lets them read it a moment later: nothing leaks that publishing would not show.
+     */
+    public static Set<PosixFilePermission> finalModeAtCreation(Path folder, Set<PosixFilePermission> finalMode) {
+        if (finalMode == null || !"file".equals(folder.getFileSystem().provider().getScheme())
+                || !supportsPosix(folder)) {
+            return null;
+        }
+        return grantsNoMoreAtCreation(mode(finalMode), umask()) ? finalMode : null;
+    }
+
+    /**
+     * The rule of {@link #finalModeAtCreation} for a mode and a umask (tests try umasks other than
+     * this process's): the umask strips none of {@code mode}'s bits, and its group bits grant
+     * nothing its other bits do not.
+     */
+    static boolean grantsNoMoreAtCreation(int mode, int umask) {
+        if ((mode & ~0777) != 0 || (mode & umask) != 0) {
+            return false;
+        }
+        int group = (mode >> 3) & 07;
+        int others = mode & 07;
+        return (group & ~others) == 0;
+    }
+
+    /** The file attribute that creates a file with {@code permissions} (exactly, under {@link #finalModeAtCreation}'s rule). */
+    public static FileAttribute<?>[] fileAttribute(Set<PosixFilePermission> permissions) {
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
+    }
+
+    /** Whether {@code permissions} are owner-only read and write ({@code rw-------}). */
+    static boolean isOwnerOnly(Set<PosixFilePermission> permissions) {
+        return OWNER_ONLY_FILE.equals(permissions);
     }
 
     /** The attribute that creates a folder owner-only, or none where modes are unsupported. */
@@ -160,6 +217,9 @@ public final class FileModes {
             return null;
         }
         Kept now = read(file);
+        if (!now.regularFile()) {
+            throw notOurTempFile(file);
+        }
         boolean groupKept = now.group().equals(original.group());
         boolean ownerKept = now.owner().equals(original.owner());
         String view = original.owner() instanceof Integer ? "unix:" : "posix:";
@@ -184,8 +244,37 @@ public final class FileModes {
             LOG.get().debug("{}: owner {} could not be kept; the file is the writer's ({})", file, original.owner(),
                     now.owner());
         }
-        setPermissions(file, permissions);
+        if (!permissions.equals(now.permissions())) {
+            // The temp file was created owner-only (or the mode to keep changed meanwhile).
+            setPermissions(file, permissions);
+        }
+        // Else it was created with exactly this mode ({@link #finalModeAtCreation}): the stat
+        // above has just shown it, so a chmod would change nothing.
         return permissions;
+    }
+
+    /**
+     * Fails unless {@code file} (a temp file of ours) is still a regular file, not following a
+     * link: someone who may rename entries of the folder could have swapped it for a link to a
+     * file of their choosing, which the rename would publish under the target's name. (Where the
+     * temp file gets a {@code chmod}, its {@code open(O_NOFOLLOW)} refuses such a link; where it
+     * needs none, this one stat does.)
+     */
+    public static void requireRegularFile(Path file) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw notOurTempFile(file);
+        }
+        if (!attributes.isRegularFile()) {
+            throw notOurTempFile(file);
+        }
+    }
+
+    private static FileSystemException notOurTempFile(Path file) {
+        return new FileSystemException(file.toString(), null, "the temp file is no longer a regular file: someone"
+                + " who may rename entries of its folder replaced it (it is not published)");
     }
 
     /** Sets one owner attribute, without following a link; false when the process may not. */
@@ -229,6 +318,20 @@ public final class FileModes {
 
     private static boolean supportsUnixView(Path path) {
         return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+    }
+
+    /** The process's umask (read once: the kernel's {@code Umask} line of /proc/self/status on Linux). */
+    static int umask() {
+        return Umask.VALUE;
+    }
+
+    /** The {@code st_mode} permission bits of {@code permissions}. */
+    static int mode(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission p : permissions) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        return mode;
     }
 
     /** The permission bits of a {@code st_mode}. */
