@@ -217,7 +217,8 @@ public final class FileModes {
             return null;
         }
         Kept now = read(file);
-        if (!now.regularFile()) {
+        if (now == null || !now.regularFile()) {
+            // Gone, or swapped for a link or something else: never published, never given a mode.
             throw notOurTempFile(file);
         }
         boolean groupKept = now.group().equals(original.group());

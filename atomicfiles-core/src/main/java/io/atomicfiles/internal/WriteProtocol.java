@@ -223,7 +223,7 @@ public final class WriteProtocol implements AutoCloseable {
             throw new IllegalStateException(operation + " " + target + ": newFilePermissions after content was written");
         }
         this.newFilePermissions = permissions;
-        if (createdWith != null && !createdWith.equals(permissions) && !found().exists()) {
+        if (createdWith != null && !createdWith.equals(modeToPublish(target, found(), permissions))) {
             FileModes.setPermissions(temp.path(), EnumSet.of(PosixFilePermission.OWNER_READ,
                     PosixFilePermission.OWNER_WRITE));
             createdWith = null;
