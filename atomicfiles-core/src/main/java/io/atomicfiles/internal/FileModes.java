@@ -260,17 +260,20 @@ public final class FileModes {
      * file of their choosing, which the rename would publish under the target's name. (Where the
      * temp file gets a {@code chmod}, its {@code open(O_NOFOLLOW)} refuses such a link; where it
      * needs none, this one stat does.)
+     *
+     * @return its permissions, as the same stat shows them
      */
-    public static void requireRegularFile(Path file) throws IOException {
-        BasicFileAttributes attributes;
+    public static Set<PosixFilePermission> requireRegularFile(Path file) throws IOException {
+        PosixFileAttributes attributes;
         try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
             throw notOurTempFile(file);
         }
         if (!attributes.isRegularFile()) {
             throw notOurTempFile(file);
         }
+        return attributes.permissions();
     }
 
     private static FileSystemException notOurTempFile(Path file) {

@@ -453,13 +453,13 @@ public final class WriteProtocol implements AutoCloseable {
         }
         Set<PosixFilePermission> mode = newFilePermissions != null ? newFilePermissions
                 : FileModes.defaultFileMode(temp.path());
-        if (!mode.equals(createdWith)) {
+        // Created with this very mode (FileModes.finalModeAtCreation): no chmod, but one stat,
+        // so that a link swapped in for the temp file is refused all the same, and which shows
+        // that the mode is the one asked (a default ACL of the folder, not the umask, decides it
+        // where there is one: then the chmod below gives the mode all the same).
+        if (!mode.equals(createdWith) || !FileModes.requireRegularFile(temp.path()).equals(mode)) {
             // open(O_NOFOLLOW) and fchmod: also refuses a link swapped in for the temp file.
             FileModes.setPermissions(temp.path(), mode);
-        } else {
-            // Created with this very mode (FileModes.finalModeAtCreation): no chmod, but one
-            // stat, so that a link swapped in for the temp file is refused all the same.
-            FileModes.requireRegularFile(temp.path());
         }
     }
 
