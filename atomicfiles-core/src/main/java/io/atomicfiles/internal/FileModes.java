@@ -21,7 +21,7 @@ import java.util.Set;
  * Permissions, owner and group of the files the library creates.
  *
  * <p>A temp file is created either with the mode it will be published with, when that grants
- * nobody anything the published file will not ({@link #finalModeAtCreation}), or else
+ * nobody anything the published file will not ({@link TempFileModes#finalModeAtCreation}), or else
  * owner-only ({@code rw-------}), so that nobody else can read content before it is published.
  * Just before publishing it takes the mode, owner and group of the file it replaces, or, for a
  * new file, the mode a plain {@code open(O_CREAT, 0666)} would have given it under the
@@ -43,61 +43,6 @@ public final class FileModes {
         return supportsPosix(folder)
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE)}
                 : new FileAttribute<?>[0];
-    }
-
-    /**
-     * The mode to create a temp file with so that it needs no {@code chmod} before it is
-     * published: {@code finalMode} itself, when creating the file with it grants nobody anything
-     * the published file will not grant them anyway; else null, and the temp file is created
-     * owner-only ({@link #ownerOnlyFileAttribute}) and given its mode later. All of these must hold:
-     *
-     * <ol>
-     *   <li>The filesystem is the default one, whose {@code open(2)} applies the process's umask
-     *       ({@link #umask()}), and has POSIX modes.</li>
-     *   <li>The umask strips no bit of {@code finalMode}: the file is created with exactly that
-     *       mode (a stripped bit could turn, say, {@code 0644} into {@code 0640}, which grants the
-     *       group more than others).</li>
-     *   <li>Its group bits grant nothing its other bits do not. Until the group of the file
-     *       replaced is set ({@link #copy}), the temp file has the writer's group (or the
-     *       folder's, in a set-group-ID folder), which the published file may not have: members
-     *       of that group must gain nothing from it, and then they do not.</li>
-     * </ol>
-     *
-     * <p>Set-user-ID, set-group-ID and sticky bits cannot be in a {@code Set<PosixFilePermission>}:
-     * they are never given to a temp file. The owner of the temp file is the writer, who has the
-     * content anyway; everyone else may read the temp file only if the published file (the same
-     * inode, renamed) lets them read it a moment later: nothing leaks that publishing would not show.
-     */
-    public static Set<PosixFilePermission> finalModeAtCreation(Path folder, Set<PosixFilePermission> finalMode) {
-        if (finalMode == null || !"file".equals(folder.getFileSystem().provider().getScheme())
-                || !supportsPosix(folder)) {
-            return null;
-        }
-        return grantsNoMoreAtCreation(mode(finalMode), umask()) ? finalMode : null;
-    }
-
-    /**
-     * The rule of {@link #finalModeAtCreation} for a mode and a umask (tests try umasks other than
-     * this process's): the umask strips none of {@code mode}'s bits, and its group bits grant
-     * nothing its other bits do not.
-     */
-    static boolean grantsNoMoreAtCreation(int mode, int umask) {
-        if ((mode & ~0777) != 0 || (mode & umask) != 0) {
-            return false;
-        }
-        int group = (mode >> 3) & 07;
-        int others = mode & 07;
-        return (group & ~others) == 0;
-    }
-
-    /** The file attribute that creates a file with {@code permissions} (exactly, under {@link #finalModeAtCreation}'s rule). */
-    public static FileAttribute<?>[] fileAttribute(Set<PosixFilePermission> permissions) {
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
-    }
-
-    /** Whether {@code permissions} are owner-only read and write ({@code rw-------}). */
-    static boolean isOwnerOnly(Set<PosixFilePermission> permissions) {
-        return OWNER_ONLY_FILE.equals(permissions);
     }
 
     /** The attribute that creates a folder owner-only, or none where modes are unsupported. */
@@ -219,7 +164,7 @@ public final class FileModes {
         Kept now = read(file);
         if (now == null || !now.regularFile()) {
             // Gone, or swapped for a link or something else: never published, never given a mode.
-            throw notOurTempFile(file);
+            throw TempFileModes.notOurTempFile(file);
         }
         boolean groupKept = now.group().equals(original.group());
         boolean ownerKept = now.owner().equals(original.owner());
@@ -249,36 +194,9 @@ public final class FileModes {
             // The temp file was created owner-only (or the mode to keep changed meanwhile).
             setPermissions(file, permissions);
         }
-        // Else it was created with exactly this mode ({@link #finalModeAtCreation}): the stat
+        // Else it was created with exactly this mode (TempFileModes.finalModeAtCreation): the stat
         // above has just shown it, so a chmod would change nothing.
         return permissions;
-    }
-
-    /**
-     * Fails unless {@code file} (a temp file of ours) is still a regular file, not following a
-     * link: someone who may rename entries of the folder could have swapped it for a link to a
-     * file of their choosing, which the rename would publish under the target's name. (Where the
-     * temp file gets a {@code chmod}, its {@code open(O_NOFOLLOW)} refuses such a link; where it
-     * needs none, this one stat does.)
-     *
-     * @return its permissions, as the same stat shows them
-     */
-    public static Set<PosixFilePermission> requireRegularFile(Path file) throws IOException {
-        PosixFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw notOurTempFile(file);
-        }
-        if (!attributes.isRegularFile()) {
-            throw notOurTempFile(file);
-        }
-        return attributes.permissions();
-    }
-
-    private static FileSystemException notOurTempFile(Path file) {
-        return new FileSystemException(file.toString(), null, "the temp file is no longer a regular file: someone"
-                + " who may rename entries of its folder replaced it (it is not published)");
     }
 
     /** Sets one owner attribute, without following a link; false when the process may not. */

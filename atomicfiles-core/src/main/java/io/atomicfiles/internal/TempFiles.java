@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * which never follows a symbolic link planted at the name, and owner-only, so nobody reads
  * content before it is published, unless the caller passes the mode the file will be published
  * with and that mode grants nobody more than the published file will
- * ({@link FileModes#finalModeAtCreation}). The name has 12 random base-36 characters (62 bits), so it
+ * ({@link TempFileModes#finalModeAtCreation}). The name has 12 random base-36 characters (62 bits), so it
  * cannot be guessed ahead, and the writer's identity ({@link TempWriters}), so that what a
  * killed writer left behind can be told from a live writer's file. The leading dot keeps it
  * out of ordinary listings. A name never exceeds {@value #MAX_NAME_BYTES} bytes: a long
@@ -84,12 +84,12 @@ public final class TempFiles {
 
     /**
      * {@link #create(Path, String)}, created with {@code mode} instead of owner-only when
-     * {@code mode} is not null: only a mode {@link FileModes#finalModeAtCreation} returned, which
+     * {@code mode} is not null: only a mode {@link TempFileModes#finalModeAtCreation} returned, which
      * grants nobody anything the published file will not.
      */
     public static TempFile create(Path folder, String targetName, Set<PosixFilePermission> mode) throws IOException {
         FileAttribute<?>[] attributes = mode == null ? FileModes.ownerOnlyFileAttribute(folder)
-                : FileModes.fileAttribute(mode);
+                : TempFileModes.fileAttribute(mode);
         FileAlreadyExistsException last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Path path = folder.resolve(name(targetName));

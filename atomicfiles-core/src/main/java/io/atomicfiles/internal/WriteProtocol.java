@@ -38,7 +38,7 @@ import java.util.Set;
  *       (same filesystem, so the rename is atomic), {@code CREATE_NEW} (never follows a planted
  *       link), owner-only (nobody reads unpublished content), or, when that grants nobody
  *       anything the published file will not, with the mode it will be published with, which
- *       spares step 5 its {@code chmod} ({@link FileModes#finalModeAtCreation}). The first write of this process
+ *       spares step 5 its {@code chmod} ({@link TempFileModes#finalModeAtCreation}). The first write of this process
  *       into a folder first removes temp files there whose writer is gone (a killed writer's
  *       leftovers). Until it is published or deleted, the temp file is known to
  *       {@link OpenTempFiles}, so a shutdown hook can remove it.</li>
@@ -81,7 +81,7 @@ public final class WriteProtocol implements AutoCloseable {
     private final long foundNanos;
     private boolean foundAgain;
     private Set<PosixFilePermission> newFilePermissions;
-    /** The mode the temp file was created with, when not owner-only ({@link FileModes#finalModeAtCreation}); else null. */
+    /** The mode the temp file was created with, when not owner-only ({@link TempFileModes#finalModeAtCreation}); else null. */
     private Set<PosixFilePermission> createdWith;
     private State state = State.OPEN;
     /** The step being run, for the error of a failure. */
@@ -125,7 +125,7 @@ public final class WriteProtocol implements AutoCloseable {
      * {@link #begin(Path, WriteOptions, String, long)}, for a write that gives a new target
      * {@code newFilePermissions} instead of the umask's mode (a copy takes its source's; null:
      * the umask's). Known before the temp file is made, they may be its mode from the start
-     * ({@link FileModes#finalModeAtCreation}), which {@link #newFilePermissions} set later cannot.
+     * ({@link TempFileModes#finalModeAtCreation}), which {@link #newFilePermissions} set later cannot.
      */
     public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize,
             Set<PosixFilePermission> newFilePermissions) throws IOException {
@@ -163,7 +163,7 @@ public final class WriteProtocol implements AutoCloseable {
             TempFiles.removeAbandonedOnce(target.getParent());
             // Owner-only, or already with the mode step 5 would give it, when that grants nobody
             // anything the published file will not (this spares an open, a chmod and a close).
-            Set<PosixFilePermission> createdWith = FileModes.finalModeAtCreation(target.getParent(),
+            Set<PosixFilePermission> createdWith = TempFileModes.finalModeAtCreation(target.getParent(),
                     modeToPublish(target, locked.found(), newFilePermissions));
             temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation, createdWith);
             ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
@@ -213,7 +213,7 @@ public final class WriteProtocol implements AutoCloseable {
     /**
      * For a new target, the permissions to give it instead of the umask's (a copy takes its
      * source's). Before any content is written: a temp file created with another mode than these
-     * ({@link FileModes#finalModeAtCreation}) is made owner-only here, before content could be
+     * ({@link TempFileModes#finalModeAtCreation}) is made owner-only here, before content could be
      * read under a mode that was not the one to publish. Prefer
      * {@link #begin(Path, WriteOptions, String, long, Set)}.
      */
@@ -234,7 +234,7 @@ public final class WriteProtocol implements AutoCloseable {
      * The mode step 5 will give the temp file, as far as it is known when the write begins: the
      * replaced regular file's, else {@code newFilePermissions}, else the umask's; null where the
      * filesystem has no POSIX modes. (Owner and group do not enter: see
-     * {@link FileModes#finalModeAtCreation}. Should the file's mode change before step 5, step 5
+     * {@link TempFileModes#finalModeAtCreation}. Should the file's mode change before step 5, step 5
      * gives the temp file the new one.)
      */
     private static Set<PosixFilePermission> modeToPublish(Path target, FileModes.Found found,
@@ -453,11 +453,11 @@ public final class WriteProtocol implements AutoCloseable {
         }
         Set<PosixFilePermission> mode = newFilePermissions != null ? newFilePermissions
                 : FileModes.defaultFileMode(temp.path());
-        // Created with this very mode (FileModes.finalModeAtCreation): no chmod, but one stat,
+        // Created with this very mode (TempFileModes.finalModeAtCreation): no chmod, but one stat,
         // so that a link swapped in for the temp file is refused all the same, and which shows
         // that the mode is the one asked (a default ACL of the folder, not the umask, decides it
         // where there is one: then the chmod below gives the mode all the same).
-        if (!mode.equals(createdWith) || !FileModes.requireRegularFile(temp.path()).equals(mode)) {
+        if (!mode.equals(createdWith) || !TempFileModes.requireRegularFile(temp.path()).equals(mode)) {
             // open(O_NOFOLLOW) and fchmod: also refuses a link swapped in for the temp file.
             FileModes.setPermissions(temp.path(), mode);
         }

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * When a temp file may be created with the mode it will be published with
- * ({@link FileModes#finalModeAtCreation}), under umasks other than this JVM's: only when the
+ * ({@link TempFileModes#finalModeAtCreation}), under umasks other than this JVM's: only when the
  * umask strips none of its bits and its group bits grant nothing its other bits do not; else
  * it is created owner-only, as before.
  */
@@ -36,7 +36,7 @@ class TempFileModeRuleTest {
         "000, 022, true",
     })
     void theRule(String mode, String umask, boolean createdWithIt) {
-        assertThat(FileModes.grantsNoMoreAtCreation(Integer.parseInt(mode, 8), Integer.parseInt(umask, 8)))
+        assertThat(TempFileModes.grantsNoMoreAtCreation(Integer.parseInt(mode, 8), Integer.parseInt(umask, 8)))
                 .isEqualTo(createdWithIt);
     }
 
@@ -44,14 +44,14 @@ class TempFileModeRuleTest {
     @CsvSource({"rw-------", "rw-r--r--", "rw-r-----", "rw-rw-rw-"})
     void underThisJvmsUmaskTheRuleDecides(String mode) {
         var permissions = PosixFilePermissions.fromString(mode);
-        boolean expected = FileModes.grantsNoMoreAtCreation(FileModes.mode(permissions), FileModes.umask());
+        boolean expected = TempFileModes.grantsNoMoreAtCreation(FileModes.mode(permissions), FileModes.umask());
 
-        assertThat(FileModes.finalModeAtCreation(Path.of(System.getProperty("java.io.tmpdir")), permissions))
+        assertThat(TempFileModes.finalModeAtCreation(Path.of(System.getProperty("java.io.tmpdir")), permissions))
                 .isEqualTo(expected ? permissions : null);
     }
 
     @org.junit.jupiter.api.Test
     void noModeNoFinalMode() {
-        assertThat(FileModes.finalModeAtCreation(Path.of(System.getProperty("java.io.tmpdir")), null)).isNull();
+        assertThat(TempFileModes.finalModeAtCreation(Path.of(System.getProperty("java.io.tmpdir")), null)).isNull();
     }
 }
