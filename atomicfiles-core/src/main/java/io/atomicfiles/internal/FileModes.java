@@ -20,10 +20,12 @@ import java.util.Set;
 /**
  * Permissions, owner and group of the files the library creates.
  *
- * <p>A temp file is created owner-only ({@code rw-------}) so that nobody else can read
- * content before it is published. Just before publishing it takes the mode, owner and group
- * of the file it replaces, or, for a new file, the mode a plain {@code open(O_CREAT, 0666)}
- * would have given it under the process's umask. Where the filesystem has no POSIX
+ * <p>A temp file is created either with the mode it will be published with, when that grants
+ * nobody anything the published file will not ({@link TempFileModes#finalModeAtCreation}), or else
+ * owner-only ({@code rw-------}), so that nobody else can read content before it is published.
+ * Just before publishing it takes the mode, owner and group of the file it replaces, or, for a
+ * new file, the mode a plain {@code open(O_CREAT, 0666)} would have given it under the
+ * process's umask. Where the filesystem has no POSIX
  * attributes (Windows, some in-memory filesystems) all of this is skipped.
  */
 public final class FileModes {
@@ -160,6 +162,10 @@ public final class FileModes {
             return null;
         }
         Kept now = read(file);
+        if (now == null || !now.regularFile()) {
+            // Gone, or swapped for a link or something else: never published, never given a mode.
+            throw TempFileModes.notOurTempFile(file);
+        }
         boolean groupKept = now.group().equals(original.group());
         boolean ownerKept = now.owner().equals(original.owner());
         String view = original.owner() instanceof Integer ? "unix:" : "posix:";
@@ -184,7 +190,12 @@ public final class FileModes {
             LOG.get().debug("{}: owner {} could not be kept; the file is the writer's ({})", file, original.owner(),
                     now.owner());
         }
-        setPermissions(file, permissions);
+        if (!permissions.equals(now.permissions())) {
+            // The temp file was created owner-only (or the mode to keep changed meanwhile).
+            setPermissions(file, permissions);
+        }
+        // Else it was created with exactly this mode (TempFileModes.finalModeAtCreation): the stat
+        // above has just shown it, so a chmod would change nothing.
         return permissions;
     }
 
@@ -229,6 +240,20 @@ public final class FileModes {
 
     private static boolean supportsUnixView(Path path) {
         return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+    }
+
+    /** The process's umask (read once: the kernel's {@code Umask} line of /proc/self/status on Linux). */
+    static int umask() {
+        return Umask.VALUE;
+    }
+
+    /** The {@code st_mode} permission bits of {@code permissions}. */
+    static int mode(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission p : permissions) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        return mode;
     }
 
     /** The permission bits of a {@code st_mode}. */

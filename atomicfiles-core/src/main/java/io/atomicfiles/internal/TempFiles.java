@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -29,7 +31,9 @@ import java.util.regex.Pattern;
  * <p>A temp file lives in its target's own folder so that publishing it is a rename within
  * one filesystem, which is atomic. It is created with {@code CREATE_NEW} ({@code O_EXCL}),
  * which never follows a symbolic link planted at the name, and owner-only, so nobody reads
- * content before it is published. The name has 12 random base-36 characters (62 bits), so it
+ * content before it is published, unless the caller passes the mode the file will be published
+ * with and that mode grants nobody more than the published file will
+ * ({@link TempFileModes#finalModeAtCreation}). The name has 12 random base-36 characters (62 bits), so it
  * cannot be guessed ahead, and the writer's identity ({@link TempWriters}), so that what a
  * killed writer left behind can be told from a live writer's file. The leading dot keeps it
  * out of ordinary listings. A name never exceeds {@value #MAX_NAME_BYTES} bytes: a long
@@ -75,13 +79,24 @@ public final class TempFiles {
      * (by a leftover, or by a planted link) is skipped for a fresh random one.
      */
     public static TempFile create(Path folder, String targetName) throws IOException {
+        return create(folder, targetName, null);
+    }
+
+    /**
+     * {@link #create(Path, String)}, created with {@code mode} instead of owner-only when
+     * {@code mode} is not null: only a mode {@link TempFileModes#finalModeAtCreation} returned, which
+     * grants nobody anything the published file will not.
+     */
+    public static TempFile create(Path folder, String targetName, Set<PosixFilePermission> mode) throws IOException {
+        FileAttribute<?>[] attributes = mode == null ? FileModes.ownerOnlyFileAttribute(folder)
+                : TempFileModes.fileAttribute(mode);
         FileAlreadyExistsException last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Path path = folder.resolve(name(targetName));
             try {
                 FileChannel channel = FileChannel.open(path,
                         EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                        FileModes.ownerOnlyFileAttribute(folder));
+                        attributes);
                 OpenTempFiles.add(path);
                 return new TempFile(path, channel);
             } catch (FileAlreadyExistsException e) {
@@ -97,10 +112,16 @@ public final class TempFiles {
      * first, with its missing parents (and, when {@code durable}, forced into their own parents).
      */
     public static TempFile createBeside(Path target, boolean durable, String operation) throws IOException {
+        return createBeside(target, durable, operation, null);
+    }
+
+    /** {@link #createBeside(Path, boolean, String)}, created with {@code mode} when not null (see {@link #create(Path, String, Set)}). */
+    public static TempFile createBeside(Path target, boolean durable, String operation, Set<PosixFilePermission> mode)
+            throws IOException {
         Path folder = target.getParent();
         String name = target.getFileName().toString();
         try {
-            return create(folder, name);
+            return create(folder, name, mode);
         } catch (FileSystemException e) {
             // No such folder, or "not a directory" (a parent is a file): the folder question
             // below decides. Anything else (permission denied in an existing folder) is final.
@@ -112,7 +133,7 @@ public final class TempFiles {
         }
         Targets.remakeParents(target, durable, operation);
         try {
-            return create(folder, name);
+            return create(folder, name, mode);
         } catch (IOException e) {
             throw AtomicWriteException.failed(operation, target, "create temp file", e);
         }

@@ -40,13 +40,14 @@ public final class Transfers {
         Source resolved = requireSourceFile(source, "copy");
         Path from = resolved.path();
         FileModes.Found found = resolved.found();
-        try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size(from))) {
+        // A new target takes the source's permissions; known before the temp file is made, so
+        // that it can be created with them (WriteProtocol.begin; null where the source has none).
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> sourceMode =
+                found.kept() != null ? found.kept().permissions() : null;
+        try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size(from), sourceMode)) {
             // isSameFile needs both files to exist: a new target is never the source.
             if (Stat.exists(write.target()) && Files.isSameFile(from, write.target())) {
                 throw new IllegalArgumentException("copy: " + source + " and " + target + " are the same file");
-            }
-            if (found.kept() != null && FileModes.supportsPosix(write.target())) {
-                write.newFilePermissions(found.kept().permissions());
             }
             try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS)) {
                 in.transferTo(write.content());

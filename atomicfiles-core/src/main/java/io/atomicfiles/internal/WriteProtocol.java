@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +36,9 @@ import java.util.Set;
  *       final target instead; a folder or a special file (FIFO, device, socket) is refused.</li>
  *   <li>Create the temp file {@code .NAME.tmp-<random>-<writer>} in the target's own folder
  *       (same filesystem, so the rename is atomic), {@code CREATE_NEW} (never follows a planted
- *       link), owner-only (nobody reads unpublished content). The first write of this process
+ *       link), owner-only (nobody reads unpublished content), or, when that grants nobody
+ *       anything the published file will not, with the mode it will be published with, which
+ *       spares step 5 its {@code chmod} ({@link TempFileModes#finalModeAtCreation}). The first write of this process
  *       into a folder first removes temp files there whose writer is gone (a killed writer's
  *       leftovers). Until it is published or deleted, the temp file is known to
  *       {@link OpenTempFiles}, so a shutdown hook can remove it.</li>
@@ -78,6 +81,8 @@ public final class WriteProtocol implements AutoCloseable {
     private final long foundNanos;
     private boolean foundAgain;
     private Set<PosixFilePermission> newFilePermissions;
+    /** The mode the temp file was created with, when not owner-only ({@link TempFileModes#finalModeAtCreation}); else null. */
+    private Set<PosixFilePermission> createdWith;
     private State state = State.OPEN;
     /** The step being run, for the error of a failure. */
     private String step = "write temp file";
@@ -86,8 +91,11 @@ public final class WriteProtocol implements AutoCloseable {
     private boolean published;
 
     private WriteProtocol(String operation, Path target, WriteOptions options, PathLocks.Held lock,
-            TempFiles.TempFile temp, ProgressListener progress, long startNanos, FileModes.Found found) {
+            TempFiles.TempFile temp, ProgressListener progress, long startNanos, FileModes.Found found,
+            Set<PosixFilePermission> newFilePermissions, Set<PosixFilePermission> createdWith) {
         this.operation = operation;
+        this.newFilePermissions = newFilePermissions;
+        this.createdWith = createdWith;
         this.found = found;
         this.foundNanos = System.nanoTime();
         this.target = target;
@@ -110,9 +118,20 @@ public final class WriteProtocol implements AutoCloseable {
      */
     public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize)
             throws IOException {
+        return begin(requested, options, operation, expectedSize, null);
+    }
+
+    /**
+     * {@link #begin(Path, WriteOptions, String, long)}, for a write that gives a new target
+     * {@code newFilePermissions} instead of the umask's mode (a copy takes its source's; null:
+     * the umask's). Known before the temp file is made, they may be its mode from the start
+     * ({@link TempFileModes#finalModeAtCreation}), which {@link #newFilePermissions} set later cannot.
+     */
+    public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize,
+            Set<PosixFilePermission> newFilePermissions) throws IOException {
         long startNanos = System.nanoTime();
         try {
-            return open(requested, options, operation, expectedSize, startNanos);
+            return open(requested, options, operation, expectedSize, startNanos, newFilePermissions);
         } catch (IOException | RuntimeException e) {
             report(operation, requested, "failed", -1, null, startNanos, Audited.message(e));
             throw e;
@@ -120,7 +139,7 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     private static WriteProtocol open(Path requested, WriteOptions options, String operation, long expectedSize,
-            long startNanos) throws IOException {
+            long startNanos, Set<PosixFilePermission> newFilePermissions) throws IOException {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
         // Step 1: the file that will change, never a folder or a special file; writers queue.
@@ -142,10 +161,15 @@ public final class WriteProtocol implements AutoCloseable {
             }
             // Step 2: a private temp file beside the target, after a killed writer's leftovers are gone.
             TempFiles.removeAbandonedOnce(target.getParent());
-            temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation);
+            // Owner-only, or already with the mode step 5 would give it, when that grants nobody
+            // anything the published file will not (this spares an open, a chmod and a close).
+            Set<PosixFilePermission> createdWith = TempFileModes.finalModeAtCreation(target.getParent(),
+                    modeToPublish(target, locked.found(), newFilePermissions));
+            temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation, createdWith);
             ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
             progress.started(operation + " " + target.getFileName(), expectedSize);
-            return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found());
+            return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found(),
+                    newFilePermissions, createdWith);
         } catch (IOException | RuntimeException e) {
             if (temp != null) {
                 // Such as a progress listener that threw in started(): the temp file goes too.
@@ -186,9 +210,43 @@ public final class WriteProtocol implements AutoCloseable {
         return sink.size();
     }
 
-    /** For a new target, the permissions to give it instead of the umask's (a copy takes its source's). */
-    public void newFilePermissions(Set<PosixFilePermission> permissions) {
+    /**
+     * For a new target, the permissions to give it instead of the umask's (a copy takes its
+     * source's). Before any content is written: a temp file created with another mode than these
+     * ({@link TempFileModes#finalModeAtCreation}) is made owner-only here, before content could be
+     * read under a mode that was not the one to publish. Prefer
+     * {@link #begin(Path, WriteOptions, String, long, Set)}.
+     */
+    public void newFilePermissions(Set<PosixFilePermission> permissions) throws IOException {
+        requireOpen();
+        if (sink.size() > 0) {
+            throw new IllegalStateException(operation + " " + target + ": newFilePermissions after content was written");
+        }
         this.newFilePermissions = permissions;
+        if (createdWith != null && !createdWith.equals(modeToPublish(target, found(), permissions))) {
+            FileModes.setPermissions(temp.path(), EnumSet.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE));
+            createdWith = null;
+        }
+    }
+
+    /**
+     * The mode step 5 will give the temp file, as far as it is known when the write begins: the
+     * replaced regular file's, else {@code newFilePermissions}, else the umask's; null where the
+     * filesystem has no POSIX modes. (Owner and group do not enter: see
+     * {@link TempFileModes#finalModeAtCreation}. Should the file's mode change before step 5, step 5
+     * gives the temp file the new one.)
+     */
+    private static Set<PosixFilePermission> modeToPublish(Path target, FileModes.Found found,
+            Set<PosixFilePermission> newFilePermissions) {
+        if (!FileModes.supportsPosix(target)) {
+            return null;
+        }
+        FileModes.Kept old = found.kept();
+        if (old != null && old.regularFile()) {
+            return old.permissions();
+        }
+        return newFilePermissions != null ? newFilePermissions : FileModes.defaultFileMode(target);
     }
 
     /** Steps 3 to 8: makes the content durable, verified and visible under the target's name. */
@@ -388,12 +446,20 @@ public final class WriteProtocol implements AutoCloseable {
         FileModes.Kept old = found().kept();
         if (old != null && old.regularFile()) {
             // Only a regular file's mode: a link being replaced (followSymlinks off) has the
-            // mode rwxrwxrwx, which would make the new file world-writable.
+            // mode rwxrwxrwx, which would make the new file world-writable. The chmod is
+            // skipped when the temp file already has the mode (its stat in copy shows it).
             FileModes.copy(old, temp.path());
-        } else if (newFilePermissions != null) {
-            FileModes.setPermissions(temp.path(), newFilePermissions);
-        } else {
-            FileModes.applyDefaultMode(temp.path());
+            return;
+        }
+        Set<PosixFilePermission> mode = newFilePermissions != null ? newFilePermissions
+                : FileModes.defaultFileMode(temp.path());
+        // Created with this very mode (TempFileModes.finalModeAtCreation): no chmod, but one stat,
+        // so that a link swapped in for the temp file is refused all the same, and which shows
+        // that the mode is the one asked (a default ACL of the folder, not the umask, decides it
+        // where there is one: then the chmod below gives the mode all the same).
+        if (!mode.equals(createdWith) || !TempFileModes.requireRegularFile(temp.path()).equals(mode)) {
+            // open(O_NOFOLLOW) and fchmod: also refuses a link swapped in for the temp file.
+            FileModes.setPermissions(temp.path(), mode);
         }
     }
 
