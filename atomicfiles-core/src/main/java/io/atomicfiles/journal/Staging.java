@@ -69,7 +69,7 @@ final class Staging {
 
     /**
      * Creates the planned folders, writes every staged file (forced and read back) and right
-     * before it the keep links of its operation, makes the keep links of the operations that stage
+     * after it the keep links of its operation, makes the keep links of the operations that stage
      * nothing, then forces the folders that received new names.
      *
      * @return each staged file's size and SHA-256, for the commit record
@@ -100,7 +100,7 @@ final class Staging {
                 stagedOps.add(((Step.Stage) step).op());
             }
         }
-        // The keeps of an operation that stages a file are made by the same task, right before its
+        // The keeps of an operation that stages a file are made by the same task, right after its
         // staged file (one pass per file, one hand-over to the threads instead of two); the others
         // (moves within a filesystem, deletes) in a pass of their own.
         Map<Integer, List<Step.Keep>> keepsWithStage = new HashMap<>();
@@ -130,29 +130,14 @@ final class Staging {
         Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction");
     }
 
-    /**
-     * The keeps of an operation, then its staged file. The keeps come first so that every name
-     * this task makes exists before the staged file's fsync: the folder fsync after staging
-     * (which alone makes those names durable, whatever the filesystem) then has, on a journaling
-     * filesystem, nothing left to commit that the staged files' fsyncs did not commit already
-     * (the journaled ext4 commits every change made before an fsync with it), instead of one
-     * more filesystem-journal commit for the links made after the last of them. Correctness
-     * does not depend on it: the keeps and the staged file are independent names, each removed
-     * by the clean-up whatever failed, and the folder fsync still follows them all.
-     */
+    /** One staged file, then the keeps of its operation. */
     private ContentSink.Written stageAndKeep(Step.Stage stage, Map<Integer, List<Step.Keep>> keeps)
             throws IOException {
-        Operation operation = operations.get(stage.op());
-        if (listening) {
-            // Before the keeps: "stage" covers every name this operation's staging makes.
-            synchronized (listenerLock) {
-                progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
-            }
-        }
+        ContentSink.Written result = write(stage);
         for (Step.Keep keep : keeps.getOrDefault(stage.op(), List.of())) {
             keep(keep);
         }
-        return write(stage);
+        return result;
     }
 
     private static void makeFolder(Path dir) throws IOException {
@@ -224,6 +209,11 @@ final class Staging {
     /** One staged file: new, owner-only, given its final mode, content streamed, hashed, forced, read back. */
     private ContentSink.Written write(Step.Stage stage) throws IOException {
         Operation operation = operations.get(stage.op());
+        if (listening) {
+            synchronized (listenerLock) {
+                progress.note("stage " + (stage.op() + 1) + " of " + operations.size() + ": " + operation.describe());
+            }
+        }
         confinement.check(stage.path(), "stage " + operation.describe());
         try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE),
