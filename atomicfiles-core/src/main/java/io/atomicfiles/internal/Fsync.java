@@ -35,6 +35,21 @@ public final class Fsync {
     }
 
     /**
+     * {@code fdatasync(2)} of an open file: its data, and of its metadata only what reading the
+     * data back needs (its size, where its blocks are), not its times. For a write into blocks
+     * that are allocated and forced already (a journal's reserved room), that is everything a
+     * reader after a power loss depends on, and on a journaling filesystem it spares a commit of
+     * the filesystem's journal for the file's new mtime. Fails alike: see {@link #failure}.
+     */
+    public static void data(FileChannel channel, String operation, Path path, String step) throws AtomicWriteException {
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw failure(operation, path, step, e);
+        }
+    }
+
+    /**
      * {@code fsync(2)} of a folder, so that a rename or a new entry inside it survives a power
      * loss. Skipped on Windows, where a folder cannot be opened for this (NTFS makes renames
      * durable through its own log), and on filesystems that cannot open a folder as a channel

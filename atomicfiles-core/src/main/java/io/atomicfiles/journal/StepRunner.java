@@ -36,6 +36,8 @@ final class StepRunner {
     private final List<String> conflicts;
     /** Checked right before each rename and deletion: nothing is done through a folder swapped for a link. */
     private final Confinement confinement;
+    /** Every folder in which this runner has removed a name (the clean-ups): the ones to force after. */
+    private final Set<Path> removedIn = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param checked whether to compare files with the states the journal recorded before
@@ -270,11 +272,26 @@ final class StepRunner {
         deleteAll(trash);
     }
 
+    /**
+     * Of {@code folders}, in their order, those in which this runner's clean-ups removed a name:
+     * the only ones a folder fsync after the clean-up has anything to make durable in.
+     */
+    List<Path> removedNamesIn(Collection<Path> folders) {
+        List<Path> touched = new ArrayList<>();
+        for (Path folder : folders) {
+            if (removedIn.contains(folder)) {
+                touched.add(folder);
+            }
+        }
+        return touched;
+    }
+
     private void deleteAll(List<Path> leftovers) throws IOException {
         List<String> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
             Parallel.forEach(leftovers, PARALLELISM, leftover -> {
                 if (deleteLeftover(leftover)) {
+                    removedIn.add(leftover.getParent());
                     deleted.add("deleted " + leftover);
                 }
             });

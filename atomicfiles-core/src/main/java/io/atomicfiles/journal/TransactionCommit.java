@@ -43,12 +43,27 @@ import tools.jackson.databind.node.ObjectNode;
  *       verified, in parallel; link what will be displaced; force the folders. A failure here
  *       touches no target: clean up, and the files are as they were.</li>
  *   <li>Commit point: a {@code commit} record sealing the intent and each staged file's SHA-256,
- *       forced. Before it, a crash means rollback; after it, roll-forward.</li>
+ *       forced with {@code fdatasync}: it is written into room the intent allocated and forced
+ *       ({@link JournalFile#mark}). Before it, a crash means rollback; after it, roll-forward.</li>
  *   <li>Apply: the renames, in order; then force every folder touched, once. A failure here is
  *       undone in place (recorded first with a {@code rollback} record, so a crash during the
  *       undo is finished as an undo).</li>
- *   <li>Done: a {@code done} record, remove the hidden leftovers, delete the journal.</li>
+ *   <li>Done: a {@code done} record, remove the hidden leftovers, force the folders the removal
+ *       took a name from (none when the transaction displaced nothing), delete the journal.</li>
  * </ol>
+ *
+ * <p>The fsyncs of a commit beyond the staged files' own, one after another, and what each
+ * prevents (for every name that a later step relies on, its folder is forced before that step):
+ * the journal (2) and its folder (2): a journal lost while its hidden files survive; the staging
+ * folders (3): a commit record that outlives the staged names it rolls forward to; the commit
+ * record (4, {@code fdatasync}): a committed transaction recovered as rolled back after it was
+ * applied in part; the folders after the renames (5): a {@code done} record, or a return to the
+ * caller, before the renames are durable; the folders after the clean-up (6): the journal's
+ * deletion outliving the removal of hidden keeps or trash, which no journal would name any more.
+ * The last is the only one that could serve with the fifth (removal first, one fsync), as far as
+ * crashes go; it is kept apart because the clean-up removes the keeps and the trash, the only
+ * copies of the old contents, and a failed fifth fsync is undone in place with them (the
+ * contract of {@code FileTransaction.commit()}: on failure everything is undone).
  *
  * <p>Confined to a root ({@link TransactionOptions#confinedTo()}), every change of steps 3 to 6
  * (and of the undo) is preceded by {@link Confinement#check}: a folder on its path that has
@@ -233,7 +248,10 @@ public final class TransactionCommit {
         try {
             journal.mark(record("done"), false);
             runner.cleanUpAfterCommit(steps);
-            forceCleanUp(steps); // before the journal goes: see forceCleanUp
+            // Before the journal goes (see forceCleanUp), but only the folders the clean-up removed
+            // a name from: in the others step 5 forced every change already, and a second fsync
+            // would guard nothing (a transaction of new files removes nothing: no fsync here).
+            forceFolders(runner.removedNamesIn(folders(steps)));
             journal.delete();
         } catch (IOException | RuntimeException e) {
             LOG.get().warn("transaction {} is committed, but its leftovers could not all be removed ({});"
@@ -298,8 +316,12 @@ public final class TransactionCommit {
      * cleans up again.)
      */
     private void forceCleanUp(List<Step> steps) throws IOException {
-        if (durability.syncsFolder()) {
-            StepRunner.syncFolders(folders(steps));
+        forceFolders(folders(steps));
+    }
+
+    private void forceFolders(Collection<Path> toForce) throws IOException {
+        if (durability.syncsFolder() && !toForce.isEmpty()) {
+            StepRunner.syncFolders(toForce);
         }
     }
 

@@ -101,6 +101,33 @@ class CrashStateExplorerTest {
     }
 
     /**
+     * Issue 11, W3: a transaction whose clean-up removes no name (every target new, in the root
+     * and in a folder it makes, or a replaced file's keep becoming its first backup) skips the
+     * folder fsync after the clean-up; one that replaces a file with a backup removes the old
+     * backup's keep from one folder and nothing from the other, and forces only the first.
+     * Every crash state still recovers to all old or all new with nothing left over: where the
+     * fsync is skipped, the renames' fsync already made every change in the folder durable.
+     */
+    @Test
+    void transactionsWhoseCleanUpRemovesNothingRecoverToAllOldOrAllNew() throws IOException {
+        List<Operation> operations = List.of((path, journals) -> commit(journals, tx -> {
+            tx.addWrite(path.apply("n1.txt"), "n1", ContentType.TEXT);
+            tx.addWrite(path.apply("n2.txt"), "n2", ContentType.TEXT);
+            tx.addWrite(path.apply("made/n3.txt"), "n3", ContentType.TEXT);
+        }), (path, journals) -> commit(journals, tx -> {
+            tx.addWrite(path.apply("n1.txt"), "n1 again", ContentType.TEXT); // its keep becomes n1.txt.backup
+            tx.addWrite(path.apply("made/n4.txt"), "n4", ContentType.TEXT);
+        }), (path, journals) -> commit(journals, tx -> {
+            tx.addWrite(path.apply("n1.txt"), "n1 third", ContentType.TEXT); // the old backup's keep is removed
+            tx.addWrite(path.apply("made/n5.txt"), "n5", ContentType.TEXT);
+        }));
+        Recording recording = explorer.record(Map.of(), operations);
+        Result result = explorer.explore("transactions of new files, then replacing (FULL, backups)", recording,
+                state -> Expected.of(recording, state, true), false);
+        assertThat(result.violations()).as("lost, mixed or left over").isEmpty();
+    }
+
+    /**
      * Issue 8 item 16: the journal folder a transaction makes on first use ({@code journalDir}
      * that does not exist yet) is forced into its parent before the journal in it is relied on;
      * else a power cut may lose the folder, and with it the journal of a half-applied transaction.
