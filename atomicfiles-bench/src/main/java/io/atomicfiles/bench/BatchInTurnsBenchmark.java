@@ -39,6 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * of the process's CPU samples, and a batch took 0.6-0.8 ms of CPU per file where a warm one
  * takes 0.3 ms. That hurt the batch (CPU-bound on 2 cores) far more than the sequential writes
  * (waiting on 1000 fsyncs one after the other), so the ratio measured the JIT, not the batch.
+ * Twenty pairs (20 000 sequential writes): the single write's path settles only after ~20 000
+ * writes (see {@link SmallWriteInTurnsBenchmark}); with five, the sequential side was still being
+ * compiled.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,7 +52,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BatchInTurnsBenchmark {
     static final int SIZE = 1024;
     /** Untimed pairs before the first iteration, so that the measured ones run compiled code. */
-    static final int WARM_UP_PAIRS = 5;
+    static final int WARM_UP_PAIRS = 20;
     private static final WriteOptions WRITE = WriteOptions.defaults().toBuilder().showProgress(false).build();
 
     /** Time spent each way and the number of rounds, per iteration. */

@@ -35,7 +35,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
+// 80 s of warm-up: the library's write path is many methods called once per write, and at
+// ~1 000 writes a second C2 is still compiling (and deoptimizing) them for ~20 000 writes: a
+// loop of 1 KiB writes on the journaled ext4 took 878, 672, 382, 254, 228, 228 us of CPU per write
+// in its rounds of 5 000 (BENCHMARKS.md, "W1 after a long enough warm-up"). With 3 x 2 s the
+// measured iterations were partly the JIT's.
+@Warmup(iterations = 8, time = 10)
 @Measurement(iterations = 8, time = 3)
 @Fork(3)
 public class SmallWriteInTurnsBenchmark {

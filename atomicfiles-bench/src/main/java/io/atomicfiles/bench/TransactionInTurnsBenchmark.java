@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 3)
+// 80 s of warm-up, for the sequential writes' sake: see SmallWriteInTurnsBenchmark (the write path
+// settles after ~20 000 writes, 200 rounds here).
+@Warmup(iterations = 8, time = 10)
 @Measurement(iterations = 6, time = 4)
 @Fork(2)
 public class TransactionInTurnsBenchmark {
