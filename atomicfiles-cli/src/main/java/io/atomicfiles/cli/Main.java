@@ -268,11 +268,11 @@ public final class Main implements Runnable {
      * How a parsed command line runs ({@link #executeWithLogging}) and which exit code a failure
      * gets ({@link ExitCodes#of}). A class rather than the method references
      * {@code Main::executeWithLogging} and {@code ExitCodes::of} (and a loop rather than
-     * {@code forEach(root::addSubcommand)} above) for start-up: picocli's class files are of Java 5,
-     * and the JVM making the class-data-sharing archive drops an old class it had to link, which
-     * it does to make a lambda that implements or names one. With the lambdas,
-     * {@code picocli.CommandLine} (72 KB) and these interfaces were read from the jar and verified
-     * on every run; without them they come from the archive like the rest.
+     * {@code forEach(root::addSubcommand)} above) for start-up, from when the jar held picocli's
+     * Java 5 class files: the JVM making the class-data-sharing archive dropped an old class it
+     * had to link, which it does to make a lambda that implements or names one. The build now
+     * raises those class files to Java 8 (ClassFileUpgrade), which lifts that limit; the class
+     * costs nothing and stays.
      */
     private static final class Strategy implements CommandLine.IExecutionStrategy, CommandLine.IExitCodeExceptionMapper {
         @Override

@@ -59,6 +59,28 @@ class CliShellIT {
         assertThat(JarRun.launcher().run("write").exitCode()).isEqualTo(Main.USAGE);
     }
 
+    /**
+     * The build raises picocli's Java 5 class files to Java 8 (ClassFileUpgrade), so that the
+     * archive holds them verified: a write through the launcher verifies none of them at run time
+     * (before, it verified 140 on every run, with the old verifier).
+     */
+    @Test
+    void theArchiveHoldsPicocliVerifiedSoARunVerifiesNoneOfIt() throws Exception {
+        Path log = dir.resolve("verification.log");
+        Files.writeString(dir.resolve("in.bin"), "1 KiB or so\n");
+        JarRun.Result write = JarRun.launcher().in(dir).env("JAVA_HOME", System.getProperty("java.home"))
+                .jvm("-Xshare:on", "-Xlog:verification=info:file=" + log)
+                .run("write", "out.bin", "--from", "in.bin", "--no-backup");
+        assertThat(write.exitCode()).as(write.toString()).isZero();
+        assertThat(dir.resolve("out.bin")).hasContent("1 KiB or so");
+        assertThat(Files.readString(log)).doesNotContain("Verifying class picocli.");
+        try (var jar = new java.util.zip.ZipFile(JarRun.JAR.toFile())) {
+            byte[] commandLine = jar.getInputStream(jar.getEntry("picocli/CommandLine.class")).readAllBytes();
+            assertThat((commandLine[6] & 0xff) << 8 | (commandLine[7] & 0xff)).as("class-file version").isEqualTo(52);
+            assertThat(jar.getEntry("META-INF/atomicfiles/CHANGED-CLASS-FILES.txt")).as("the notice of the change").isNotNull();
+        }
+    }
+
     /** As README says to put it on PATH: a symbolic link to it, from anywhere. */
     @Test
     void theLauncherWorksThroughASymbolicLinkOnThePath() throws Exception {
