@@ -46,17 +46,12 @@ class FailoverTest {
         clusters = Clusters.start("failover", 4);
         fs = clusters.fileSystem();
         hooked = new HookedFileSystem(fs);
-        files = ClusterFiles.open(hooked, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
+        files = clusters.filesOn(hooked);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (files != null) {
-            files.close();
-        }
-        if (clusters != null) {
-            clusters.close();
-        }
+        Clusters.closeAll(files, clusters);
     }
 
     @Test

@@ -42,9 +42,7 @@ class FaultInjectionTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (clusters != null) {
-            clusters.close();
-        }
+        Clusters.closeAll(clusters);
     }
 
     /** Counts calls; throws at call k (k = 0: never). */

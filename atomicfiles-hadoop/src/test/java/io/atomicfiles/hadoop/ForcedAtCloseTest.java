@@ -44,9 +44,7 @@ class ForcedAtCloseTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (clusters != null) {
-            clusters.close();
-        }
+        Clusters.closeAll(clusters);
     }
 
     /** Records the create flags of every file created through it. */

@@ -35,19 +35,13 @@ class KillRecoveryTest {
     static void start() throws Exception {
         clusters = Clusters.shared();
         fs = clusters.fileSystem();
-        files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
-        Child.prepareArchive(HostMain.class, "warm-up", clusters.hdfsUri(), clusters.zooKeeperConnect(),
-                "/warm-up/data");
+        files = clusters.filesOn(fs);
+        clusters.prepareHostArchive();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (files != null) {
-            files.close();
-        }
-        if (clusters != null) {
-            clusters.close();
-        }
+        Clusters.closeAll(files, clusters);
     }
 
     /**

@@ -37,17 +37,12 @@ class RoundTripTest {
     static void start() throws Exception {
         clusters = Clusters.shared();
         fs = clusters.fileSystem();
-        files = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
+        files = clusters.filesOn(fs);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (files != null) {
-            files.close();
-        }
-        if (clusters != null) {
-            clusters.close();
-        }
+        Clusters.closeAll(files, clusters);
     }
 
     @BeforeEach

@@ -45,17 +45,12 @@ class SessionLossTest {
     static void start() throws Exception {
         clusters = Clusters.shared();
         fs = clusters.fileSystem();
-        healthy = ClusterFiles.open(fs, ClusterOptions.builder().zooKeeper(clusters.zooKeeperConnect()).build());
+        healthy = clusters.filesOn(fs);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (healthy != null) {
-            healthy.close();
-        }
-        if (clusters != null) {
-            clusters.close();
-        }
+        Clusters.closeAll(healthy, clusters);
     }
 
     @BeforeEach

@@ -160,6 +160,45 @@ public final class Clusters implements AutoCloseable {
         return FileSystem.newInstance(dfs.getURI(), dfs.getConfiguration(0));
     }
 
+    /** Atomic files on {@code fs} (this cluster's HDFS, or a wrapper of it), locked through this cluster's ZooKeeper. */
+    public io.atomicfiles.hadoop.ClusterFiles filesOn(FileSystem fs) throws IOException {
+        return io.atomicfiles.hadoop.ClusterFiles.open(fs,
+                io.atomicfiles.hadoop.ClusterOptions.builder().zooKeeper(zooKeeperConnect()).build());
+    }
+
+    /**
+     * Makes the class-data archive that host JVMs ({@link HostMain} children) start with, from a
+     * warm-up run against this cluster: each host then starts in a fraction of the time.
+     */
+    public void prepareHostArchive() throws IOException {
+        Child.prepareArchive(HostMain.class, "warm-up", hdfsUri(), zooKeeperConnect(), "/warm-up/data");
+    }
+
+    /**
+     * Closes each resource that is not null, in the order given (a test class's files before its
+     * clusters); all are tried, and the first failure is thrown with the others suppressed.
+     */
+    public static void closeAll(AutoCloseable... resources) throws Exception {
+        Exception first = null;
+        for (AutoCloseable resource : resources) {
+            if (resource == null) {
+                continue;
+            }
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     /** Stops the engines and deletes their folder (nothing for the {@link #shared()} ones: the JVM's exit does). */
     @Override
     public void close() throws Exception {
