@@ -14,8 +14,9 @@ import java.util.Objects;
  * each read once per process and never changed by it: SHA-256 looked up among the security
  * providers ({@link Hashing}), the file-channel machinery (the JDK loads its native library on
  * first use), this process's signature in temp names (pid, start time, machine tag:
- * {@link TempWriters}), its umask ({@link FileModes}), its user id ({@link LinkRule}) and the
- * first 4 KiB of unguessable bytes ({@link UnguessableBytes}). Nothing here touches the user's
+ * {@link TempWriters}), its umask ({@link FileModes}), its user id ({@link LinkRule}), the
+ * first 4 KiB of unguessable bytes ({@link UnguessableBytes}) and the library's executors
+ * ({@link LibraryThreads}). Nothing here touches the user's
  * files or the state folder, and a failure here is ignored: the write does the same step again
  * and reports it there, with its path.
  */
@@ -36,6 +37,9 @@ public final class Preload {
             FileModes.defaultFileMode(Path.of(""));
             LinkRule.follower();
             UnguessableBytes.fill(new byte[1]);
+            // The library's executors (their class's set-up links lambdas and makes three pools):
+            // a write's lock release schedules the sweep of idle lock files on the timer.
+            Objects.requireNonNull(LibraryThreads.timer());
         } catch (RuntimeException | LinkageError e) {
             // Whatever failed here fails again in the write that needs it, which reports it.
         }
