@@ -167,7 +167,10 @@ public final class WriteProtocol implements AutoCloseable {
                     modeToPublish(target, locked.found(), newFilePermissions));
             temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation, createdWith);
             ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
-            progress.started(operation + " " + target.getFileName(), expectedSize);
+            if (progress != ProgressListener.none()) {
+                // Its label is built only for a listener: most writes have none.
+                progress.started(operation + " " + target.getFileName(), expectedSize);
+            }
             return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found(),
                     newFilePermissions, createdWith);
         } catch (IOException | RuntimeException e) {
