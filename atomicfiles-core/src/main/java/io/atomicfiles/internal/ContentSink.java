@@ -165,12 +165,12 @@ public final class ContentSink extends OutputStream {
     }
 
     /**
-     * Writes the last chunk, forces the file (when durable) and reads it back (when verifying).
-     *
-     * @throws IntegrityException when the bytes read back differ from the bytes written (a chunk's
-     *     CRC32C differs, or the file has another size)
+     * Writes what is still buffered (small content: all of it) to the file, in order after every
+     * chunk before it and hashed, without forcing it: the content is then complete in the file.
+     * {@link #finish()} does it too; a caller calls this first when something must happen between
+     * the last write and the fsync (the temp file's stat, see {@code WriteProtocol#stage}).
      */
-    public Written finish() throws IOException {
+    public void writeBuffered() throws IOException {
         ensureOpen();
         try {
             // The last chunk is hashed here, after every chunk before it: the digest is in order.
@@ -181,6 +181,21 @@ public final class ContentSink extends OutputStream {
                 written.update(buffer, 0, fill);
                 writeChunk();
             }
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the last chunk, forces the file (when durable) and reads it back (when verifying).
+     *
+     * @throws IntegrityException when the bytes read back differ from the bytes written (a chunk's
+     *     CRC32C differs, or the file has another size)
+     */
+    public Written finish() throws IOException {
+        writeBuffered();
+        try {
             awaitSyncing();
             if (syncFile) {
                 // Step 4: force the content (and size) to disk before the name can point at it.

@@ -330,6 +330,15 @@ public final class WriteProtocol implements AutoCloseable {
 
     /** Steps 3 to 5: the content complete in the temp file, forced, verified and checked; the channel closed. */
     private void stage(IOConsumer<InputStream> checkBeforePublish) throws IOException {
+        // The content's last bytes are written before the temp file's stat (keepAttributes), not
+        // after it: on Linux since 6.13 (multigrain timestamps) a stat marks the file's times as
+        // seen, so a write after it stamps a new, finer mtime and dirties the inode once more. On
+        // a journaled ext4 that extra inode update made the commit that step 4's fsync waits for
+        // ~50 us longer (BENCHMARKS.md, "W1 on the journaled ext4"). Written first, within the
+        // clock tick of the create, the write leaves the times as the create set them. Nothing
+        // else changes: the attributes are still set before the fsync, which covers them.
+        step = "finish temp file";
+        sink.writeBuffered();
         step = "copy file attributes";
         keepAttributes();
         step = "finish temp file";
