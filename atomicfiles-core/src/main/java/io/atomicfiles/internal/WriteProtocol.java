@@ -50,7 +50,7 @@ import java.util.Set;
  *       mode), so a rewrite does not silently change who may read the file; where the owner or
  *       group cannot be kept, the mode is narrowed so that nobody gains access
  *       ({@link FileModes#copy}). Done after the content's last write (a stat before a write makes
- *       that write stamp a new mtime, see {@link #stage}) and before step 4's fsync, which then
+ *       that write stamp a new mtime; see the comment in {@code stage}) and before step 4's fsync, which then
  *       covers them too.</li>
  *   <li>Keep the old content as {@code NAME.backup} by hard link; the target is never absent.
  *       A {@code NAME.backup} that already is a link of {@code NAME} is handled
