@@ -34,8 +34,10 @@ import java.util.zip.CRC32C;
  * stream, is the checksum the write reports and publishes.
  *
  * <p>Small content (up to one chunk) is hashed and written on the caller's thread at
- * {@link #finish()}, in a buffer that grows with it: a 1 KiB write allocates kilobytes, not a
- * chunk, and hands nothing to other threads.
+ * {@link #finish()}, in a buffer that grows with it: made at the first write, as large as that
+ * write (at least {@value #MIN_BUFFER_BYTES} bytes), then doubled up to a chunk as content
+ * arrives, so a 1 KiB write allocates about 1 KiB, not a chunk, and hands nothing to other
+ * threads.
  *
  * <p>Large content keeps three kinds of work apart, so that they run side by side:
  * <ul>
@@ -55,8 +57,9 @@ import java.util.zip.CRC32C;
  */
 public final class ContentSink extends OutputStream {
     static final int CHUNK_BYTES = 512 * 1024;
-    /** The first buffer's size; it doubles up to a chunk as content arrives. */
-    static final int FIRST_BUFFER_BYTES = 8 * 1024;
+    /** The smallest buffer made: the first write's size, or this when smaller (see {@link #makeRoom}). */
+    static final int MIN_BUFFER_BYTES = 256;
+    private static final byte[] NO_BUFFER = new byte[0];
     /** Chunks in rotation: one being filled while others are still being hashed. */
     static final int CHUNKS = 3;
     static final long OVERLAP_EVERY_BYTES = 64L << 20;
@@ -68,7 +71,7 @@ public final class ContentSink extends OutputStream {
     private final boolean verify;
     private final ProgressListener progress;
 
-    private byte[] buffer = new byte[FIRST_BUFFER_BYTES];
+    private byte[] buffer = NO_BUFFER;
     private int fill;
     private final MessageDigest written = Hashing.sha256();
     /** Made with the first full chunk: small content (most writes) is hashed on this thread alone. */
@@ -122,7 +125,7 @@ public final class ContentSink extends OutputStream {
     public void write(int b) throws IOException {
         ensureOpen();
         if (fill == buffer.length) {
-            makeRoom();
+            makeRoom(1);
         }
         buffer[fill++] = (byte) b;
     }
@@ -133,7 +136,7 @@ public final class ContentSink extends OutputStream {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         while (length > 0) {
             if (fill == buffer.length) {
-                makeRoom();
+                makeRoom(length);
             }
             int n = Math.min(length, buffer.length - fill);
             System.arraycopy(bytes, offset, buffer, fill, n);
@@ -162,12 +165,12 @@ public final class ContentSink extends OutputStream {
     }
 
     /**
-     * Writes the last chunk, forces the file (when durable) and reads it back (when verifying).
-     *
-     * @throws IntegrityException when the bytes read back differ from the bytes written (a chunk's
-     *     CRC32C differs, or the file has another size)
+     * Writes what is still buffered (small content: all of it) to the file, in order after every
+     * chunk before it and hashed, without forcing it: the content is then complete in the file.
+     * {@link #finish()} does it too; a caller calls this first when something must happen between
+     * the last write and the fsync (the temp file's stat, see {@code WriteProtocol#stage}).
      */
-    public Written finish() throws IOException {
+    public void writeBuffered() throws IOException {
         ensureOpen();
         try {
             // The last chunk is hashed here, after every chunk before it: the digest is in order.
@@ -178,6 +181,21 @@ public final class ContentSink extends OutputStream {
                 written.update(buffer, 0, fill);
                 writeChunk();
             }
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the last chunk, forces the file (when durable) and reads it back (when verifying).
+     *
+     * @throws IntegrityException when the bytes read back differ from the bytes written (a chunk's
+     *     CRC32C differs, or the file has another size)
+     */
+    public Written finish() throws IOException {
+        writeBuffered();
+        try {
             awaitSyncing();
             if (syncFile) {
                 // Step 4: force the content (and size) to disk before the name can point at it.
@@ -240,10 +258,16 @@ public final class ContentSink extends OutputStream {
         }
     }
 
-    /** The buffer is full: grow it while the content is still small, else send it off as a chunk. */
-    private void makeRoom() throws IOException {
+    /**
+     * The buffer is full and {@code wanted} more bytes come: grow it while the content is still
+     * small (to twice its size, or to what the pending write needs when that is more, never beyond
+     * a chunk), else send it off as a chunk. The first buffer is thus the first write's size: a
+     * 1 KiB write zeroes 1 KiB, not 8 (fresh memory the CPU must fetch on every write).
+     */
+    private void makeRoom(int wanted) throws IOException {
         if (buffer.length < CHUNK_BYTES) {
-            buffer = Arrays.copyOf(buffer, Math.min(CHUNK_BYTES, buffer.length * 2));
+            long grown = Math.max(Math.max(2L * buffer.length, MIN_BUFFER_BYTES), (long) fill + wanted);
+            buffer = Arrays.copyOf(buffer, (int) Math.min(CHUNK_BYTES, grown));
             return;
         }
         drain();

@@ -40,6 +40,9 @@ public final class FileModes {
     private static final Set<PosixFilePermission> OWNER_ONLY_FOLDER = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
+    /** {@link PosixFilePermission#values()}, which copies its array on every call. */
+    private static final PosixFilePermission[] ALL_PERMISSIONS = PosixFilePermission.values();
+
     private FileModes() {
     }
 
@@ -284,7 +287,7 @@ public final class FileModes {
     /** The permission bits of a {@code st_mode}. */
     private static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        for (PosixFilePermission p : PosixFilePermission.values()) {
+        for (PosixFilePermission p : ALL_PERMISSIONS) {
             if ((mode & (1 << (8 - p.ordinal()))) != 0) {
                 permissions.add(p);
             }

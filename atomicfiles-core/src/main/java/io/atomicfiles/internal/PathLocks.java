@@ -66,6 +66,9 @@ public final class PathLocks {
     /** Lock files found replaced right after locking them, in a row, before giving up. */
     private static final int REPLACED_ATTEMPTS = 16;
     private static final long OFFSET_MASK = (1L << 62) - 1;
+    /** See {@link #resolvedSlot}. */
+    private static final int MAX_REMEMBERED_SLOTS = 1024;
+    private static final ConcurrentHashMap<Path, Slot> RESOLVED_SLOTS = new ConcurrentHashMap<>();
 
     private PathLocks() {
     }
@@ -152,13 +155,35 @@ public final class PathLocks {
      */
     public static Held acquireResolved(Path realTarget, Duration timeout) throws IOException {
         Path absolute = realTarget.toAbsolutePath();
-        String prefix = isDefaultFileSystem(absolute) ? "" : absolute.getFileSystem().provider().getScheme() + ":"
-                + System.identityHashCode(absolute.getFileSystem()) + ":";
         try {
-            return acquire(slotOf(prefix + absolute, absolute, true), absolute, timeout);
+            return acquire(resolvedSlot(absolute), absolute, timeout);
         } catch (HeldUnderAnotherKey e) {
             return acquire(absolute, timeout);
         }
+    }
+
+    /**
+     * The slot of a resolved path (as {@link #acquireResolved} keys it), remembered for the
+     * default filesystem: a write locks the same few paths again and again, and the slot is a
+     * function of the path's text alone (its folder, and the offset from the SHA-256 of its
+     * name), so remembering it changes no lock, only saves rebuilding the key, parsing it back and
+     * hashing the name on every write (issue 11, W1). At most {@value #MAX_REMEMBERED_SLOTS}.
+     */
+    private static Slot resolvedSlot(Path absolute) {
+        if (!isDefaultFileSystem(absolute)) {
+            String prefix = absolute.getFileSystem().provider().getScheme() + ":"
+                    + System.identityHashCode(absolute.getFileSystem()) + ":";
+            return slotOf(prefix + absolute, absolute, true);
+        }
+        Slot slot = RESOLVED_SLOTS.get(absolute);
+        if (slot == null) {
+            slot = slotOf(absolute.toString(), absolute, true);
+            if (RESOLVED_SLOTS.size() >= MAX_REMEMBERED_SLOTS) {
+                RESOLVED_SLOTS.clear();
+            }
+            RESOLVED_SLOTS.put(absolute, slot);
+        }
+        return slot;
     }
 
     /** The byte is held in this JVM under another slot than an unverified key's (see {@link #acquireResolved}). */

@@ -70,8 +70,20 @@ public final class TempFileModes {
 
     /** The file attribute that creates a file with {@code permissions} (exactly, under {@link #finalModeAtCreation}'s rule). */
     public static FileAttribute<?>[] fileAttribute(Set<PosixFilePermission> permissions) {
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
+        // One attribute per mode, made once: the JDK's copies the set into a new HashSet each time,
+        // on every write (issue 11, W1). The attribute is immutable; the array around it is the caller's.
+        int mode = FileModes.mode(permissions);
+        FileAttribute<Set<PosixFilePermission>> attribute = BY_MODE[mode];
+        if (attribute == null) {
+            attribute = PosixFilePermissions.asFileAttribute(permissions);
+            BY_MODE[mode] = attribute;
+        }
+        return new FileAttribute<?>[] {attribute};
     }
+
+    /** {@link #fileAttribute}'s attributes by mode ({@code 0} to {@code 0777}); a race makes one twice, harmlessly. */
+    @SuppressWarnings("unchecked")
+    private static final FileAttribute<Set<PosixFilePermission>>[] BY_MODE = new FileAttribute[01000];
 
     /**
      * Fails unless {@code file} (a temp file of ours) is still a regular file, not following a

@@ -49,7 +49,9 @@ import java.util.Set;
  *   <li>Give the temp file the old file's owner, group and mode (a new file gets the umask's
  *       mode), so a rewrite does not silently change who may read the file; where the owner or
  *       group cannot be kept, the mode is narrowed so that nobody gains access
- *       ({@link FileModes#copy}). Done before step 4's fsync, which then covers them too.</li>
+ *       ({@link FileModes#copy}). Done after the content's last write (a stat before a write makes
+ *       that write stamp a new mtime; see the comment in {@code stage}) and before step 4's fsync, which then
+ *       covers them too.</li>
  *   <li>Keep the old content as {@code NAME.backup} by hard link; the target is never absent.
  *       A {@code NAME.backup} that already is a link of {@code NAME} is handled
  *       ({@link Backups}).</li>
@@ -167,7 +169,10 @@ public final class WriteProtocol implements AutoCloseable {
                     modeToPublish(target, locked.found(), newFilePermissions));
             temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation, createdWith);
             ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
-            progress.started(operation + " " + target.getFileName(), expectedSize);
+            if (progress != ProgressListener.none()) {
+                // Its label is built only for a listener: most writes have none.
+                progress.started(operation + " " + target.getFileName(), expectedSize);
+            }
             return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found(),
                     newFilePermissions, createdWith);
         } catch (IOException | RuntimeException e) {
@@ -327,6 +332,15 @@ public final class WriteProtocol implements AutoCloseable {
 
     /** Steps 3 to 5: the content complete in the temp file, forced, verified and checked; the channel closed. */
     private void stage(IOConsumer<InputStream> checkBeforePublish) throws IOException {
+        // The content's last bytes are written before the temp file's stat (keepAttributes), not
+        // after it: on Linux since 6.13 (multigrain timestamps) a stat marks the file's times as
+        // seen, so a write after it stamps a new, finer mtime and dirties the inode once more. On
+        // a journaled ext4 that extra inode update made the commit that step 4's fsync waits for
+        // ~50 us longer (BENCHMARKS.md, "W1 on the journaled ext4"). Written first, within the
+        // clock tick of the create, the write leaves the times as the create set them. Nothing
+        // else changes: the attributes are still set before the fsync, which covers them.
+        step = "finish temp file";
+        sink.writeBuffered();
         step = "copy file attributes";
         keepAttributes();
         step = "finish temp file";

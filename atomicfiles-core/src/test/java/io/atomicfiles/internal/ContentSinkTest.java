@@ -38,8 +38,8 @@ class ContentSinkTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, ContentSink.FIRST_BUFFER_BYTES - 1, ContentSink.FIRST_BUFFER_BYTES,
-            ContentSink.FIRST_BUFFER_BYTES + 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK,
+    @ValueSource(ints = {0, 1, ContentSink.MIN_BUFFER_BYTES - 1, ContentSink.MIN_BUFFER_BYTES,
+            ContentSink.MIN_BUFFER_BYTES + 1, 1024, 8 * 1024 + 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK,
             ContentSink.CHUNKS * CHUNK + 7, 11 * CHUNK + 12345})
     void everySizeArrivesWholeWithItsChecksum(int size) throws IOException {
         Path file = dir.resolve("content.bin");
