@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
 
 /**
  * Group commit: many independent files, each written atomically and durably, for the cost of
@@ -36,8 +35,10 @@ import java.util.concurrent.Semaphore;
  * <ol>
  *   <li>Every file on one of the library's threads, many side by side: take its lock, create its
  *       temp file beside it, write, force and verify the content, keep the backup, rename the temp
- *       file over the target (the backup and the rename a few files at a time), release the lock. The fsyncs of many files wait together and share
- *       the filesystem's journal commits; each thread holds one file's lock at a time, so batches
+ *       file over the target, release the lock. The fsyncs of many files wait together and share
+ *       the filesystem's journal commits; forcing and publishing (backup and rename) take turns,
+ *       and one thread at a time publishes every file forced so far, so renames never wait for a
+ *       journal commit under way. Each thread holds one file's lock at a time, so batches
  *       and single writes over the same files never deadlock.</li>
  *   <li>Force each distinct folder once, after all its renames, so every rename survives a power
  *       loss.</li>
@@ -55,23 +56,14 @@ public final class WriteBatch implements AutoCloseable {
     /**
      * Files in progress at once, each on its own thread. What this buys is fsyncs in flight: an
      * fsync waits on the journal, not the CPU, and fsyncs waiting together share one journal
-     * commit, so the number is sized to the journal, not to the cores. On the 2-core test machine
-     * (journaled ext4, warm JVM, 1000 files of 1 KiB, in turns in one JVM) 64 took 0.54-0.73 s
-     * where 32 took 0.86-0.92 s, 16 1.1 s and 8 1.7 s, for the same CPU time (0.34 s); 128 and
-     * 256 took longer again and more CPU (0.42, 0.48 s): switching between threads then costs more
-     * than the extra fsyncs in flight save.
+     * commit, so the number is sized to the journal, not to the cores. Measured on the 2-core
+     * test machine's journaled ext4 (1000 files of 1 KiB, variants in turns in one warm JVM,
+     * loaded machine), with forcing and publishing taking turns ({@link WriteBatchPublisher}):
+     * 128 took 271 and 314 ms where 64 took 293 and 474 ms; 256 was no better than 128 (212 and
+     * 212 ms). (With fsyncs and renames interleaved, the protocol before, 64 had measured best:
+     * 128 and 256 cost more CPU for no gain.) See BENCHMARKS.md, "WriteBatch (branch batch2)".
      */
-    static final int PARALLELISM = 64;
-
-    /**
-     * Files publishing (backup link and rename, rename) at once: two per core. Those are changes
-     * of the file's folder, which the kernel makes one at a time (the folder's inode lock); with
-     * all 64 threads at it, the waiting threads spin for that lock. Measured on the 2-core
-     * machine (one warm JVM, 1000 files, in turns, load ~35): 2 or 4 at once against 64,
-     * root fs 1.06-1.15 s and CPU 0.72-0.84 s against 1.90 s and 1.03 s, journaled ext4
-     * 0.51-0.52 s and 0.58-0.60 s against 0.71 s and 0.71 s.
-     */
-    static final int RENAMING = Math.min(PARALLELISM, Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+    static final int PARALLELISM = 128;
 
     private final WriteOptions options;
     /** By absolute path: the order of the results. */
@@ -147,30 +139,25 @@ public final class WriteBatch implements AutoCloseable {
             indices.add(i);
         }
         // Steps 1 to 3, each file on one of the library's threads from its lock to its rename.
-        Semaphore renaming = new Semaphore(RENAMING);
+        WriteBatchPublisher publisher = new WriteBatchPublisher();
         Parallel.forEach(indices, PARALLELISM, i -> {
             Entry entry = all.get(i);
             WriteProtocol write = null;
             try {
+                // Step 1: lock, look at the target, temp file beside it, content.
                 write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length);
                 write.content().write(entry.bytes());
-                write.stageForBatch();
-                // Few at a time: every file's backup link and renames change its folder, which the
-                // kernel serialises (the folder's inode lock); more threads there only spin for it.
-                // No permit is held while waiting for a lock (the lock is taken in begin, before),
-                // so permits always come back: no deadlock with other batches or writers.
-                renaming.acquireUninterruptibly();
-                try {
-                    results[i] = write.publishForBatch();
-                } finally {
-                    renaming.release();
-                }
+                // Step 2: forced and verified, with every other file forcing at the time.
+                publisher.stage(write);
+                // Step 3: backup and rename, by whichever thread publishes now.
+                results[i] = publisher.publish(write);
             } catch (IOException | RuntimeException e) {
                 // This file alone: its temp file is gone, its target as it was.
                 errors[i] = asIOException(e);
             } finally {
                 if (write != null) {
-                    // No lock held, no temp file left, whatever happened.
+                    // No lock held, no temp file left, whatever happened; by the thread that
+                    // took the lock (the JVM lock is that thread's).
                     write.close();
                 }
             }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs independent file-system calls side by side. Their cost is waiting on the kernel (fsync,
@@ -32,12 +33,15 @@ public final class Parallel {
             }
             return;
         }
-        int groups = Math.min(parallelism, items.size());
+        int threads = Math.min(parallelism, items.size());
         List<Future<Void>> futures = new ArrayList<>();
-        for (int g = 0; g < groups; g++) {
-            int group = g;
+        // Each thread takes the next item not yet taken, so a thread whose calls wait longer
+        // (an fsync that missed a journal commit) takes fewer items and none is left waiting
+        // for it at the end (items used to be dealt out in fixed stripes).
+        AtomicInteger next = new AtomicInteger();
+        for (int t = 0; t < threads; t++) {
             futures.add(LibraryThreads.background().submit(() -> {
-                for (int i = group; i < items.size(); i += groups) {
+                for (int i; (i = next.getAndIncrement()) < items.size(); ) {
                     action.accept(items.get(i));
                 }
                 return null;
