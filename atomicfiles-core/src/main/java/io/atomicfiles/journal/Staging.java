@@ -10,6 +10,7 @@ import io.atomicfiles.internal.FileModes;
 import io.atomicfiles.internal.LibraryThreads;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
+import io.atomicfiles.internal.TempFileModes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -206,7 +209,16 @@ final class Staging {
                 : AtomicWriteException.failed("transaction", null, "stage", cause);
     }
 
-    /** One staged file: new, owner-only, given its final mode, content streamed, hashed, forced, read back. */
+    /**
+     * One staged file: new ({@code CREATE_NEW}: never a planted link), given its final mode,
+     * content streamed, hashed, forced, read back.
+     *
+     * <p>It is created owner-only (nobody reads or writes unpublished content) or, when that
+     * grants nobody anything the published file will not, with the very mode it will be published
+     * with ({@link TempFileModes#finalModeAtCreation}, the rule single writes use): then it needs
+     * no {@code open}, {@code fchmod} and {@code close} to get its mode, only the stat that also
+     * refuses a link swapped in for it.
+     */
     private ContentSink.Written write(Step.Stage stage) throws IOException {
         Operation operation = operations.get(stage.op());
         if (listening) {
@@ -215,26 +227,28 @@ final class Staging {
             }
         }
         confinement.check(stage.path(), "stage " + operation.describe());
-        try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE),
-                FileModes.ownerOnlyFileAttribute(stage.path().getParent()))) {
-            giveFinalMode(stage);
-            ContentSink sink = new ContentSink(channel, "transaction", stage.target(), durability.syncsFile(), true,
-                    ProgressListener.none());
-            if (stage.source() == null) {
-                sink.write(((Operation.Write) operation).content());
-            } else {
-                try (InputStream in = confinement.newInputStream(stage.source())) {
-                    in.transferTo(sink);
+        try {
+            FinalMode mode = finalMode(stage);
+            try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE), mode.creationAttribute(stage.path()))) {
+                mode.give(stage.path());
+                ContentSink sink = new ContentSink(channel, "transaction", stage.target(), durability.syncsFile(),
+                        true, ProgressListener.none());
+                if (stage.source() == null) {
+                    sink.write(((Operation.Write) operation).content());
+                } else {
+                    try (InputStream in = confinement.newInputStream(stage.source())) {
+                        in.transferTo(sink);
+                    }
                 }
-            }
-            ContentSink.Written result = sink.finish();
-            if (listening) {
-                synchronized (listenerLock) {
-                    progress.progressed(bytesDone.addAndGet(result.size()));
+                ContentSink.Written result = sink.finish();
+                if (listening) {
+                    synchronized (listenerLock) {
+                        progress.progressed(bytesDone.addAndGet(result.size()));
+                    }
                 }
+                return result;
             }
-            return result;
         } catch (IOException e) {
             if (e instanceof AtomicWriteException) {
                 throw e;
@@ -243,18 +257,62 @@ final class Staging {
         }
     }
 
-    /** The mode, owner and group of the file replaced; else the source's (copy, move); else the umask's. */
-    private static void giveFinalMode(Step.Stage stage) throws IOException {
+    /**
+     * The mode, owner and group of the file replaced; else the source's permissions (copy, move);
+     * else the umask's. Read before the staged file is created, so that it can be created with
+     * that mode when {@link TempFileModes#finalModeAtCreation} allows.
+     */
+    private static FinalMode finalMode(Step.Stage stage) throws IOException {
         if (!FileModes.supportsPosix(stage.path())) {
-            return;
+            return FinalMode.NONE;
         }
         FileModes.Kept replaced = FileModes.read(stage.target());
-        if (replaced != null) {
-            FileModes.copy(replaced, stage.path());
-        } else if (stage.source() != null) {
-            Files.setPosixFilePermissions(stage.path(), Files.getPosixFilePermissions(stage.source()));
-        } else {
-            FileModes.applyDefaultMode(stage.path());
+        Set<PosixFilePermission> permissions = replaced != null ? replaced.permissions()
+                : stage.source() != null ? Files.getPosixFilePermissions(stage.source())
+                : FileModes.defaultFileMode(stage.path());
+        return new FinalMode(replaced, permissions,
+                TempFileModes.finalModeAtCreation(stage.path().getParent(), permissions));
+    }
+
+    /**
+     * What a staged file is to be given before its content is forced.
+     *
+     * @param replaced the file replaced's mode, owner and group, or null (a new target)
+     * @param permissions the permissions to publish with
+     * @param createdWith {@code permissions} when the staged file may be created with them, else null
+     */
+    private record FinalMode(FileModes.Kept replaced, Set<PosixFilePermission> permissions,
+            Set<PosixFilePermission> createdWith) {
+        /** No POSIX modes on this filesystem: created as the provider creates files, nothing given. */
+        static final FinalMode NONE = new FinalMode(null, null, null);
+
+        FileAttribute<?>[] creationAttribute(Path staged) {
+            if (permissions == null) {
+                return new FileAttribute<?>[0];
+            }
+            return createdWith != null ? TempFileModes.fileAttribute(createdWith)
+                    : FileModes.ownerOnlyFileAttribute(staged.getParent());
+        }
+
+        /**
+         * Gives the staged file its final mode (before the fsync, which then covers it). Each way
+         * refuses a link swapped in for the staged file by someone who may rename entries of its
+         * folder: {@link FileModes#copy} and {@link TempFileModes#requireRegularFile} by a stat
+         * that does not follow it, {@link FileModes#setPermissions} by {@code open(O_NOFOLLOW)}.
+         */
+        void give(Path staged) throws IOException {
+            if (permissions == null) {
+                return;
+            }
+            if (replaced != null) {
+                // Group and owner first, then the permissions (narrowed where those could not be
+                // kept); no chmod when the stat in copy shows the mode it was created with.
+                FileModes.copy(replaced, staged);
+            } else if (createdWith == null || !TempFileModes.requireRegularFile(staged).equals(permissions)) {
+                // Owner-only so far, or a default ACL of the folder (not the umask) decided the
+                // mode at creation: the chmod gives the mode all the same.
+                FileModes.setPermissions(staged, permissions);
+            }
         }
     }
 }
