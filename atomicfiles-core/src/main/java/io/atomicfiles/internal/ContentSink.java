@@ -162,6 +162,29 @@ public final class ContentSink extends OutputStream {
     }
 
     /**
+     * Writes what is still buffered to the file, neither forcing it nor reading it back: the
+     * content is complete (nothing more may be written), and {@link #finish()} then has only the
+     * force and the read-back left. For a caller that writes many files first and forces them
+     * after (a transaction's staging): each fsync then finds the blocks the files share (their
+     * folder's, their inode table's) already written by an earlier one.
+     */
+    public void writeOut() throws IOException {
+        ensureOpen();
+        try {
+            if (hasher != null) {
+                hasher.awaitAll();
+            }
+            if (fill > 0) {
+                written.update(buffer, 0, fill);
+                writeChunk();
+            }
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+    }
+
+    /**
      * Writes the last chunk, forces the file (when durable) and reads it back (when verifying).
      *
      * @throws IntegrityException when the bytes read back differ from the bytes written (a chunk's
