@@ -96,6 +96,8 @@ public final class ContentSink extends OutputStream {
 
     private boolean finished;
     private boolean broken;
+    /** {@link #writeOut()} was called: the content is complete, only {@link #finish()} may follow. */
+    private boolean writtenOut;
 
     /**
      * @param channel the temp file, open for reading and writing, positioned at 0
@@ -120,7 +122,7 @@ public final class ContentSink extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        ensureOpen();
+        ensureWritable();
         if (fill == buffer.length) {
             makeRoom();
         }
@@ -129,7 +131,7 @@ public final class ContentSink extends OutputStream {
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        ensureOpen();
+        ensureWritable();
         Objects.checkFromIndexSize(offset, length, bytes.length);
         while (length > 0) {
             if (fill == buffer.length) {
@@ -170,6 +172,7 @@ public final class ContentSink extends OutputStream {
      */
     public void writeOut() throws IOException {
         ensureOpen();
+        writtenOut = true;
         try {
             if (hasher != null) {
                 hasher.awaitAll();
@@ -251,6 +254,13 @@ public final class ContentSink extends OutputStream {
             // The content is being discarded; its background failure no longer matters.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void ensureWritable() throws IOException {
+        ensureOpen();
+        if (writtenOut) {
+            throw new IllegalStateException("content of " + target + " is already written out");
         }
     }
 
