@@ -7,7 +7,6 @@ import io.atomicfiles.ProgressListener;
 import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.ContentSink;
-import io.atomicfiles.internal.FileModes;
 import io.atomicfiles.internal.LibraryThreads;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
@@ -19,8 +18,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -94,9 +91,10 @@ final class Staging {
     }
 
     /**
-     * Creates the planned folders, writes every staged file (forced and read back) and right
-     * after it the keep links of its operation, makes the keep links of the operations that stage
-     * nothing, then forces the folders that received new names.
+     * Creates the planned folders, writes every staged file and right after it the keep links
+     * of its operation, forces and reads back the staged files (the two passes of the class
+     * comment), makes the keep links of the operations that stage nothing, then forces the
+     * folders that received new names.
      *
      * @return each staged file's size and SHA-256, for the commit record
      */
@@ -127,8 +125,8 @@ final class Staging {
             }
         }
         // The keeps of an operation that stages a file are made by the same task, right after its
-        // staged file (one pass per file, one hand-over to the threads instead of two); the others
-        // (moves within a filesystem, deletes) in a pass of their own.
+        // staged file is written (no hand-over of their own); the others (moves within a
+        // filesystem, deletes) in a pass of their own.
         Map<Integer, List<Step.Keep>> keepsWithStage = new HashMap<>();
         List<Step.Keep> otherKeeps = new ArrayList<>();
         for (Step step : steps) {
@@ -347,7 +345,7 @@ final class Staging {
         FileChannel channel = null;
         ContentSink sink = null;
         try {
-            FinalMode mode = finalMode(stage);
+            StagedMode mode = StagedMode.of(stage);
             channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.READ, StandardOpenOption.WRITE), mode.creationAttribute(stage.path()));
             mode.give(stage.path());
@@ -384,65 +382,6 @@ final class Staging {
                 throw AtomicWriteException.failed("transaction", stage.target(), "stage " + operation.describe(), e);
             }
             throw e;
-        }
-    }
-
-    /**
-     * The mode, owner and group of the file replaced; else the source's permissions (copy, move);
-     * else the umask's. Read before the staged file is created, so that it can be created with
-     * that mode when {@link TempFileModes#finalModeAtCreation} allows.
-     */
-    private static FinalMode finalMode(Step.Stage stage) throws IOException {
-        if (!FileModes.supportsPosix(stage.path())) {
-            return FinalMode.NONE;
-        }
-        FileModes.Kept replaced = FileModes.read(stage.target());
-        Set<PosixFilePermission> permissions = replaced != null ? replaced.permissions()
-                : stage.source() != null ? Files.getPosixFilePermissions(stage.source())
-                : FileModes.defaultFileMode(stage.path());
-        return new FinalMode(replaced, permissions,
-                TempFileModes.finalModeAtCreation(stage.path().getParent(), permissions));
-    }
-
-    /**
-     * What a staged file is to be given before its content is forced.
-     *
-     * @param replaced the file replaced's mode, owner and group, or null (a new target)
-     * @param permissions the permissions to publish with
-     * @param createdWith {@code permissions} when the staged file may be created with them, else null
-     */
-    private record FinalMode(FileModes.Kept replaced, Set<PosixFilePermission> permissions,
-            Set<PosixFilePermission> createdWith) {
-        /** No POSIX modes on this filesystem: created as the provider creates files, nothing given. */
-        static final FinalMode NONE = new FinalMode(null, null, null);
-
-        FileAttribute<?>[] creationAttribute(Path staged) {
-            if (permissions == null) {
-                return new FileAttribute<?>[0];
-            }
-            return createdWith != null ? TempFileModes.fileAttribute(createdWith)
-                    : FileModes.ownerOnlyFileAttribute(staged.getParent());
-        }
-
-        /**
-         * Gives the staged file its final mode (before the fsync, which then covers it). Each way
-         * refuses a link swapped in for the staged file by someone who may rename entries of its
-         * folder: {@link FileModes#copy} and {@link TempFileModes#requireRegularFile} by a stat
-         * that does not follow it, {@link FileModes#setPermissions} by {@code open(O_NOFOLLOW)}.
-         */
-        void give(Path staged) throws IOException {
-            if (permissions == null) {
-                return;
-            }
-            if (replaced != null) {
-                // Group and owner first, then the permissions (narrowed where those could not be
-                // kept); no chmod when the stat in copy shows the mode it was created with.
-                FileModes.copy(replaced, staged);
-            } else if (createdWith == null || !TempFileModes.requireRegularFile(staged).equals(permissions)) {
-                // Owner-only so far, or a default ACL of the folder (not the umask) decided the
-                // mode at creation: the chmod gives the mode all the same.
-                FileModes.setPermissions(staged, permissions);
-            }
         }
     }
 }
