@@ -99,6 +99,8 @@ public final class ContentSink extends OutputStream {
 
     private boolean finished;
     private boolean broken;
+    /** {@link #writeOut()} was called: the content is complete, only {@link #finish()} may follow. */
+    private boolean writtenOut;
 
     /**
      * @param channel the temp file, open for reading and writing, positioned at 0
@@ -123,7 +125,7 @@ public final class ContentSink extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        ensureOpen();
+        ensureWritable();
         if (fill == buffer.length) {
             makeRoom(1);
         }
@@ -132,7 +134,7 @@ public final class ContentSink extends OutputStream {
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        ensureOpen();
+        ensureWritable();
         Objects.checkFromIndexSize(offset, length, bytes.length);
         while (length > 0) {
             if (fill == buffer.length) {
@@ -166,12 +168,17 @@ public final class ContentSink extends OutputStream {
 
     /**
      * Writes what is still buffered (small content: all of it) to the file, in order after every
-     * chunk before it and hashed, without forcing it: the content is then complete in the file.
-     * {@link #finish()} does it too; a caller calls this first when something must happen between
-     * the last write and the fsync (the temp file's stat, see {@code WriteProtocol#stage}).
+     * chunk before it and hashed, neither forcing it nor reading it back: the content is then
+     * complete in the file, and nothing more may be written. {@link #finish()} does it too (a
+     * second call does nothing). A caller calls it first when something must happen between the
+     * last write and the fsync (the temp file's stat, see {@code WriteProtocol#stage}), or when it
+     * writes many files first and forces them after (a transaction's staging: each fsync then
+     * finds the blocks the files share, their folder's and their inode table's, already written
+     * by an earlier one).
      */
-    public void writeBuffered() throws IOException {
+    public void writeOut() throws IOException {
         ensureOpen();
+        writtenOut = true;
         try {
             // The last chunk is hashed here, after every chunk before it: the digest is in order.
             if (hasher != null) {
@@ -194,7 +201,7 @@ public final class ContentSink extends OutputStream {
      *     CRC32C differs, or the file has another size)
      */
     public Written finish() throws IOException {
-        writeBuffered();
+        writeOut();
         try {
             awaitSyncing();
             if (syncFile) {
@@ -246,6 +253,13 @@ public final class ContentSink extends OutputStream {
             // The content is being discarded; its background failure no longer matters.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void ensureWritable() throws IOException {
+        ensureOpen();
+        if (writtenOut) {
+            throw new IllegalStateException("content of " + target + " is already written out");
         }
     }
 

@@ -364,7 +364,7 @@ public final class WriteProtocol implements AutoCloseable {
         // clock tick of the create, the write leaves the times as the create set them. Nothing
         // else changes: the attributes are still set before the fsync, which covers them.
         step = "finish temp file";
-        sink.writeBuffered();
+        sink.writeOut();
         step = "copy file attributes";
         keepAttributes();
         step = "finish temp file";

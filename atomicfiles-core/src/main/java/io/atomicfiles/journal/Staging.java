@@ -2,14 +2,15 @@ package io.atomicfiles.journal;
 
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.Durability;
+import io.atomicfiles.IOConsumer;
 import io.atomicfiles.ProgressListener;
 import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Confinement;
 import io.atomicfiles.internal.ContentSink;
-import io.atomicfiles.internal.FileModes;
 import io.atomicfiles.internal.LibraryThreads;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.Stat;
+import io.atomicfiles.internal.TempFileModes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,12 +36,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * Step 3 of a transaction: everything that writes data happens here, before the commit point,
  * under hidden names only. If any of it fails, the targets were never touched.
  *
- * <p>Staged files are written in parallel: their fsyncs are the floor of a transaction's cost,
- * and concurrent fsyncs on one filesystem share its journal commits.
+ * <p>Staged files are made in two passes over a window of files:
+ * <ol>
+ *   <li>Write: create each staged file, give it its mode, write its content out (hashed, CRC32C
+ *       per chunk), and link its operation's keeps; on as many threads as the machine has cores
+ *       ({@link #WRITERS}): this is processor work, and more threads than cores only add
+ *       hand-overs and contention on the folder's lock.</li>
+ *   <li>Force: {@code fsync} each file, then read it back ({@link ContentSink#finish()}: no byte
+ *       is read back before it was forced), then close it; on {@link #FORCERS} threads, since
+ *       these calls wait on the disk. Forced after all of the window was written, the files'
+ *       shared blocks (their folder's, their inode table's) are written by the first fsync that
+ *       needs them and are clean for the others, and on a journaled filesystem one journal
+ *       commit carries many files.</li>
+ * </ol>
+ * A staged file whose content is larger than {@link #DEFER_UP_TO} bytes is forced and read back
+ * in the first pass (its buffers are not kept open meanwhile). The order of the guarantees per
+ * file is unchanged: created new, mode given, content written, forced, read back, all before the
+ * staging folders' fsync and the commit point.
  */
 final class Staging {
-    /** How many staged files are written (and forced) at the same time. */
-    private static final int PARALLELISM = 16;
+    /** How many threads write staged files (the first pass): one per core, at most 8. */
+    private static final int WRITERS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    /** How many staged files are forced at the same time (the second pass, and other keeps). */
+    private static final int FORCERS = 16;
+    /** How many staged files are written before they are forced (open channels, held buffers). */
+    static final int WINDOW = 128;
+    /** Content up to this size waits, open, for the second pass; larger content is forced at once. */
+    static final long DEFER_UP_TO = 64 * 1024;
 
     private final List<Operation> operations;
     private final Durability durability;
@@ -68,9 +91,10 @@ final class Staging {
     }
 
     /**
-     * Creates the planned folders, writes every staged file (forced and read back) and right
-     * after it the keep links of its operation, makes the keep links of the operations that stage
-     * nothing, then forces the folders that received new names.
+     * Creates the planned folders, writes every staged file and right after it the keep links
+     * of its operation, forces and reads back the staged files (the two passes of the class
+     * comment), makes the keep links of the operations that stage nothing, then forces the
+     * folders that received new names.
      *
      * @return each staged file's size and SHA-256, for the commit record
      */
@@ -101,8 +125,8 @@ final class Staging {
             }
         }
         // The keeps of an operation that stages a file are made by the same task, right after its
-        // staged file (one pass per file, one hand-over to the threads instead of two); the others
-        // (moves within a filesystem, deletes) in a pass of their own.
+        // staged file is written (no hand-over of their own); the others (moves within a
+        // filesystem, deletes) in a pass of their own.
         Map<Integer, List<Step.Keep>> keepsWithStage = new HashMap<>();
         List<Step.Keep> otherKeeps = new ArrayList<>();
         for (Step step : steps) {
@@ -116,7 +140,7 @@ final class Staging {
             }
         }
         Map<Path, ContentSink.Written> written = writeAll(stages, keepsWithStage);
-        Parallel.forEach(otherKeeps, PARALLELISM, this::keep);
+        Parallel.forEach(otherKeeps, FORCERS, this::keep);
         if (durability.syncsFolder()) {
             StepRunner.syncFolders(folders);
         }
@@ -130,14 +154,21 @@ final class Staging {
         Backups.linkOrCopy(keep.of(), keep.path(), durability, "transaction");
     }
 
-    /** One staged file, then the keeps of its operation. */
-    private ContentSink.Written stageAndKeep(Step.Stage stage, Map<Integer, List<Step.Keep>> keeps)
-            throws IOException {
-        ContentSink.Written result = write(stage);
-        for (Step.Keep keep : keeps.getOrDefault(stage.op(), List.of())) {
-            keep(keep);
+    /**
+     * The first pass for one staged file: written, then the keeps of its operation linked.
+     * Returns it open, to be forced in the second pass, or already forced and closed.
+     */
+    private Staged stageAndKeep(Step.Stage stage, Map<Integer, List<Step.Keep>> keeps) throws IOException {
+        Staged staged = write(stage);
+        try {
+            for (Step.Keep keep : keeps.getOrDefault(stage.op(), List.of())) {
+                keep(keep);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            staged.abandon();
+            throw e;
         }
-        return result;
+        return staged;
     }
 
     private static void makeFolder(Path dir) throws IOException {
@@ -153,30 +184,61 @@ final class Staging {
     private Map<Path, ContentSink.Written> writeAll(List<Step.Stage> stages, Map<Integer, List<Step.Keep>> keeps)
             throws IOException {
         Map<Path, ContentSink.Written> written = new LinkedHashMap<>();
-        if (stages.size() <= 1) {
-            for (Step.Stage stage : stages) {
-                written.put(stage.path(), stageAndKeep(stage, keeps));
+        for (int from = 0; from < stages.size(); from += WINDOW) {
+            List<Step.Stage> window = stages.subList(from, Math.min(stages.size(), from + WINDOW));
+            List<Staged> staged = Collections.synchronizedList(new ArrayList<>());
+            try {
+                // Pass 1: every file of the window written (and its keeps linked); none forced yet.
+                inGroups(window, WRITERS, stage -> staged.add(stageAndKeep(stage, keeps)));
+            } catch (IOException | RuntimeException | Error e) {
+                // Nothing outlives the failure: every file still open is closed (the clean-up
+                // deletes them all, as every staged name is in the journal).
+                staged.forEach(Staged::abandon);
+                throw e;
             }
-            return written;
+            // Pass 2: each forced, read back and closed; a failure closes the others all the same.
+            Map<Path, ContentSink.Written> forced = new java.util.concurrent.ConcurrentHashMap<>();
+            try {
+                inGroups(new ArrayList<>(staged), FORCERS, file -> forced.put(file.path(), force(file)));
+            } finally {
+                staged.forEach(Staged::abandon); // closes those a failure left open; no-op for the others
+            }
+            for (Step.Stage stage : window) {
+                written.put(stage.path(), forced.get(stage.path()));
+            }
         }
-        int groups = Math.min(PARALLELISM, stages.size());
-        List<Future<Map<Path, ContentSink.Written>>> futures = new ArrayList<>();
-        for (int g = 0; g < groups; g++) {
+        return written;
+    }
+
+    /**
+     * Calls {@code action} on every item, on up to {@code groups} of the library's threads (in
+     * this thread when there is one item or one group), and returns when every call has
+     * returned, failed or not, so that no staging outlives a failure. Each group stops at its
+     * own first failure; the first failure is thrown, the others added to it.
+     */
+    private static <T> void inGroups(List<T> items, int groups, IOConsumer<T> action) throws IOException {
+        if (items.size() <= 1 || groups <= 1) {
+            for (T item : items) {
+                action.accept(item);
+            }
+            return;
+        }
+        int n = Math.min(groups, items.size());
+        List<Future<Void>> futures = new ArrayList<>();
+        for (int g = 0; g < n; g++) {
             int group = g;
             futures.add(LibraryThreads.background().submit(() -> {
-                Map<Path, ContentSink.Written> mine = new LinkedHashMap<>();
-                for (int i = group; i < stages.size(); i += groups) {
-                    mine.put(stages.get(i).path(), stageAndKeep(stages.get(i), keeps));
+                for (int i = group; i < items.size(); i += n) {
+                    action.accept(items.get(i));
                 }
-                return mine;
+                return null;
             }));
         }
-        // Wait for every group, failed or not, so no staging outlives this method.
         IOException failure = null;
         Error error = null;
-        for (Future<Map<Path, ContentSink.Written>> future : futures) {
+        for (Future<Void> future : futures) {
             try {
-                written.putAll(future.get());
+                future.get();
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof Error) {
                     error = error == null ? (Error) e.getCause() : error;
@@ -194,7 +256,6 @@ final class Staging {
         if (failure != null) {
             throw failure;
         }
-        return written;
     }
 
     private static IOException first(IOException failure, Throwable cause) {
@@ -206,8 +267,74 @@ final class Staging {
                 : AtomicWriteException.failed("transaction", null, "stage", cause);
     }
 
-    /** One staged file: new, owner-only, given its final mode, content streamed, hashed, forced, read back. */
-    private ContentSink.Written write(Step.Stage stage) throws IOException {
+    /**
+     * A staged file of the first pass: written and open, waiting to be forced (its sink holds
+     * the CRC32C of what was written), or already forced and closed ({@code done} set).
+     */
+    private static final class Staged {
+        private final Step.Stage stage;
+        private final String what;
+        private final FileChannel channel;
+        private final ContentSink sink;
+        private ContentSink.Written done;
+
+        Staged(Step.Stage stage, String what, FileChannel channel, ContentSink sink) {
+            this.stage = stage;
+            this.what = what;
+            this.channel = channel;
+            this.sink = sink;
+        }
+
+        Path path() {
+            return stage.path();
+        }
+
+        /** Closes the file if it is still open; its content is void (the clean-up deletes it). */
+        synchronized void abandon() {
+            if (channel.isOpen()) {
+                if (done == null) {
+                    sink.abandon();
+                }
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // Abandoned: the file is deleted by the clean-up; nothing was published.
+                }
+            }
+        }
+    }
+
+    /** The second pass for one staged file: forced, read back, closed. */
+    private ContentSink.Written force(Staged staged) throws IOException {
+        if (staged.done == null) {
+            try (FileChannel channel = staged.channel) {
+                staged.done = staged.sink.finish();
+            } catch (IOException e) {
+                if (e instanceof AtomicWriteException) {
+                    throw e;
+                }
+                throw AtomicWriteException.failed("transaction", staged.stage.target(), "stage " + staged.what, e);
+            }
+        }
+        if (listening) {
+            synchronized (listenerLock) {
+                progress.progressed(bytesDone.addAndGet(staged.done.size()));
+            }
+        }
+        return staged.done;
+    }
+
+    /**
+     * One staged file: new ({@code CREATE_NEW}: never a planted link), given its final mode,
+     * content streamed, hashed, forced, read back.
+     *
+     * <p>It is created owner-only (nobody reads or writes unpublished content) or, when that
+     * grants nobody anything the published file will not, with the very mode it will be published
+     * with ({@link TempFileModes#finalModeAtCreation}, the rule single writes use): then it needs
+     * no {@code open}, {@code fchmod} and {@code close} to get its mode, only the stat that also
+     * refuses a link swapped in for it.
+     */
+    private Staged write(Step.Stage stage) throws IOException {
         Operation operation = operations.get(stage.op());
         if (listening) {
             synchronized (listenerLock) {
@@ -215,11 +342,14 @@ final class Staging {
             }
         }
         confinement.check(stage.path(), "stage " + operation.describe());
-        try (FileChannel channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE),
-                FileModes.ownerOnlyFileAttribute(stage.path().getParent()))) {
-            giveFinalMode(stage);
-            ContentSink sink = new ContentSink(channel, "transaction", stage.target(), durability.syncsFile(), true,
+        FileChannel channel = null;
+        ContentSink sink = null;
+        try {
+            StagedMode mode = StagedMode.of(stage);
+            channel = FileChannel.open(stage.path(), EnumSet.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE), mode.creationAttribute(stage.path()));
+            mode.give(stage.path());
+            sink = new ContentSink(channel, "transaction", stage.target(), durability.syncsFile(), true,
                     ProgressListener.none());
             if (stage.source() == null) {
                 sink.write(((Operation.Write) operation).content());
@@ -228,33 +358,30 @@ final class Staging {
                     in.transferTo(sink);
                 }
             }
-            ContentSink.Written result = sink.finish();
-            if (listening) {
-                synchronized (listenerLock) {
-                    progress.progressed(bytesDone.addAndGet(result.size()));
+            Staged staged = new Staged(stage, operation.describe(), channel, sink);
+            if (sink.size() <= DEFER_UP_TO) {
+                sink.writeOut(); // forced and read back in the second pass
+            } else {
+                try (FileChannel open = channel) {
+                    staged.done = sink.finish(); // large: forced and read back now, its buffers let go
                 }
             }
-            return result;
-        } catch (IOException e) {
-            if (e instanceof AtomicWriteException) {
-                throw e;
+            return staged;
+        } catch (IOException | RuntimeException | Error e) {
+            if (sink != null) {
+                sink.abandon();
             }
-            throw AtomicWriteException.failed("transaction", stage.target(), "stage " + operation.describe(), e);
-        }
-    }
-
-    /** The mode, owner and group of the file replaced; else the source's (copy, move); else the umask's. */
-    private static void giveFinalMode(Step.Stage stage) throws IOException {
-        if (!FileModes.supportsPosix(stage.path())) {
-            return;
-        }
-        FileModes.Kept replaced = FileModes.read(stage.target());
-        if (replaced != null) {
-            FileModes.copy(replaced, stage.path());
-        } else if (stage.source() != null) {
-            Files.setPosixFilePermissions(stage.path(), Files.getPosixFilePermissions(stage.source()));
-        } else {
-            FileModes.applyDefaultMode(stage.path());
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            if (e instanceof IOException && !(e instanceof AtomicWriteException)) {
+                throw AtomicWriteException.failed("transaction", stage.target(), "stage " + operation.describe(), e);
+            }
+            throw e;
         }
     }
 }
