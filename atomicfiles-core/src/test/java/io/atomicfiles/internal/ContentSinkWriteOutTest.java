@@ -24,7 +24,7 @@ class ContentSinkWriteOutTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 1024, ContentSink.FIRST_BUFFER_BYTES + 1, ContentSink.CHUNK_BYTES + 1,
+    @ValueSource(ints = {0, 1, 1024, ContentSink.MIN_BUFFER_BYTES + 1, 8 * 1024 + 1, ContentSink.CHUNK_BYTES + 1,
             3 * ContentSink.CHUNK_BYTES + 5})
     void writtenOutThenForcedAndReadBack(int size) throws IOException {
         byte[] content = new byte[size];
