@@ -129,6 +129,39 @@ class WriteBatchTest {
         }
     }
 
+    /**
+     * Many files in one folder, more than the batch's threads: each file's backup and rename is
+     * made by whichever thread publishes at the time (often not the one that locked the file), and
+     * every lock is still released by its own thread. Afterwards every file holds its new content
+     * and its backup the old one, and each can be written again at once by another thread (a lock
+     * left held would make that write wait out its timeout and fail).
+     */
+    @Test
+    void manyFilesInOneFolderArePublishedAndNoLockIsLeftHeld() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            Path file = dir.resolve("file-" + i + ".txt");
+            Files.writeString(file, "old " + i);
+            files.add(file);
+        }
+        try (WriteBatch batch = AtomicFiles.batch()) {
+            for (int i = 0; i < files.size(); i++) {
+                batch.addWrite(files.get(i), "new " + i, ContentType.TEXT);
+            }
+            assertThat(batch.commit()).hasSize(files.size());
+        }
+        io.atomicfiles.WriteOptions quick = io.atomicfiles.WriteOptions.builder().showProgress(false)
+                .lockTimeout(java.time.Duration.ofSeconds(10)).build();
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
+            assertThat(Files.readString(file)).isEqualTo("new " + i);
+            assertThat(Files.readString(file.resolveSibling(file.getFileName() + ".backup"))).isEqualTo("old " + i);
+            AtomicFiles.writeText(file, "again " + i, quick);
+            assertThat(Files.readString(file)).isEqualTo("again " + i);
+        }
+        assertThat(tempFiles()).isEmpty();
+    }
+
     private List<Path> tempFiles() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().contains(".tmp-")).collect(Collectors.toList());
