@@ -82,7 +82,7 @@ public final class TempFileModes {
     }
 
     /** {@link #fileAttribute}'s attributes by mode ({@code 0} to {@code 0777}); a race makes one twice, harmlessly. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static final FileAttribute<Set<PosixFilePermission>>[] BY_MODE = new FileAttribute[01000];
 
     /**
