@@ -307,35 +307,10 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     /**
-     * For a {@code WriteBatch}, on the thread that began the write, after {@link #stageForBatch()}:
-     * steps 6 and 7 (backup, rename), then releases the lock. Step 8 (the folder's fsync) is left
-     * to the batch, which forces each folder once after all its files are renamed; the write is
-     * durable only after that.
-     */
-    public WriteResult publishForBatch() throws IOException {
-        if (state != State.OPEN || staged == null) {
-            throw new IllegalStateException(operation + " " + target + " is not staged");
-        }
-        WriteResult result;
-        try {
-            result = publishStaged(false);
-        } catch (IOException | RuntimeException e) {
-            IOException failure = failed(e);
-            report(operation, target, "failed", -1, null, startNanos, Audited.message(failure));
-            throw failure;
-        } finally {
-            lock.close();
-        }
-        report(operation, target, "completed", result.size(), result.sha256(), startNanos, null);
-        return result;
-    }
-
-    /**
      * For a {@code WriteBatch}, after {@link #stageForBatch()}: steps 6 and 7 (backup, rename),
-     * like {@link #publishForBatch()}, but callable from any thread (a batch publishes many staged
-     * files one after the other from one thread) and without releasing the lock: the thread that
-     * began the write releases it with {@link #close()} afterwards (the JVM lock belongs to that
-     * thread). The caller orders this call after the others on the write (a hand-over through a
+     * callable from any thread (a batch publishes many staged files one after the other from one
+     * thread) and without releasing the lock: the thread that began the write releases it with
+     * {@link #close()} afterwards (the JVM lock belongs to that thread). The caller orders this call after the others on the write (a hand-over through a
      * concurrent queue) and {@code close()} after it. Step 8 is left to the batch.
      */
     public WriteResult publishStagedForBatch() throws IOException {
