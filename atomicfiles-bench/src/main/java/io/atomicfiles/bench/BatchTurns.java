@@ -5,7 +5,6 @@ import io.atomicfiles.ContentType;
 import io.atomicfiles.WriteBatch;
 import io.atomicfiles.WriteOptions;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -41,55 +40,33 @@ public final class BatchTurns {
         boolean batches = !mode.equals("writes");
         boolean writes = !mode.equals("batch");
         WriteOptions options = WriteOptions.defaults().toBuilder().showProgress(false).build();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Workspace workspace = Workspace.create("batch-turns")) {
-            Path[] sequential = files(Files.createDirectories(workspace.resolve("sequential")), files);
-            Path[] batched = files(Files.createDirectories(workspace.resolve("batch")), files);
+            Path[] sequential = Turns.files(Files.createDirectories(workspace.resolve("sequential")), files);
+            Path[] batched = Turns.files(Files.createDirectories(workspace.resolve("batch")), files);
             byte[] content = new byte[1024];
             new Random(42).nextBytes(content);
-            long[] batchWall = new long[rounds];
-            long[] batchCpu = new long[rounds];
-            long[] writesWall = new long[rounds];
-            long[] writesCpu = new long[rounds];
-            for (int round = -warmUp; round < rounds; round++) {
-                if (round == 0) {
-                    System.err.println("MARK-START");
-                }
+            Turns.Work batch = round -> {
                 content[0] = (byte) round;
-                for (int turn = 0; turn < 2; turn++) {
-                    boolean batch = ((round + turn) & 1) == 0;
-                    if (batch ? !batches : !writes) {
-                        continue;
+                try (WriteBatch writeBatch = AtomicFiles.batch(options)) {
+                    for (Path target : batched) {
+                        writeBatch.addWrite(target, content, ContentType.BYTES);
                     }
-                    long wall = System.nanoTime();
-                    long cpu = os.getProcessCpuTime();
-                    if (batch) {
-                        try (WriteBatch writeBatch = AtomicFiles.batch(options)) {
-                            for (Path target : batched) {
-                                writeBatch.addWrite(target, content, ContentType.BYTES);
-                            }
-                            writeBatch.commit();
-                        }
-                    } else {
-                        for (Path target : sequential) {
-                            AtomicFiles.writeBytes(target, content, options);
-                        }
-                    }
-                    if (round >= 0) {
-                        (batch ? batchWall : writesWall)[round] = System.nanoTime() - wall;
-                        (batch ? batchCpu : writesCpu)[round] = os.getProcessCpuTime() - cpu;
-                    }
+                    writeBatch.commit();
                 }
-                if (round >= 0) {
-                    System.out.printf(Locale.ROOT, "round %d: batch %.1f ms (CPU %.1f), writes %.1f ms (CPU %.1f)%s%n",
-                            round, batchWall[round] / 1e6, batchCpu[round] / 1e6, writesWall[round] / 1e6,
-                            writesCpu[round] / 1e6, batches && writes
-                                    ? String.format(Locale.ROOT, ", ratio %.3f", (double) batchWall[round] / writesWall[round])
-                                    : "");
+            };
+            Turns.Work sequentialWrites = round -> {
+                content[0] = (byte) round;
+                for (Path target : sequential) {
+                    AtomicFiles.writeBytes(target, content, options);
                 }
-            }
-            System.err.println("MARK-END");
+            };
+            Turns.Times[] times = Turns.run(rounds, warmUp, batches ? batch : null, writes ? sequentialWrites : null,
+                    (round, batchTimes, writesTimes) -> System.out.printf(Locale.ROOT,
+                            "round %d: batch %.1f ms (CPU %.1f), writes %.1f ms (CPU %.1f)%s%n", round,
+                            batchTimes.wallNanos()[round] / 1e6, batchTimes.cpuNanos()[round] / 1e6,
+                            writesTimes.wallNanos()[round] / 1e6, writesTimes.cpuNanos()[round] / 1e6,
+                            batches && writes ? String.format(Locale.ROOT, ", ratio %.3f",
+                                    (double) batchTimes.wallNanos()[round] / writesTimes.wallNanos()[round]) : ""));
             for (Path target : batches ? batched : sequential) {
                 if (!Arrays.equals(Files.readAllBytes(target), content)) {
                     throw new IllegalStateException(target + " does not hold the content last written");
@@ -97,36 +74,23 @@ public final class BatchTurns {
             }
             if (batches) {
                 System.out.printf(Locale.ROOT, "batch of %d: median %.1f ms, CPU %.1f ms (%.0f us per file)%n", files,
-                        median(batchWall) / 1e6, median(batchCpu) / 1e6, median(batchCpu) / 1e3 / files);
+                        times[0].medianWallNanos() / 1e6, times[0].medianCpuNanos() / 1e6,
+                        times[0].medianCpuNanos() / 1e3 / files);
             }
             if (writes) {
                 System.out.printf(Locale.ROOT, "%d writes:  median %.1f ms, CPU %.1f ms (%.0f us per file)%n", files,
-                        median(writesWall) / 1e6, median(writesCpu) / 1e6, median(writesCpu) / 1e3 / files);
+                        times[1].medianWallNanos() / 1e6, times[1].medianCpuNanos() / 1e6,
+                        times[1].medianCpuNanos() / 1e3 / files);
             }
             if (batches && writes) {
                 double[] ratios = new double[rounds];
                 for (int i = 0; i < rounds; i++) {
-                    ratios[i] = (double) batchWall[i] / writesWall[i];
+                    ratios[i] = (double) times[0].wallNanos()[i] / times[1].wallNanos()[i];
                 }
                 Arrays.sort(ratios);
                 System.out.printf(Locale.ROOT, "median of the round ratios: %.3f (min %.3f, max %.3f)%n",
                         ratios[rounds / 2], ratios[0], ratios[rounds - 1]);
             }
         }
-    }
-
-    private static Path[] files(Path folder, int count) throws IOException {
-        Path[] files = new Path[count];
-        for (int i = 0; i < count; i++) {
-            files[i] = folder.resolve("file-" + i + ".bin");
-            Files.write(files[i], new byte[1024]);
-        }
-        return files;
-    }
-
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
     }
 }

@@ -6,10 +6,8 @@ import io.atomicfiles.FileTransaction;
 import io.atomicfiles.TransactionOptions;
 import io.atomicfiles.WriteOptions;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 
@@ -41,77 +39,43 @@ public final class TransactionTurns {
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         boolean transactions = !mode.equals("writes");
         boolean writes = !mode.equals("tx");
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Workspace workspace = Workspace.create("transaction-turns")) {
-            Path[] sequential = files(Files.createDirectories(workspace.resolve("sequential")));
-            Path[] transactional = files(Files.createDirectories(workspace.resolve("transaction")));
+            Path[] sequential = Turns.files(Files.createDirectories(workspace.resolve("sequential")), FILES);
+            Path[] transactional = Turns.files(Files.createDirectories(workspace.resolve("transaction")), FILES);
             TransactionOptions txOptions = TransactionOptions.builder().showProgress(false)
                     .journalDir(Files.createDirectories(workspace.resolve("journal"))).build();
             WriteOptions writeOptions = WriteOptions.defaults().toBuilder().showProgress(false).build();
             byte[] content = new byte[1024];
             new Random(42).nextBytes(content);
-            long[] txWall = new long[rounds];
-            long[] txCpu = new long[rounds];
-            long[] writesWall = new long[rounds];
-            long[] writesCpu = new long[rounds];
-            for (int round = -warmUp; round < rounds; round++) {
-                if (round == 0) {
-                    System.err.println("MARK-START");
-                }
+            Turns.Work transaction = round -> {
                 content[0] = (byte) round;
-                for (int turn = 0; turn < 2; turn++) {
-                    boolean tx = ((round + turn) & 1) == 0;
-                    if (tx ? !transactions : !writes) {
-                        continue;
+                try (FileTransaction tx = new FileTransaction(txOptions)) {
+                    for (Path target : transactional) {
+                        tx.addWrite(target, content, ContentType.BYTES);
                     }
-                    long wall = System.nanoTime();
-                    long cpu = os.getProcessCpuTime();
-                    if (tx) {
-                        try (FileTransaction transaction = new FileTransaction(txOptions)) {
-                            for (Path target : transactional) {
-                                transaction.addWrite(target, content, ContentType.BYTES);
-                            }
-                            transaction.commit();
-                        }
-                    } else {
-                        for (Path target : sequential) {
-                            AtomicFiles.writeBytes(target, content, writeOptions);
-                        }
-                    }
-                    if (round >= 0) {
-                        (tx ? txWall : writesWall)[round] = System.nanoTime() - wall;
-                        (tx ? txCpu : writesCpu)[round] = os.getProcessCpuTime() - cpu;
-                    }
+                    tx.commit();
                 }
-            }
-            System.err.println("MARK-END");
+            };
+            Turns.Work sequentialWrites = round -> {
+                content[0] = (byte) round;
+                for (Path target : sequential) {
+                    AtomicFiles.writeBytes(target, content, writeOptions);
+                }
+            };
+            Turns.Times[] times = Turns.run(rounds, warmUp, transactions ? transaction : null,
+                    writes ? sequentialWrites : null, null);
             if (transactions) {
-                System.out.printf(Locale.ROOT, "transaction: median %.2f ms, CPU %.2f ms%n", median(txWall) / 1e6,
-                        median(txCpu) / 1e6);
+                System.out.printf(Locale.ROOT, "transaction: median %.2f ms, CPU %.2f ms%n",
+                        times[0].medianWallNanos() / 1e6, times[0].medianCpuNanos() / 1e6);
             }
             if (writes) {
-                System.out.printf(Locale.ROOT, "100 writes:  median %.2f ms, CPU %.2f ms%n", median(writesWall) / 1e6,
-                        median(writesCpu) / 1e6);
+                System.out.printf(Locale.ROOT, "100 writes:  median %.2f ms, CPU %.2f ms%n",
+                        times[1].medianWallNanos() / 1e6, times[1].medianCpuNanos() / 1e6);
             }
             if (transactions && writes) {
-                System.out.printf(Locale.ROOT, "ratio of the medians: %.3f%n", median(txWall) / median(writesWall));
+                System.out.printf(Locale.ROOT, "ratio of the medians: %.3f%n",
+                        times[0].medianWallNanos() / times[1].medianWallNanos());
             }
         }
-    }
-
-    private static Path[] files(Path folder) throws IOException {
-        Path[] files = new Path[FILES];
-        for (int i = 0; i < FILES; i++) {
-            files[i] = folder.resolve("file-" + i + ".bin");
-            Files.write(files[i], new byte[1024]);
-        }
-        return files;
-    }
-
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
     }
 }
