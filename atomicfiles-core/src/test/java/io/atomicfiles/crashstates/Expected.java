@@ -2,7 +2,10 @@ package io.atomicfiles.crashstates;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the user's files must be after a crash and recovery: the acknowledged tree {@code done},
@@ -15,20 +18,35 @@ import java.util.TreeMap;
  * making possibly missing (under the POSIX model its rename may be lost while the publishing
  * rename is kept); and an empty folder that the write in flight made for its file may stay (made
  * on demand, as {@code mkdir -p} would).
+ *
+ * <p>{@code perFile} (write batches: no all-or-nothing across files): as for single writes, but
+ * each file on its own may be as in {@code done} or as in {@code next}, whatever the others are.
  */
 record Expected(Map<String, String> done, Map<String, String> next, List<Map<String, String>> history,
-        boolean strict) {
+        boolean strict, boolean perFile) {
 
     /** What is expected after a crash in {@code state} of {@code recording}. */
     static Expected of(Recording recording, CrashStates.State state, boolean strict) {
+        return of(recording, state, strict, false);
+    }
+
+    /** What is expected after a crash in {@code state} of a recording of write batches: each file old or new. */
+    static Expected ofBatches(Recording recording, CrashStates.State state) {
+        return of(recording, state, false, true);
+    }
+
+    private static Expected of(Recording recording, CrashStates.State state, boolean strict, boolean perFile) {
         int last = state.inFlight() ? state.done() + 1 : state.done();
         return new Expected(recording.afterEach.get(state.done()),
                 state.inFlight() ? recording.afterEach.get(state.done() + 1) : null,
-                List.copyOf(recording.afterEach.subList(0, last + 1)), strict);
+                List.copyOf(recording.afterEach.subList(0, last + 1)), strict, perFile);
     }
 
     boolean accepts(Map<String, String> now) {
         if (matches(now, done) || (next != null && matches(now, next))) {
+            return true;
+        }
+        if (perFile && next != null && eachFileOldOrNew(now)) {
             return true;
         }
         if (strict || next == null) {
@@ -70,9 +88,11 @@ record Expected(Map<String, String> done, Map<String, String> next, List<Map<Str
         if (strict) {
             return now.equals(expected);
         }
-        if (!withoutBackups(now).equals(withoutBackups(expected))) {
-            return false;
-        }
+        return withoutBackups(now).equals(withoutBackups(expected)) && backupsRight(now);
+    }
+
+    /** No backup of {@code done} missing, and each backup there a complete earlier version of its file. */
+    private boolean backupsRight(Map<String, String> now) {
         for (String name : done.keySet()) {
             if (name.endsWith(".backup") && !now.containsKey(name)) {
                 return false;
@@ -89,6 +109,22 @@ record Expected(Map<String, String> done, Map<String, String> next, List<Map<Str
             }
         }
         return true;
+    }
+
+    /** Each file (and folder) as in {@code done} or as in {@code next}, on its own; backups as in {@link #matches}. */
+    private boolean eachFileOldOrNew(Map<String, String> now) {
+        Map<String, String> files = withoutBackups(now);
+        Map<String, String> old = withoutBackups(done);
+        Map<String, String> updated = withoutBackups(next);
+        Set<String> names = new TreeSet<>(files.keySet());
+        names.addAll(old.keySet());
+        names.addAll(updated.keySet());
+        for (String name : names) {
+            if (!Objects.equals(files.get(name), old.get(name)) && !Objects.equals(files.get(name), updated.get(name))) {
+                return false;
+            }
+        }
+        return backupsRight(now);
     }
 
     private static Map<String, String> withoutBackups(Map<String, String> tree) {

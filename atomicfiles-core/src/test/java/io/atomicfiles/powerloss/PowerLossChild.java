@@ -6,6 +6,7 @@ import io.atomicfiles.Durability;
 import io.atomicfiles.FileTransaction;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.TransactionOptions;
+import io.atomicfiles.WriteBatch;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.testing.ChildSide;
 import java.io.IOException;
@@ -23,12 +24,13 @@ import java.util.stream.Stream;
  * "reboot".
  *
  * <p>Arguments: mode ({@code write}: single writes of the files in turn; {@code tx}: one
- * transaction writing all of them), the files' folder, the journal folder, the durability, the
+ * transaction writing all of them; {@code batch}: one {@link WriteBatch} writing all of them),
+ * the files' folder, the journal folder, the durability, the
  * first version, a scratch folder for warming up. It warms up off the mount, then recovers
  * what the last power cut left (as an application does at start: {@code FileTransaction.recover}
  * of its journal folder, {@code sweepStaleTempFiles} of its folders), says "recovered", waits
  * for "go" (the test checks the recovered files meanwhile), then writes versions in a loop,
- * telling the test "ack FILE VERSION" (or "ack tx VERSION") on standard output, flushed, the
+ * telling the test "ack FILE VERSION" (or "ack tx VERSION", "ack batch VERSION") on standard output, flushed, the
  * moment each call returned. The content of a version is a function of file and version
  * ({@link #content}), so the test tells a complete version from an empty or torn one.
  */
@@ -61,6 +63,14 @@ public final class PowerLossChild {
                     AtomicFiles.writeBytes(files.resolve(name), content(name, version), options);
                     ChildSide.say("ack " + name + " " + version);
                 }
+            } else if (mode.equals("batch")) {
+                try (WriteBatch batch = AtomicFiles.batch(options)) {
+                    for (String name : FILES) {
+                        batch.addWrite(files.resolve(name), content(name, version), ContentType.BYTES);
+                    }
+                    batch.commit();
+                }
+                ChildSide.say("ack batch " + version);
             } else {
                 try (FileTransaction tx = new FileTransaction(txOptions)) {
                     for (String name : FILES) {
@@ -74,7 +84,7 @@ public final class PowerLossChild {
     }
 
     /**
-     * A write and a transaction off the mount, so that the classes they need are loaded before the
+     * A write, a transaction and a batch off the mount, so that the classes they need are loaded before the
      * test's clock starts (lighter than {@link ChildSide#warmUp}: this child starts once per power cut).
      */
     private static void warmUp(Path scratch) throws IOException {
@@ -84,6 +94,10 @@ public final class PowerLossChild {
                 .showProgress(false).build())) {
             tx.addWrite(scratch.resolve("t.txt"), content("t", 1), ContentType.BYTES);
             tx.commit();
+        }
+        try (WriteBatch batch = AtomicFiles.batch(WriteOptions.builder().showProgress(false).build())) {
+            batch.addWrite(scratch.resolve("b.txt"), content("b", 1), ContentType.BYTES);
+            batch.commit();
         }
     }
 

@@ -84,6 +84,16 @@ class PowerLossTest {
         assertThat(run.acknowledged).as("commits acknowledged over all power cuts").isPositive();
     }
 
+    /** Issue 11, group commit: after each cut every file of a batch holds its acknowledged or its new version. */
+    @Test
+    void batchesSurviveRandomPowerCuts() throws Exception {
+        Run run = new Run("batch", Durability.FULL);
+        run.randomCuts(Integer.getInteger("atomicfiles.powerloss.cuts", DEFAULT_CUTS));
+        run.finish();
+        assertThat(run.violations).isEmpty();
+        assertThat(run.acknowledged).as("batches acknowledged over all power cuts").isPositive();
+    }
+
     /** LazyFS kills itself at chosen operations of the protocols (a power cut exactly there). */
     @Test
     void powerCutsAtChosenOperations() throws Exception {
@@ -100,8 +110,15 @@ class PowerLossTest {
         transactions.cutAt("lazyfs::crash::timing=after::op=fsync::from_rgx=\\.f2\\.txt\\.tx-");
         transactions.cutAt("lazyfs::crash::timing=after::op=rename::from_rgx=stage::to_rgx=f1\\.txt$");
         transactions.finish();
+        Run batches = new Run("batch", Durability.FULL);
+        // Before a file's fsync (others of the batch may be forced or renamed); after a publishing
+        // rename, before the folder's fsync.
+        batches.cutAt("lazyfs::crash::timing=before::op=fsync::from_rgx=\\.f1\\.txt\\.tmp-");
+        batches.cutAt("lazyfs::crash::timing=after::op=rename::from_rgx=tmp-::to_rgx=f2\\.txt$");
+        batches.finish();
         assertThat(writes.violations).isEmpty();
         assertThat(transactions.violations).isEmpty();
+        assertThat(batches.violations).isEmpty();
     }
 
     /** The same check finds what a power cut does to writes that force nothing: the tests can fail. */
@@ -239,7 +256,7 @@ class PowerLossTest {
                     lastFile = words[1];
                     lastVersion = Long.parseLong(words[2]);
                     acknowledged++;
-                    if (lastFile.equals("tx")) {
+                    if (lastFile.equals("tx") || lastFile.equals("batch")) {
                         for (String name : PowerLossChild.FILES) {
                             expected.put(name, lastVersion);
                         }
@@ -249,8 +266,8 @@ class PowerLossTest {
                 }
             }
             // The call after the last acknowledged one (the first of this life if none was).
-            if (mode.equals("tx")) {
-                inFlightFile = "tx";
+            if (mode.equals("tx") || mode.equals("batch")) {
+                inFlightFile = mode;
                 inFlightVersion = lastFile == null ? nextVersion : lastVersion + 1;
             } else if (lastFile == null) {
                 inFlightFile = PowerLossChild.FILES.get(0);
@@ -275,7 +292,7 @@ class PowerLossTest {
                 byte[] bytes = Files.readAllBytes(file);
                 long version = PowerLossChild.versionOf(name, bytes);
                 boolean inFlight = inFlightFile != null && version == inFlightVersion
-                        && (inFlightFile.equals("tx") || inFlightFile.equals(name));
+                        && (inFlightFile.equals("tx") || inFlightFile.equals("batch") || inFlightFile.equals(name));
                 if (version < 0) {
                     violations.add(at + ": " + name + " is not one complete version (" + bytes.length
                             + " bytes); version " + expected.get(name) + " was acknowledged");
@@ -316,7 +333,8 @@ class PowerLossTest {
         private void report() {
             System.out.printf("PowerLossTest: %s, %s: %d power cuts (seed %d), %d calls acknowledged, %d violations"
                     + " (%d ms starting children and recovering, %d ms rebooting)%s%n",
-                    mode.equals("tx") ? "transactions of 3 files" : "single writes of 3 files", durability, cuts, seed,
+                    mode.equals("tx") ? "transactions of 3 files" : mode.equals("batch") ? "write batches of 3 files"
+                            : "single writes of 3 files", durability, cuts, seed,
                     acknowledged, violations.size(), startNanos / 1_000_000, rebootNanos / 1_000_000,
                     violations.isEmpty() ? "" : "; first: " + violations.get(0));
         }
