@@ -203,9 +203,11 @@ public final class FileModes {
         if (!ownerKept) {
             ownerKept = trySet(file, view + (view.equals("unix:") ? "uid" : "owner"), original.owner());
         }
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        permissions.addAll(original.permissions());
+        // The original's own set when nothing narrows it (read only; the common rewrite).
+        Set<PosixFilePermission> permissions = original.permissions();
         if (!groupKept) {
+            permissions = EnumSet.noneOf(PosixFilePermission.class);
+            permissions.addAll(original.permissions());
             narrowGroupToOthers(permissions);
             if (!permissions.equals(original.permissions())) {
                 LOG.get().info("{}: its group {} could not be kept (the file now has group {}); group permissions reduced"

@@ -196,7 +196,7 @@ public final class PathLocks {
     }
 
     private static Held acquire(Slot slot, Path target, Duration timeout) throws IOException {
-        if (target.getFileName() != null && LockFiles.NAME.equals(target.getFileName().toString())) {
+        if (namesTheLockFile(target)) {
             // Step 1.
             throw new AtomicWriteException(target + ": " + LockFiles.NAME + " is the lock file of its folder,"
                     + " which atomicfiles uses to exclude other writers; it is never written, copied or moved",
@@ -233,6 +233,22 @@ public final class PathLocks {
             forget(slot.jvmKey());
             throw e;
         }
+    }
+
+    /** {@link LockFiles#NAME} as a path of the default filesystem, for {@link #namesTheLockFile}. */
+    private static final Path LOCK_FILE_NAME = Path.of(LockFiles.NAME);
+
+    /**
+     * Whether the last name of {@code target} is {@link LockFiles#NAME}. On the default filesystem
+     * by {@link Path#endsWith(Path)}, which compares the name's bytes in place: asked on every
+     * write, and {@code getFileName().toString()} would make a path and a string each time.
+     */
+    private static boolean namesTheLockFile(Path target) {
+        if (target.getFileSystem() == LOCK_FILE_NAME.getFileSystem()) {
+            return target.getNameCount() > 0 && target.endsWith(LOCK_FILE_NAME);
+        }
+        Path name = target.getFileName();
+        return name != null && LockFiles.NAME.equals(name.toString());
     }
 
     /**

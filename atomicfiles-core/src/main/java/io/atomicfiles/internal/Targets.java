@@ -60,8 +60,13 @@ public final class Targets {
         return resolved.path();
     }
 
-    /** The target, its lock (held), and what was at the target when the lock was taken. */
-    public record Locked(Path target, PathLocks.Held lock, FileModes.Found found) {
+    /**
+     * The target, its lock (held), and what was at the target when the lock was taken; with the
+     * target's folder ({@code target.getParent()}) and name ({@code target.getFileName()} as text),
+     * which the write needs again and again (its temp file, its folder's fsync) and which cost a
+     * new path or string each time they are asked of {@code target}.
+     */
+    public record Locked(Path target, PathLocks.Held lock, FileModes.Found found, Path folder, String name) {
     }
 
     /**
@@ -75,11 +80,25 @@ public final class Targets {
     public static Locked lock(Path requested, boolean followSymlinks, boolean durable, Duration lockTimeout,
             String operation) throws IOException {
         Path absolute = absolute(requested, operation);
-        PathWalk.Walk folder = folderOf(absolute, operation, requested);
-        if (!folder.complete()) {
-            folder = makeFolders(absolute.getParent(), folder, durable, operation, requested);
+        Path requestedFolder = absolute.getParent();
+        String name = absolute.getFileName().toString();
+        Path known = isDefaultFileSystem(requestedFolder) ? VERIFIED_FOLDERS.get(requestedFolder) : null;
+        Path folderPath;
+        Path target;
+        if (known != null) {
+            // Remembered from a walk (see folderOf). When the caller named the real folder itself
+            // (the common case), the target is the caller's own path: no new path is made, and its
+            // hash, which the lock's and the temp files' maps ask for, is the one it cached already.
+            folderPath = known;
+            target = known.equals(requestedFolder) ? absolute : known.resolve(name);
+        } else {
+            PathWalk.Walk folder = walk(requestedFolder, operation, requested);
+            if (!folder.complete()) {
+                folder = makeFolders(requestedFolder, folder, durable, operation, requested);
+            }
+            folderPath = folder.path();
+            target = folderPath.resolve(name);
         }
-        Path target = folder.path().resolve(absolute.getFileName().toString());
         boolean resolved = false;
         while (true) {
             // The folder is real (walked, or remembered from a walk): no realpath(3) again.
@@ -95,13 +114,15 @@ public final class Targets {
                 if (found.symbolicLink() && followSymlinks && !resolved) {
                     lock.close();
                     target = throughLinks(target, operation, requested);
+                    folderPath = target.getParent();
+                    name = target.getFileName().toString();
                     resolved = true;
                     continue;
                 }
                 if (found.exists() && !found.symbolicLink()) {
                     requireFileTarget(target, found, operation);
                 }
-                return new Locked(target, lock, found);
+                return new Locked(target, lock, found, folderPath, name);
             } catch (IOException | RuntimeException e) {
                 lock.close();
                 throw e;
@@ -140,7 +161,8 @@ public final class Targets {
     /** {@code requested} as an absolute path; it must name a file (not a root). */
     public static Path absolute(Path requested, String operation) {
         Path path = requested.toAbsolutePath();
-        if (path.getFileName() == null) {
+        // getNameCount, not getFileName: the same answer (a root has no name) without a new path.
+        if (path.getNameCount() == 0) {
             throw new IllegalArgumentException(operation + ": " + requested + " names no file");
         }
         return path;
