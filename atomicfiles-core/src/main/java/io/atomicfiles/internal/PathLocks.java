@@ -359,7 +359,8 @@ public final class PathLocks {
     /** Steps 3 to 5 for the first holder of the slot in this JVM; on return the byte is held. */
     private static void lockAcrossProcesses(Entry entry, Slot slot, Path target, Duration timeout, long deadline)
             throws IOException, InterruptedException {
-        List<Path> made = new ArrayList<>();
+        // Made only when a folder is (rare): a list per write otherwise.
+        List<Path> made = null;
         int folderAttempts = 0;
         for (int attempt = 0; attempt < REPLACED_ATTEMPTS; attempt++) {
             Taken taken;
@@ -377,6 +378,9 @@ public final class PathLocks {
                             folderMissing);
                 }
                 // Step 3: the lock file needs its folder (removed again on release if left empty).
+                if (made == null) {
+                    made = new ArrayList<>();
+                }
                 for (Path folder : MadeFolders.make(target, slot.folder())) {
                     if (!made.contains(folder)) {
                         made.add(folder);
@@ -399,7 +403,7 @@ public final class PathLocks {
             if (current) {
                 entry.file = taken.file();
                 entry.osLock = taken.lock();
-                entry.madeFolders = made.isEmpty() ? null : made;
+                entry.madeFolders = made == null || made.isEmpty() ? null : made;
                 return;
             }
             // Step 5: deleted or replaced since it was opened; a lock on it excludes nobody.
