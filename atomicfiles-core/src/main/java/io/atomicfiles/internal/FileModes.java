@@ -62,8 +62,17 @@ public final class FileModes {
 
     /** Whether files on {@code path}'s filesystem have POSIX permissions. */
     public static boolean supportsPosix(Path path) {
-        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+        java.nio.file.FileSystem fs = path.getFileSystem();
+        return fs == DEFAULT_FS ? DEFAULT_POSIX : fs.supportedFileAttributeViews().contains("posix");
     }
+
+    /**
+     * The default filesystem and its views, asked once: a write asks about its views some six
+     * times (each a set lookup), and a filesystem's supported views never change.
+     */
+    private static final java.nio.file.FileSystem DEFAULT_FS = java.nio.file.FileSystems.getDefault();
+    private static final boolean DEFAULT_POSIX = DEFAULT_FS.supportedFileAttributeViews().contains("posix");
+    private static final boolean DEFAULT_UNIX = DEFAULT_FS.supportedFileAttributeViews().contains("unix");
 
     /**
      * What a rewrite keeps of the file it replaces: its permissions, owner and group. The owner
@@ -284,7 +293,8 @@ public final class FileModes {
     }
 
     private static boolean supportsUnixView(Path path) {
-        return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+        java.nio.file.FileSystem fs = path.getFileSystem();
+        return fs == DEFAULT_FS ? DEFAULT_UNIX : fs.supportedFileAttributeViews().contains("unix");
     }
 
     /** The process's umask (read once: the kernel's {@code Umask} line of /proc/self/status on Linux). */
