@@ -80,9 +80,10 @@ public final class Targets {
     public static Locked lock(Path requested, boolean followSymlinks, boolean durable, Duration lockTimeout,
             String operation) throws IOException {
         Path absolute = absolute(requested, operation);
-        Path requestedFolder = absolute.getParent();
-        String name = absolute.getFileName().toString();
-        Path known = isDefaultFileSystem(requestedFolder) ? VERIFIED_FOLDERS.get(requestedFolder) : null;
+        Site site = siteOf(absolute);
+        Path requestedFolder = site.requestedFolder();
+        String name = site.name();
+        Path known = site.known();
         Path folderPath;
         Path target;
         if (known != null) {
@@ -90,7 +91,7 @@ public final class Targets {
             // (the common case), the target is the caller's own path: no new path is made, and its
             // hash, which the lock's and the temp files' maps ask for, is the one it cached already.
             folderPath = known;
-            target = known.equals(requestedFolder) ? absolute : known.resolve(name);
+            target = site.folderIsReal() ? absolute : known.resolve(name);
         } else {
             PathWalk.Walk folder = walk(requestedFolder, operation, requested);
             if (!folder.complete()) {
@@ -128,6 +129,45 @@ public final class Targets {
                 throw e;
             }
         }
+    }
+
+    /**
+     * A path's folder and name, and the verified real path of that folder when one is remembered
+     * ({@code known}, else null; {@code folderIsReal} when it is the folder as named).
+     */
+    private record Site(Path requestedFolder, String name, Path known, boolean folderIsReal) {
+    }
+
+    /** Paths written to → their {@link Site}: see {@link #siteOf}. */
+    private static final ConcurrentHashMap<Path, Site> SITES = new ConcurrentHashMap<>();
+
+    /**
+     * The {@link Site} of {@code absolute}. A write asks this of the same few paths again and
+     * again; its folder and name are functions of the path's text, so they are remembered (at most
+     * {@value #MAX_VERIFIED_FOLDERS} paths) rather than made anew (two paths and a string per
+     * write). The remembered folder's real path is used only while {@link #VERIFIED_FOLDERS} still
+     * holds that very entry: a folder forgotten there (walked again, or made again) is looked up
+     * afresh, so this remembers nothing that {@code VERIFIED_FOLDERS} does not.
+     */
+    private static Site siteOf(Path absolute) {
+        if (!isDefaultFileSystem(absolute)) {
+            return new Site(absolute.getParent(), absolute.getFileName().toString(), null, false);
+        }
+        Site site = SITES.get(absolute);
+        if (site != null && site.known() != null && VERIFIED_FOLDERS.get(site.requestedFolder()) == site.known()) {
+            return site;
+        }
+        Path folder = site != null ? site.requestedFolder() : absolute.getParent();
+        String name = site != null ? site.name() : absolute.getFileName().toString();
+        Path known = VERIFIED_FOLDERS.get(folder);
+        site = new Site(folder, name, known, known != null && known.equals(folder));
+        if (known != null) {
+            if (SITES.size() >= MAX_VERIFIED_FOLDERS) {
+                SITES.clear();
+            }
+            SITES.put(absolute, site);
+        }
+        return site;
     }
 
     /**
