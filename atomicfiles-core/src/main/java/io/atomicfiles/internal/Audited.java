@@ -65,6 +65,11 @@ public final class Audited {
             throw e;
         }
         depth[0]--;
+        if (alsoTo == null && (depth[0] > 0 || !Events.active())) {
+            // Nobody receives the record (no sink installed, or an enclosing operation reports):
+            // most writes; the record, its duration and its strings are not built for nobody.
+            return result;
+        }
         long bytes = -1;
         String sha256 = null;
         if (result instanceof WriteResult) {

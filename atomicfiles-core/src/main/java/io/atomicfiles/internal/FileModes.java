@@ -62,8 +62,17 @@ public final class FileModes {
 
     /** Whether files on {@code path}'s filesystem have POSIX permissions. */
     public static boolean supportsPosix(Path path) {
-        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+        java.nio.file.FileSystem fs = path.getFileSystem();
+        return fs == DEFAULT_FS ? DEFAULT_POSIX : fs.supportedFileAttributeViews().contains("posix");
     }
+
+    /**
+     * The default filesystem and its views, asked once: a write asks about its views some six
+     * times (each a set lookup), and a filesystem's supported views never change.
+     */
+    private static final java.nio.file.FileSystem DEFAULT_FS = java.nio.file.FileSystems.getDefault();
+    private static final boolean DEFAULT_POSIX = DEFAULT_FS.supportedFileAttributeViews().contains("posix");
+    private static final boolean DEFAULT_UNIX = DEFAULT_FS.supportedFileAttributeViews().contains("unix");
 
     /**
      * What a rewrite keeps of the file it replaces: its permissions, owner and group. The owner
@@ -91,14 +100,29 @@ public final class FileModes {
      * never taken for "nothing there".
      */
     public static Found find(Path path) throws IOException {
+        return find(path, true);
+    }
+
+    /** The attributes {@link #find} reads through the {@code unix} view, with and without the link count. */
+    private static final String UNIX_WITH_LINKS = "unix:mode,uid,gid,nlink";
+    private static final String UNIX_WITHOUT_LINKS = "unix:mode,uid,gid";
+    /** {@link LinkOption#NOFOLLOW_LINKS} as the array the JDK's varargs would make anew on every stat. */
+    static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    /**
+     * {@link #find(Path)}; without the link count ({@code links} -1) when {@code links} is false:
+     * one attribute less to read, box and put into the JDK's map, for {@link #read}, which
+     * keeps no link count (every write reads its temp file's attributes this way).
+     */
+    private static Found find(Path path, boolean links) throws IOException {
         try {
             if (supportsUnixView(path)) {
                 // Four attributes, and the file's type read from the mode's S_IFMT bits as the JDK
                 // itself does: every write stats two or three paths, and each attribute named here
                 // costs a map entry and a boxed value (reading the attributes, in Java, was ~5% of
                 // a 1 KiB write's thread time in a profile, most of it building that map).
-                Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,nlink",
-                        LinkOption.NOFOLLOW_LINKS);
+                Map<String, Object> unix = Files.readAttributes(path, links ? UNIX_WITH_LINKS : UNIX_WITHOUT_LINKS,
+                        NOFOLLOW);
                 int mode = (Integer) unix.get("mode");
                 int type = mode & S_IFMT;
                 boolean regular;
@@ -113,14 +137,14 @@ public final class FileModes {
                 } else {
                     // A provider whose mode holds the permission bits only (Jimfs): the type from
                     // its basic attributes.
-                    BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
+                    BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
                     regular = basic.isRegularFile();
                     directory = basic.isDirectory();
                     link = basic.isSymbolicLink();
                     special = basic.isOther() ? "a special file" : null;
                 }
-                return new Found(true, regular, directory, link, special, ((Number) unix.get("nlink")).longValue(),
+                return new Found(true, regular, directory, link, special,
+                        links ? ((Number) unix.get("nlink")).longValue() : -1,
                         new Kept(permissions(mode), unix.get("uid"), unix.get("gid"), regular));
             }
             if (supportsPosix(path)) {
@@ -162,7 +186,7 @@ public final class FileModes {
      * when there is no such file or the filesystem has no POSIX attributes.
      */
     public static Kept read(Path file) throws IOException {
-        return supportsPosix(file) ? find(file).kept() : null;
+        return supportsPosix(file) ? find(file, false).kept() : null;
     }
 
     /**
@@ -203,9 +227,11 @@ public final class FileModes {
         if (!ownerKept) {
             ownerKept = trySet(file, view + (view.equals("unix:") ? "uid" : "owner"), original.owner());
         }
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        permissions.addAll(original.permissions());
+        // The original's own set when nothing narrows it (read only; the common rewrite).
+        Set<PosixFilePermission> permissions = original.permissions();
         if (!groupKept) {
+            permissions = EnumSet.noneOf(PosixFilePermission.class);
+            permissions.addAll(original.permissions());
             narrowGroupToOthers(permissions);
             if (!permissions.equals(original.permissions())) {
                 LOG.get().info("{}: its group {} could not be kept (the file now has group {}); group permissions reduced"
@@ -267,7 +293,8 @@ public final class FileModes {
     }
 
     private static boolean supportsUnixView(Path path) {
-        return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+        java.nio.file.FileSystem fs = path.getFileSystem();
+        return fs == DEFAULT_FS ? DEFAULT_UNIX : fs.supportedFileAttributeViews().contains("unix");
     }
 
     /** The process's umask (read once: the kernel's {@code Umask} line of /proc/self/status on Linux). */

@@ -21,6 +21,8 @@ public final class Fsync {
     private static final Log LOG = Log.of(Fsync.class);
     private static final boolean WINDOWS =
             System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+    /** A folder's open options, one immutable set (the varargs form builds a new HashSet per call). */
+    private static final java.util.Set<StandardOpenOption> READ = java.util.Set.of(StandardOpenOption.READ);
 
     private Fsync() {
     }
@@ -61,7 +63,7 @@ public final class Fsync {
         }
         FileChannel channel;
         try {
-            channel = FileChannel.open(dir, StandardOpenOption.READ);
+            channel = FileChannel.open(dir, READ);
         } catch (IOException | UnsupportedOperationException e) {
             if (isDefaultFileSystem(dir)) {
                 throw failure(operation, path, "open folder " + dir + " for fsync", e);

@@ -100,7 +100,7 @@ final class LockFiles {
         boolean stillAtItsPath() throws IOException {
             try {
                 return fileKey != null && fileKey.equals(
-                        Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+                        Files.readAttributes(path, BasicFileAttributes.class, FileModes.NOFOLLOW).fileKey());
             } catch (NoSuchFileException e) {
                 return false;
             }
@@ -291,28 +291,34 @@ final class LockFiles {
      * closed only when nobody in this JVM locks anything in it, so closing it drops no lock.
      */
     static void done(LockFile file) {
-        List<FileChannel> toClose = new ArrayList<>();
+        // Made only when a channel is to be closed: most calls close none (one per write).
+        List<FileChannel> toClose = null;
         synchronized (MONITOR) {
             if (--file.users > 0) {
                 return;
             }
             if (file.stale || file.fileKey == null || !file.channel.isOpen()) {
                 forgetLocked(file);
-                toClose.add(file.channel);
+                toClose = List.of(file.channel);
             } else {
                 file.idleSince = System.nanoTime();
                 IDLE.put(file, Boolean.TRUE);
                 scheduleSweep();
-                Iterator<LockFile> eldest = IDLE.keySet().iterator();
-                while (IDLE.size() > MAX_IDLE) {
-                    LockFile evicted = eldest.next();
-                    eldest.remove();
-                    forgetLocked(evicted);
-                    toClose.add(evicted.channel);
+                if (IDLE.size() > MAX_IDLE) {
+                    toClose = new ArrayList<>();
+                    Iterator<LockFile> eldest = IDLE.keySet().iterator();
+                    while (IDLE.size() > MAX_IDLE) {
+                        LockFile evicted = eldest.next();
+                        eldest.remove();
+                        forgetLocked(evicted);
+                        toClose.add(evicted.channel);
+                    }
                 }
             }
         }
-        toClose.forEach(LockFiles::close);
+        if (toClose != null) {
+            toClose.forEach(LockFiles::close);
+        }
     }
 
     /** Whether a sweep of idle lock files is scheduled. Guarded by {@link #MONITOR}. */

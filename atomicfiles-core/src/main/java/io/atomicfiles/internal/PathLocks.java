@@ -196,7 +196,7 @@ public final class PathLocks {
     }
 
     private static Held acquire(Slot slot, Path target, Duration timeout) throws IOException {
-        if (target.getFileName() != null && LockFiles.NAME.equals(target.getFileName().toString())) {
+        if (namesTheLockFile(target)) {
             // Step 1.
             throw new AtomicWriteException(target + ": " + LockFiles.NAME + " is the lock file of its folder,"
                     + " which atomicfiles uses to exclude other writers; it is never written, copied or moved",
@@ -233,6 +233,22 @@ public final class PathLocks {
             forget(slot.jvmKey());
             throw e;
         }
+    }
+
+    /** {@link LockFiles#NAME} as a path of the default filesystem, for {@link #namesTheLockFile}. */
+    private static final Path LOCK_FILE_NAME = Path.of(LockFiles.NAME);
+
+    /**
+     * Whether the last name of {@code target} is {@link LockFiles#NAME}. On the default filesystem
+     * by {@link Path#endsWith(Path)}, which compares the name's bytes in place: asked on every
+     * write, and {@code getFileName().toString()} would make a path and a string each time.
+     */
+    private static boolean namesTheLockFile(Path target) {
+        if (target.getFileSystem() == LOCK_FILE_NAME.getFileSystem()) {
+            return target.getNameCount() > 0 && target.endsWith(LOCK_FILE_NAME);
+        }
+        Path name = target.getFileName();
+        return name != null && LockFiles.NAME.equals(name.toString());
     }
 
     /**
@@ -343,7 +359,8 @@ public final class PathLocks {
     /** Steps 3 to 5 for the first holder of the slot in this JVM; on return the byte is held. */
     private static void lockAcrossProcesses(Entry entry, Slot slot, Path target, Duration timeout, long deadline)
             throws IOException, InterruptedException {
-        List<Path> made = new ArrayList<>();
+        // Made only when a folder is (rare): a list per write otherwise.
+        List<Path> made = null;
         int folderAttempts = 0;
         for (int attempt = 0; attempt < REPLACED_ATTEMPTS; attempt++) {
             Taken taken;
@@ -361,6 +378,9 @@ public final class PathLocks {
                             folderMissing);
                 }
                 // Step 3: the lock file needs its folder (removed again on release if left empty).
+                if (made == null) {
+                    made = new ArrayList<>();
+                }
                 for (Path folder : MadeFolders.make(target, slot.folder())) {
                     if (!made.contains(folder)) {
                         made.add(folder);
@@ -383,7 +403,7 @@ public final class PathLocks {
             if (current) {
                 entry.file = taken.file();
                 entry.osLock = taken.lock();
-                entry.madeFolders = made.isEmpty() ? null : made;
+                entry.madeFolders = made == null || made.isEmpty() ? null : made;
                 return;
             }
             // Step 5: deleted or replaced since it was opened; a lock on it excludes nobody.

@@ -60,8 +60,13 @@ public final class Targets {
         return resolved.path();
     }
 
-    /** The target, its lock (held), and what was at the target when the lock was taken. */
-    public record Locked(Path target, PathLocks.Held lock, FileModes.Found found) {
+    /**
+     * The target, its lock (held), and what was at the target when the lock was taken; with the
+     * target's folder ({@code target.getParent()}) and name ({@code target.getFileName()} as text),
+     * which the write needs again and again (its temp file, its folder's fsync) and which cost a
+     * new path or string each time they are asked of {@code target}.
+     */
+    public record Locked(Path target, PathLocks.Held lock, FileModes.Found found, Path folder, String name) {
     }
 
     /**
@@ -75,11 +80,26 @@ public final class Targets {
     public static Locked lock(Path requested, boolean followSymlinks, boolean durable, Duration lockTimeout,
             String operation) throws IOException {
         Path absolute = absolute(requested, operation);
-        PathWalk.Walk folder = folderOf(absolute, operation, requested);
-        if (!folder.complete()) {
-            folder = makeFolders(absolute.getParent(), folder, durable, operation, requested);
+        Site site = siteOf(absolute);
+        Path requestedFolder = site.requestedFolder();
+        String name = site.name();
+        Path known = site.known();
+        Path folderPath;
+        Path target;
+        if (known != null) {
+            // Remembered from a walk (see folderOf). When the caller named the real folder itself
+            // (the common case), the target is the caller's own path: no new path is made, and its
+            // hash, which the lock's and the temp files' maps ask for, is the one it cached already.
+            folderPath = known;
+            target = site.folderIsReal() ? absolute : known.resolve(name);
+        } else {
+            PathWalk.Walk folder = walk(requestedFolder, operation, requested);
+            if (!folder.complete()) {
+                folder = makeFolders(requestedFolder, folder, durable, operation, requested);
+            }
+            folderPath = folder.path();
+            target = folderPath.resolve(name);
         }
-        Path target = folder.path().resolve(absolute.getFileName().toString());
         boolean resolved = false;
         while (true) {
             // The folder is real (walked, or remembered from a walk): no realpath(3) again.
@@ -95,18 +115,59 @@ public final class Targets {
                 if (found.symbolicLink() && followSymlinks && !resolved) {
                     lock.close();
                     target = throughLinks(target, operation, requested);
+                    folderPath = target.getParent();
+                    name = target.getFileName().toString();
                     resolved = true;
                     continue;
                 }
                 if (found.exists() && !found.symbolicLink()) {
                     requireFileTarget(target, found, operation);
                 }
-                return new Locked(target, lock, found);
+                return new Locked(target, lock, found, folderPath, name);
             } catch (IOException | RuntimeException e) {
                 lock.close();
                 throw e;
             }
         }
+    }
+
+    /**
+     * A path's folder and name, and the verified real path of that folder when one is remembered
+     * ({@code known}, else null; {@code folderIsReal} when it is the folder as named).
+     */
+    private record Site(Path requestedFolder, String name, Path known, boolean folderIsReal) {
+    }
+
+    /** Paths written to → their {@link Site}: see {@link #siteOf}. */
+    private static final ConcurrentHashMap<Path, Site> SITES = new ConcurrentHashMap<>();
+
+    /**
+     * The {@link Site} of {@code absolute}. A write asks this of the same few paths again and
+     * again; its folder and name are functions of the path's text, so they are remembered (at most
+     * {@value #MAX_VERIFIED_FOLDERS} paths) rather than made anew (two paths and a string per
+     * write). The remembered folder's real path is used only while {@link #VERIFIED_FOLDERS} still
+     * holds that very entry: a folder forgotten there (walked again, or made again) is looked up
+     * afresh, so this remembers nothing that {@code VERIFIED_FOLDERS} does not.
+     */
+    private static Site siteOf(Path absolute) {
+        if (!isDefaultFileSystem(absolute)) {
+            return new Site(absolute.getParent(), absolute.getFileName().toString(), null, false);
+        }
+        Site site = SITES.get(absolute);
+        if (site != null && site.known() != null && VERIFIED_FOLDERS.get(site.requestedFolder()) == site.known()) {
+            return site;
+        }
+        Path folder = site != null ? site.requestedFolder() : absolute.getParent();
+        String name = site != null ? site.name() : absolute.getFileName().toString();
+        Path known = VERIFIED_FOLDERS.get(folder);
+        site = new Site(folder, name, known, known != null && known.equals(folder));
+        if (known != null) {
+            if (SITES.size() >= MAX_VERIFIED_FOLDERS) {
+                SITES.clear();
+            }
+            SITES.put(absolute, site);
+        }
+        return site;
     }
 
     /**
@@ -140,7 +201,8 @@ public final class Targets {
     /** {@code requested} as an absolute path; it must name a file (not a root). */
     public static Path absolute(Path requested, String operation) {
         Path path = requested.toAbsolutePath();
-        if (path.getFileName() == null) {
+        // getNameCount, not getFileName: the same answer (a root has no name) without a new path.
+        if (path.getNameCount() == 0) {
             throw new IllegalArgumentException(operation + ": " + requested + " names no file");
         }
         return path;

@@ -18,7 +18,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -59,12 +58,20 @@ public final class TempFiles {
     /** Folders already cleared of abandoned temp files by this process (at most this many remembered). */
     private static final int MAX_CLEARED_FOLDERS = 1024;
     private static final Set<Path> CLEARED_FOLDERS = ConcurrentHashMap.newKeySet();
+    /** The temp file's open options, one immutable set for every write instead of a new one each time. */
+    private static final Set<StandardOpenOption> CREATE_NEW_READ_WRITE = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
 
     /**
      * Where the random part of temp names comes from. A test seam, package-private: tests
      * script it to plant a link at the exact name a write will try first.
      */
     static volatile Supplier<String> randomPart = TempFiles::randomCharacters;
+    /** {@link #randomPart} as the class sets it: {@link #name(String)} then writes the characters into the name itself. */
+    private static final Supplier<String> UNGUESSABLE = randomPart;
+    /** The bytes a target's name may take in a temp name with an unguessable random part of this writer (all ASCII). */
+    private static final int ROOM_FOR_NAME = MAX_NAME_BYTES - 1 - (".tmp-".length() + RANDOM_CHARS + 1
+            + TempWriters.THIS.length());
 
     private TempFiles() {
     }
@@ -94,9 +101,7 @@ public final class TempFiles {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Path path = folder.resolve(name(targetName));
             try {
-                FileChannel channel = FileChannel.open(path,
-                        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                        attributes);
+                FileChannel channel = FileChannel.open(path, CREATE_NEW_READ_WRITE, attributes);
                 OpenTempFiles.add(path);
                 return new TempFile(path, channel);
             } catch (FileAlreadyExistsException e) {
@@ -118,8 +123,16 @@ public final class TempFiles {
     /** {@link #createBeside(Path, boolean, String)}, created with {@code mode} when not null (see {@link #create(Path, String, Set)}). */
     public static TempFile createBeside(Path target, boolean durable, String operation, Set<PosixFilePermission> mode)
             throws IOException {
-        Path folder = target.getParent();
-        String name = target.getFileName().toString();
+        return createBeside(target, target.getParent(), target.getFileName().toString(), durable, operation, mode);
+    }
+
+    /**
+     * {@link #createBeside(Path, boolean, String, Set)} for a caller that has the target's
+     * {@code folder} ({@code target.getParent()}) and {@code name} ({@code target.getFileName()} as
+     * text) at hand already: the single write, which needs them more than once.
+     */
+    public static TempFile createBeside(Path target, Path folder, String name, boolean durable, String operation,
+            Set<PosixFilePermission> mode) throws IOException {
         try {
             return create(folder, name, mode);
         } catch (FileSystemException e) {
@@ -141,7 +154,16 @@ public final class TempFiles {
 
     /** A fresh temp name for {@code targetName}: {@code .NAME.tmp-<12 random base-36 characters>-<writer>}. */
     public static String name(String targetName) {
-        return name(targetName, randomPart.get());
+        Supplier<String> random = randomPart;
+        if (random != UNGUESSABLE) {
+            return name(targetName, random.get());
+        }
+        // The same name as name(targetName, randomCharacters()), in one buffer (every write makes one).
+        String name = cut(targetName, ROOM_FOR_NAME);
+        StringBuilder chars = new StringBuilder(1 + name.length() + 5 + RANDOM_CHARS + 1 + TempWriters.THIS.length())
+                .append('.').append(name).append(".tmp-");
+        appendRandomCharacters(chars);
+        return chars.append('-').append(TempWriters.THIS).toString();
     }
 
     /** The temp name for {@code targetName} with {@code random} as its random part (tests script it). */
@@ -151,9 +173,33 @@ public final class TempFiles {
 
     /** The temp name for {@code targetName} made by {@code writer} ({@code <pid>-<start>-<machine>}). */
     static String name(String targetName, String random, String writer) {
-        String suffix = ".tmp-" + random + "-" + writer;
-        int room = MAX_NAME_BYTES - 1 - suffix.getBytes(StandardCharsets.UTF_8).length;
-        return "." + cut(targetName, room) + suffix;
+        // Built in one buffer, lengths counted in place: this runs on every write.
+        int room = MAX_NAME_BYTES - 1 - (".tmp-".length() + utf8Length(random) + 1 + utf8Length(writer));
+        String name = cut(targetName, room);
+        return new StringBuilder(1 + name.length() + 5 + random.length() + 1 + writer.length())
+                .append('.').append(name).append(".tmp-").append(random).append('-').append(writer).toString();
+    }
+
+    /** The length of {@code text} in UTF-8, in bytes, without encoding it (an unpaired surrogate counts as {@code ?}: 1). */
+    static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /**
@@ -163,18 +209,23 @@ public final class TempFiles {
      * ahead of a write to make it fail.
      */
     private static String randomCharacters() {
+        StringBuilder chars = new StringBuilder(RANDOM_CHARS);
+        appendRandomCharacters(chars);
+        return chars.toString();
+    }
+
+    /** Appends {@value #RANDOM_CHARS} unguessable base-36 characters (see {@link #randomCharacters}). */
+    private static void appendRandomCharacters(StringBuilder chars) {
         byte[] bytes = new byte[8];
         UnguessableBytes.fill(bytes);
         long value = 0;
         for (byte b : bytes) {
             value = (value << 8) | (b & 0xff);
         }
-        StringBuilder chars = new StringBuilder(RANDOM_CHARS);
         for (int i = 0; i < RANDOM_CHARS; i++) {
             chars.append(ALPHABET.charAt((int) Long.remainderUnsigned(value, ALPHABET.length())));
             value = Long.divideUnsigned(value, ALPHABET.length());
         }
-        return chars.toString();
     }
 
     /** Whether {@code fileName} has the shape of a temp name made by {@link #name} (or by earlier versions). */
@@ -293,8 +344,7 @@ public final class TempFiles {
 
     /** {@code name} cut to at most {@code maxBytes} bytes of UTF-8, never inside a character. */
     static String cut(String name, int maxBytes) {
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= maxBytes) {
+        if (utf8Length(name) <= maxBytes) {
             return name;
         }
         int end = 0;

@@ -72,6 +72,8 @@ public final class WriteProtocol implements AutoCloseable {
 
     private final String operation;
     private final Path target;
+    /** {@code target.getParent()}, asked once (its temp file, removal of leftovers, its fsync). */
+    private final Path folder;
     private final WriteOptions options;
     private final PathLocks.Held lock;
     private final TempFiles.TempFile temp;
@@ -92,7 +94,7 @@ public final class WriteProtocol implements AutoCloseable {
     private ContentSink.Written staged;
     private boolean published;
 
-    private WriteProtocol(String operation, Path target, WriteOptions options, PathLocks.Held lock,
+    private WriteProtocol(String operation, Path target, Path folder, WriteOptions options, PathLocks.Held lock,
             TempFiles.TempFile temp, ProgressListener progress, long startNanos, FileModes.Found found,
             Set<PosixFilePermission> newFilePermissions, Set<PosixFilePermission> createdWith) {
         this.operation = operation;
@@ -101,6 +103,7 @@ public final class WriteProtocol implements AutoCloseable {
         this.found = found;
         this.foundNanos = System.nanoTime();
         this.target = target;
+        this.folder = folder;
         this.options = options;
         this.lock = lock;
         this.temp = temp;
@@ -148,6 +151,7 @@ public final class WriteProtocol implements AutoCloseable {
         Targets.Locked locked = Targets.lock(requested, options.followSymlinks(), options.durability().syncsFolder(),
                 options.lockTimeout(), operation);
         Path target = locked.target();
+        Path folder = locked.folder();
         PathLocks.Held lock = locked.lock();
         TempFiles.TempFile temp = null;
         try {
@@ -162,19 +166,20 @@ public final class WriteProtocol implements AutoCloseable {
                 checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
             }
             // Step 2: a private temp file beside the target, after a killed writer's leftovers are gone.
-            TempFiles.removeAbandonedOnce(target.getParent());
+            TempFiles.removeAbandonedOnce(folder);
             // Owner-only, or already with the mode step 5 would give it, when that grants nobody
             // anything the published file will not (this spares an open, a chmod and a close).
-            Set<PosixFilePermission> createdWith = TempFileModes.finalModeAtCreation(target.getParent(),
+            Set<PosixFilePermission> createdWith = TempFileModes.finalModeAtCreation(folder,
                     modeToPublish(target, locked.found(), newFilePermissions));
-            temp = TempFiles.createBeside(target, options.durability().syncsFolder(), operation, createdWith);
+            temp = TempFiles.createBeside(target, folder, locked.name(), options.durability().syncsFolder(), operation,
+                    createdWith);
             ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
             if (progress != ProgressListener.none()) {
                 // Its label is built only for a listener: most writes have none.
                 progress.started(operation + " " + target.getFileName(), expectedSize);
             }
-            return new WriteProtocol(operation, target, options, lock, temp, progress, startNanos, locked.found(),
-                    newFilePermissions, createdWith);
+            return new WriteProtocol(operation, target, folder, options, lock, temp, progress, startNanos,
+                    locked.found(), newFilePermissions, createdWith);
         } catch (IOException | RuntimeException e) {
             if (temp != null) {
                 // Such as a progress listener that threw in started(): the temp file goes too.
@@ -372,7 +377,7 @@ public final class WriteProtocol implements AutoCloseable {
         if (syncFolder) {
             step = "fsync folder";
             // Step 8: the rename (and the backup's) survive a power loss.
-            Fsync.folder(target.getParent(), operation, target);
+            Fsync.folder(folder, operation, target);
         }
         state = State.COMMITTED;
         finishProgress(true);
