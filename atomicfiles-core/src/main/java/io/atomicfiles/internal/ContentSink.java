@@ -13,11 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 
 /**
@@ -43,9 +40,13 @@ import java.util.zip.CRC32C;
  *
  * <p>Large content keeps three kinds of work apart, so that they run side by side:
  * <ul>
- *   <li>the caller's thread copies content into a chunk and writes the chunk to the file;</li>
+ *   <li>the caller's thread copies content into a chunk and writes the chunk to the file. The
+ *       chunks are direct buffers ({@link DirectChunks}, reused across writes): the channel
+ *       writes them as they are, where it copies a heap array into a temporary direct buffer of
+ *       its own first, one more copy of every byte; the read-back reads into a direct buffer for
+ *       the same reason;</li>
  *   <li>a background thread hashes each full chunk while it is being written, in order
- *       ({@link Hasher}). A chunk is refilled only once its hashing is done, so the digest sees
+ *       ({@link ChunkHasher}). A chunk is refilled only once its hashing is done, so the digest sees
  *       exactly the bytes that were written;</li>
  *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
  *       written so far ({@code fdatasync}), and another reads back what has been forced into a
@@ -86,7 +87,7 @@ public final class ContentSink extends OutputStream {
     private final List<ByteBuffer> chunksTaken = new ArrayList<>(CHUNKS);
     private final MessageDigest written = Hashing.sha256();
     /** Made with the first full chunk: small content (most writes) is hashed on this thread alone. */
-    private Hasher hasher;
+    private ChunkHasher hasher;
     private long size;
 
     /**
@@ -280,13 +281,19 @@ public final class ContentSink extends OutputStream {
         }
         awaitQuietly(syncing);
         awaitQuietly(reading);
-        releaseChunks();
-        releaseReadBuffer();
+        // The direct buffers are not given back for reuse but left to the garbage collector: an
+        // abandon may come from another thread than the writer's (a writer is for one thread, but
+        // a close from a watchdog is a likely misuse), and a writer still running must then harm
+        // its own void content at most, never a buffer that another write took.
+        chunksTaken.clear();
+        current = null;
+        readBuffer = null;
+        readBufferPooled = false;
     }
 
     /**
      * Gives the chunks back to {@link DirectChunks} once no thread can touch them anymore: every
-     * chunk handed to the hasher has come back (after {@link Hasher#awaitAll()}). Else (the wait
+     * chunk handed to the hasher has come back (after {@link ChunkHasher#awaitAll()}). Else (the wait
      * for the hashing was interrupted) they are left to the garbage collector.
      */
     private void releaseChunks() {
@@ -370,7 +377,7 @@ public final class ContentSink extends OutputStream {
      */
     private void drain() throws IOException {
         if (hasher == null) {
-            hasher = new Hasher();
+            hasher = new ChunkHasher(written, CHUNKS, this::takeChunk, this::failed);
         }
         current.flip();
         // The hasher reads the chunk through a view of its own: this thread's write moves the
@@ -470,6 +477,12 @@ public final class ContentSink extends OutputStream {
         }
     }
 
+    /** Voids the content: a step failed ({@code cause}), and the write with it. */
+    private AtomicWriteException failed(String step, Throwable cause) {
+        broken = true;
+        return AtomicWriteException.failed(operation, target, step, cause);
+    }
+
     /** The result of background work; its failure fails the write. */
     private long await(Future<Long> work, String step) throws IOException {
         try {
@@ -557,108 +570,5 @@ public final class ContentSink extends OutputStream {
 
     private static String crcHex(int crc) {
         return String.format("%08x", crc);
-    }
-
-    /**
-     * Hashes full chunks into {@link #written} in the order they are queued, on at most one
-     * background thread at a time: the thread that starts keeps taking queued chunks until none
-     * is left, so a steady stream of chunks costs one hand-off, not one per chunk. A hashed chunk
-     * goes back to the free list, from which the writer takes the next chunk to fill; at most
-     * {@value #CHUNKS} chunks exist, so a writer faster than the hashing waits for it.
-     */
-    private final class Hasher {
-        private final ConcurrentLinkedQueue<ByteBuffer> queued = new ConcurrentLinkedQueue<>();
-        private final LinkedBlockingQueue<ByteBuffer> free = new LinkedBlockingQueue<>();
-        private final AtomicBoolean running = new AtomicBoolean();
-        private volatile Throwable failure;
-        /** Chunks that exist, the one being filled included (the writer's thread only). */
-        private int chunks = 1;
-        /** Chunks queued and not yet taken back from the free list (the writer's thread only). */
-        private int inFlight;
-
-        /**
-         * Queues a full chunk (its bytes from its position to its limit); the writer must not
-         * change its bytes until {@link #nextBuffer} hands it back.
-         */
-        void hash(ByteBuffer chunk) {
-            inFlight++;
-            queued.add(chunk);
-            if (running.compareAndSet(false, true)) {
-                LibraryThreads.background().execute(this::hashQueued);
-            }
-        }
-
-        private void hashQueued() {
-            do {
-                for (ByteBuffer chunk; (chunk = queued.poll()) != null; ) {
-                    try {
-                        if (failure == null) {
-                            // A direct chunk is hashed through a small array of the digest's
-                            // (4 KiB, in the CPU's cache), not copied whole.
-                            written.update(chunk);
-                        }
-                    } catch (RuntimeException | Error e) {
-                        failure = e;
-                    } finally {
-                        free.add(chunk);
-                    }
-                }
-                running.set(false);
-                // A chunk queued between the last poll and the reset found the flag still set and
-                // started nothing: take it on here.
-            } while (!queued.isEmpty() && running.compareAndSet(false, true));
-        }
-
-        /** A chunk to fill: a hashed one, or a new one while fewer than {@value #CHUNKS} exist. */
-        ByteBuffer nextBuffer() throws IOException {
-            ByteBuffer next = free.poll();
-            if (next == null && chunks < CHUNKS) {
-                chunks++;
-                return takeChunk();
-            }
-            if (next == null) {
-                next = take();
-            } else {
-                inFlight--;
-            }
-            checkFailure();
-            return next;
-        }
-
-        /**
-         * Waits until every queued chunk is hashed and back; afterwards the digest may be read and
-         * used, and no chunk is touched by the hashing anymore.
-         */
-        void awaitAll() throws IOException {
-            while (inFlight > 0) {
-                take();
-            }
-            chunks = 1;
-            checkFailure();
-        }
-
-        /** Whether no chunk is queued or being hashed. */
-        boolean idle() {
-            return inFlight == 0;
-        }
-
-        private ByteBuffer take() throws IOException {
-            try {
-                ByteBuffer chunk = free.take();
-                inFlight--;
-                return chunk;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                broken = true;
-                throw AtomicWriteException.failed(operation, target, "wait for hashing", e);
-            }
-        }
-
-        private void checkFailure() throws IOException {
-            if (failure != null) {
-                broken = true;
-                throw AtomicWriteException.failed(operation, target, "hash content", failure);
-            }
-        }
     }
 }
