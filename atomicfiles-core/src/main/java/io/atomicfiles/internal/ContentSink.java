@@ -49,14 +49,15 @@ import java.util.zip.CRC32C;
  *       ({@link ChunkHasher}). A chunk is refilled only once its hashing is done, so the digest sees
  *       exactly the bytes that were written;</li>
  *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
- *       written so far ({@code fdatasync}), and another reads back what has been forced into a
- *       second digest; neither waits for the other, so the read-back (hashing, CPU) runs while
- *       the next range is being flushed (waiting on the disk). The final fsync then has only the
- *       tail left to flush and the read-back only the tail to read.</li>
+ *       written so far ({@code fdatasync}), and another reads back what has been forced and
+ *       checks each chunk's CRC32C; neither waits for the other, so the read-back (copy and
+ *       CRC32C, CPU) runs while the next range is being flushed (waiting on the disk). The final
+ *       fsync then has only the tail left to flush and the read-back only the tail to read.</li>
  * </ul>
  * The guarantees are those of the plain order (write all, fsync, read all back): every byte
- * is read back after it was forced, and {@link #finish()} returns only when both digests cover
- * the whole content and agree; nothing is published before.
+ * is read back after it was forced, and {@link #finish()} returns only when the SHA-256 covers
+ * the whole content and every chunk read back has the CRC32C it was written with; nothing is
+ * published before.
  */
 public final class ContentSink extends OutputStream {
     static final int CHUNK_BYTES = 512 * 1024;
