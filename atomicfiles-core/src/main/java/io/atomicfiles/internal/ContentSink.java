@@ -9,13 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 
 /**
@@ -41,19 +40,24 @@ import java.util.zip.CRC32C;
  *
  * <p>Large content keeps three kinds of work apart, so that they run side by side:
  * <ul>
- *   <li>the caller's thread copies content into a chunk and writes the chunk to the file;</li>
+ *   <li>the caller's thread copies content into a chunk and writes the chunk to the file. The
+ *       chunks are direct buffers ({@link DirectChunks}, reused across writes): the channel
+ *       writes them as they are, where it copies a heap array into a temporary direct buffer of
+ *       its own first, one more copy of every byte; the read-back reads into a direct buffer for
+ *       the same reason;</li>
  *   <li>a background thread hashes each full chunk while it is being written, in order
- *       ({@link Hasher}). A chunk is refilled only once its hashing is done, so the digest sees
+ *       ({@link ChunkHasher}). A chunk is refilled only once its hashing is done, so the digest sees
  *       exactly the bytes that were written;</li>
  *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
- *       written so far ({@code fdatasync}), and another reads back what has been forced into a
- *       second digest; neither waits for the other, so the read-back (hashing, CPU) runs while
- *       the next range is being flushed (waiting on the disk). The final fsync then has only the
- *       tail left to flush and the read-back only the tail to read.</li>
+ *       written so far ({@code fdatasync}), and another reads back what has been forced and
+ *       checks each chunk's CRC32C; neither waits for the other, so the read-back (copy and
+ *       CRC32C, CPU) runs while the next range is being flushed (waiting on the disk). The final
+ *       fsync then has only the tail left to flush and the read-back only the tail to read.</li>
  * </ul>
  * The guarantees are those of the plain order (write all, fsync, read all back): every byte
- * is read back after it was forced, and {@link #finish()} returns only when both digests cover
- * the whole content and agree; nothing is published before.
+ * is read back after it was forced, and {@link #finish()} returns only when the SHA-256 covers
+ * the whole content and every chunk read back has the CRC32C it was written with; nothing is
+ * published before.
  */
 public final class ContentSink extends OutputStream {
     static final int CHUNK_BYTES = 512 * 1024;
@@ -71,11 +75,20 @@ public final class ContentSink extends OutputStream {
     private final boolean verify;
     private final ProgressListener progress;
 
+    /** Small content: the growing heap buffer, {@link #fill} bytes of it used. */
     private byte[] buffer = NO_BUFFER;
     private int fill;
+    /**
+     * Large content (from the moment it outgrows one chunk until {@link #writeOut()}): the direct
+     * chunk being filled, its position the number of bytes in it. Direct, so that the channel
+     * writes it without copying it into a temporary direct buffer first ({@link DirectChunks}).
+     */
+    private ByteBuffer current;
+    /** The direct buffers taken for chunks, given back to {@link DirectChunks} once idle. */
+    private final List<ByteBuffer> chunksTaken = new ArrayList<>(CHUNKS);
     private final MessageDigest written = Hashing.sha256();
     /** Made with the first full chunk: small content (most writes) is hashed on this thread alone. */
-    private Hasher hasher;
+    private ChunkHasher hasher;
     private long size;
 
     /**
@@ -87,7 +100,9 @@ public final class ContentSink extends OutputStream {
     private int[] chunkCrcs;
     private int chunkCount;
     private final CRC32C crc = new CRC32C();
-    private byte[] readBuffer;
+    /** Direct (from {@link DirectChunks}) for large content, else a heap buffer of the content's size. */
+    private ByteBuffer readBuffer;
+    private boolean readBufferPooled;
     private final CRC32C readCrc = new CRC32C();
     /** Bytes forced by a finished background fdatasync; only these may be read back early. */
     private long syncedUpTo;
@@ -126,10 +141,17 @@ public final class ContentSink extends OutputStream {
     @Override
     public void write(int b) throws IOException {
         ensureWritable();
-        if (fill == buffer.length) {
+        if (current == null && fill == buffer.length) {
             makeRoom(1);
         }
-        buffer[fill++] = (byte) b;
+        if (current == null) {
+            buffer[fill++] = (byte) b;
+            return;
+        }
+        if (!current.hasRemaining()) {
+            drain();
+        }
+        current.put((byte) b);
     }
 
     @Override
@@ -137,12 +159,21 @@ public final class ContentSink extends OutputStream {
         ensureWritable();
         Objects.checkFromIndexSize(offset, length, bytes.length);
         while (length > 0) {
-            if (fill == buffer.length) {
+            if (current == null && fill == buffer.length) {
                 makeRoom(length);
             }
-            int n = Math.min(length, buffer.length - fill);
-            System.arraycopy(bytes, offset, buffer, fill, n);
-            fill += n;
+            int n;
+            if (current == null) {
+                n = Math.min(length, buffer.length - fill);
+                System.arraycopy(bytes, offset, buffer, fill, n);
+                fill += n;
+            } else {
+                if (!current.hasRemaining()) {
+                    drain();
+                }
+                n = Math.min(length, current.remaining());
+                current.put(bytes, offset, n);
+            }
             offset += n;
             length -= n;
         }
@@ -163,7 +194,7 @@ public final class ContentSink extends OutputStream {
 
     /** The number of bytes accepted so far. */
     public long size() {
-        return size + fill;
+        return size + (current == null ? fill : current.position());
     }
 
     /**
@@ -184,9 +215,17 @@ public final class ContentSink extends OutputStream {
             if (hasher != null) {
                 hasher.awaitAll();
             }
-            if (fill > 0) {
+            if (current != null) {
+                // Large content: every chunk but this one is written and hashed; none is in use.
+                if (current.flip().hasRemaining()) {
+                    written.update(current);
+                    writeChunk(current.rewind());
+                }
+                releaseChunks();
+            } else if (fill > 0) {
                 written.update(buffer, 0, fill);
-                writeChunk();
+                writeChunk(ByteBuffer.wrap(buffer, 0, fill));
+                fill = 0;
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -226,6 +265,8 @@ public final class ContentSink extends OutputStream {
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e;
+        } finally {
+            releaseReadBuffer();
         }
     }
 
@@ -241,6 +282,46 @@ public final class ContentSink extends OutputStream {
         }
         awaitQuietly(syncing);
         awaitQuietly(reading);
+        // The direct buffers are not given back for reuse but left to the garbage collector: an
+        // abandon may come from another thread than the writer's (a writer is for one thread, but
+        // a close from a watchdog is a likely misuse), and a writer still running must then harm
+        // its own void content at most, never a buffer that another write took.
+        chunksTaken.clear();
+        current = null;
+        readBuffer = null;
+        readBufferPooled = false;
+    }
+
+    /**
+     * Gives the chunks back to {@link DirectChunks} once no thread can touch them anymore: every
+     * chunk handed to the hasher has come back (after {@link ChunkHasher#awaitAll()}). Else (the wait
+     * for the hashing was interrupted) they are left to the garbage collector.
+     */
+    private void releaseChunks() {
+        if (hasher != null && !hasher.idle()) {
+            return;
+        }
+        for (ByteBuffer chunk : chunksTaken) {
+            DirectChunks.give(chunk);
+        }
+        chunksTaken.clear();
+        current = null;
+    }
+
+    /** Gives the read buffer back once no read-back is running (else it is left to the garbage collector). */
+    private void releaseReadBuffer() {
+        if (readBufferPooled && (reading == null || reading.isDone())) {
+            DirectChunks.give(readBuffer);
+            readBuffer = null;
+            readBufferPooled = false;
+        }
+    }
+
+    /** A direct chunk for this sink, taken from {@link DirectChunks} and given back at the end. */
+    private ByteBuffer takeChunk() {
+        ByteBuffer chunk = DirectChunks.take();
+        chunksTaken.add(chunk);
+        return chunk;
     }
 
     private static void awaitQuietly(Future<Long> work) {
@@ -278,13 +359,17 @@ public final class ContentSink extends OutputStream {
      * a chunk), else send it off as a chunk. The first buffer is thus the first write's size: a
      * 1 KiB write zeroes 1 KiB, not 8 (fresh memory the CPU must fetch on every write).
      */
-    private void makeRoom(int wanted) throws IOException {
+    private void makeRoom(int wanted) {
         if (buffer.length < CHUNK_BYTES) {
             long grown = Math.max(Math.max(2L * buffer.length, MIN_BUFFER_BYTES), (long) fill + wanted);
             buffer = Arrays.copyOf(buffer, (int) Math.min(CHUNK_BYTES, grown));
             return;
         }
-        drain();
+        // Large content from here on: its first chunk moves into a direct one (one copy of one
+        // chunk per write), which the next byte sends off (drain).
+        current = takeChunk().put(buffer, 0, fill);
+        buffer = NO_BUFFER;
+        fill = 0;
     }
 
     /**
@@ -293,11 +378,14 @@ public final class ContentSink extends OutputStream {
      */
     private void drain() throws IOException {
         if (hasher == null) {
-            hasher = new Hasher();
+            hasher = new ChunkHasher(written, CHUNKS, this::takeChunk, this::failed);
         }
-        hasher.hash(buffer, fill);
-        writeChunk();
-        buffer = hasher.nextBuffer();
+        current.flip();
+        // The hasher reads the chunk through a view of its own: this thread's write moves the
+        // chunk's position while the hashing runs.
+        hasher.hash(current.duplicate());
+        writeChunk(current);
+        current = hasher.nextBuffer().clear();
         if (syncFile) {
             syncAhead();
         }
@@ -307,19 +395,20 @@ public final class ContentSink extends OutputStream {
     }
 
     /**
-     * Writes the filled part of the buffer to the file and reports progress; when verifying,
-     * first takes its CRC32C, from the very bytes handed to the channel.
+     * Writes a chunk (its bytes from position 0 to its limit) to the file and reports progress;
+     * when verifying, first takes its CRC32C, from the very bytes handed to the channel.
      */
-    private void writeChunk() throws IOException {
+    private void writeChunk(ByteBuffer chunk) throws IOException {
+        int length = chunk.remaining();
         if (verify) {
             crc.reset();
-            crc.update(buffer, 0, fill);
+            crc.update(chunk);
+            chunk.rewind();
             if (chunkCount == chunkCrcs.length) {
                 chunkCrcs = Arrays.copyOf(chunkCrcs, chunkCount * 2);
             }
             chunkCrcs[chunkCount++] = (int) crc.getValue();
         }
-        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, fill);
         try {
             while (chunk.hasRemaining()) {
                 channel.write(chunk);
@@ -328,8 +417,7 @@ public final class ContentSink extends OutputStream {
             broken = true;
             throw AtomicWriteException.failed(operation, target, "write temp file", e);
         }
-        size += fill;
-        fill = 0;
+        size += length;
         progress.progressed(size);
     }
 
@@ -390,6 +478,12 @@ public final class ContentSink extends OutputStream {
         }
     }
 
+    /** Voids the content: a step failed ({@code cause}), and the write with it. */
+    private AtomicWriteException failed(String step, Throwable cause) {
+        broken = true;
+        return AtomicWriteException.failed(operation, target, step, cause);
+    }
+
     /** The result of background work; its failure fails the write. */
     private long await(Future<Long> work, String step) throws IOException {
         try {
@@ -425,11 +519,7 @@ public final class ContentSink extends OutputStream {
      *     file ends before {@code to}
      */
     private long readBack(long from, long to, int[] expected) throws IOException {
-        int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, to - from));
-        if (readBuffer == null || readBuffer.length < wanted) {
-            readBuffer = new byte[wanted];
-        }
-        ByteBuffer view = ByteBuffer.wrap(readBuffer);
+        ByteBuffer view = readBuffer(to - from);
         long position = from;
         try {
             for (int index = 0; position < to; index++) {
@@ -442,7 +532,7 @@ public final class ContentSink extends OutputStream {
                 }
                 int n = view.position();
                 readCrc.reset();
-                readCrc.update(readBuffer, 0, n);
+                readCrc.update(view.flip());
                 int actual = (int) readCrc.getValue();
                 if (n < chunkEnd - position) {
                     throw new IntegrityException(operation, target, "temp file read back (shorter than written)",
@@ -462,93 +552,24 @@ public final class ContentSink extends OutputStream {
         return position;
     }
 
+    /**
+     * The buffer the read-back reads into: for large content (that went through chunks) a direct
+     * one, which the channel reads into without a copy and CRC32C checks in place; for small
+     * content a heap buffer of the content's size, kept for the tail.
+     */
+    private ByteBuffer readBuffer(long left) {
+        if (readBuffer == null && hasher != null) {
+            readBuffer = DirectChunks.take();
+            readBufferPooled = true;
+        }
+        int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, left));
+        if (readBuffer == null || readBuffer.capacity() < wanted) {
+            readBuffer = ByteBuffer.allocate(wanted);
+        }
+        return readBuffer;
+    }
+
     private static String crcHex(int crc) {
         return String.format("%08x", crc);
-    }
-
-    /**
-     * Hashes full chunks into {@link #written} in the order they are queued, on at most one
-     * background thread at a time: the thread that starts keeps taking queued chunks until none
-     * is left, so a steady stream of chunks costs one hand-off, not one per chunk. A hashed chunk
-     * goes back to the free list, from which the writer takes the next chunk to fill; at most
-     * {@value #CHUNKS} chunks exist, so a writer faster than the hashing waits for it.
-     */
-    private final class Hasher {
-        private final ConcurrentLinkedQueue<Chunk> queued = new ConcurrentLinkedQueue<>();
-        private final LinkedBlockingQueue<byte[]> free = new LinkedBlockingQueue<>();
-        private final AtomicBoolean running = new AtomicBoolean();
-        private volatile Throwable failure;
-        /** Chunks that exist, the one being filled included (the writer's thread only). */
-        private int chunks = 1;
-
-        /** Queues a full chunk; the writer must not touch it until {@link #nextBuffer} hands it back. */
-        void hash(byte[] data, int length) {
-            queued.add(new Chunk(data, length));
-            if (running.compareAndSet(false, true)) {
-                LibraryThreads.background().execute(this::hashQueued);
-            }
-        }
-
-        private void hashQueued() {
-            do {
-                for (Chunk chunk; (chunk = queued.poll()) != null; ) {
-                    try {
-                        if (failure == null) {
-                            written.update(chunk.data(), 0, chunk.length());
-                        }
-                    } catch (RuntimeException | Error e) {
-                        failure = e;
-                    } finally {
-                        free.add(chunk.data());
-                    }
-                }
-                running.set(false);
-                // A chunk queued between the last poll and the reset found the flag still set and
-                // started nothing: take it on here.
-            } while (!queued.isEmpty() && running.compareAndSet(false, true));
-        }
-
-        /** A chunk to fill: a hashed one, or a new one while fewer than {@value #CHUNKS} exist. */
-        byte[] nextBuffer() throws IOException {
-            byte[] next = free.poll();
-            if (next == null && chunks < CHUNKS) {
-                chunks++;
-                return new byte[CHUNK_BYTES];
-            }
-            if (next == null) {
-                next = take();
-            }
-            checkFailure();
-            return next;
-        }
-
-        /** Waits until every queued chunk is hashed; afterwards the digest may be read and used. */
-        void awaitAll() throws IOException {
-            for (int outstanding = chunks - 1; outstanding > 0; outstanding--) {
-                take();
-            }
-            chunks = 1;
-            checkFailure();
-        }
-
-        private byte[] take() throws IOException {
-            try {
-                return free.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                broken = true;
-                throw AtomicWriteException.failed(operation, target, "wait for hashing", e);
-            }
-        }
-
-        private void checkFailure() throws IOException {
-            if (failure != null) {
-                broken = true;
-                throw AtomicWriteException.failed(operation, target, "hash content", failure);
-            }
-        }
-    }
-
-    private record Chunk(byte[] data, int length) {
     }
 }

@@ -162,7 +162,7 @@ class ContentSinkTest {
     }
 
     /** A channel whose positional reads see one byte flipped, and whose writes may fail past a point. */
-    private static final class CorruptingChannel extends FileChannel {
+    static final class CorruptingChannel extends FileChannel {
         private final FileChannel real;
         private final long corruptAt;
         private long failWritesFrom = Long.MAX_VALUE;
