@@ -68,30 +68,27 @@ class PowerLossTest {
 
     @Test
     void singleWritesSurviveRandomPowerCuts() throws Exception {
-        Run run = new Run("write", Durability.FULL);
-        run.randomCuts(Integer.getInteger("atomicfiles.powerloss.cuts", DEFAULT_CUTS));
-        run.finish();
-        assertThat(run.violations).isEmpty();
-        assertThat(run.acknowledged).as("writes acknowledged over all power cuts").isPositive();
+        survivesRandomPowerCuts("write", "writes");
     }
 
     @Test
     void transactionsSurviveRandomPowerCuts() throws Exception {
-        Run run = new Run("tx", Durability.FULL);
-        run.randomCuts(Integer.getInteger("atomicfiles.powerloss.cuts", DEFAULT_CUTS));
-        run.finish();
-        assertThat(run.violations).isEmpty();
-        assertThat(run.acknowledged).as("commits acknowledged over all power cuts").isPositive();
+        survivesRandomPowerCuts("tx", "commits");
     }
 
     /** Issue 11, group commit: after each cut every file of a batch holds its acknowledged or its new version. */
     @Test
     void batchesSurviveRandomPowerCuts() throws Exception {
-        Run run = new Run("batch", Durability.FULL);
+        survivesRandomPowerCuts("batch", "batches");
+    }
+
+    /** Random power cuts of a child writing in {@code mode} with full durability: no violation, and some calls acknowledged. */
+    private void survivesRandomPowerCuts(String mode, String calls) throws Exception {
+        Run run = new Run(mode, Durability.FULL);
         run.randomCuts(Integer.getInteger("atomicfiles.powerloss.cuts", DEFAULT_CUTS));
         run.finish();
         assertThat(run.violations).isEmpty();
-        assertThat(run.acknowledged).as("batches acknowledged over all power cuts").isPositive();
+        assertThat(run.acknowledged).as(calls + " acknowledged over all power cuts").isPositive();
     }
 
     /** LazyFS kills itself at chosen operations of the protocols (a power cut exactly there). */
