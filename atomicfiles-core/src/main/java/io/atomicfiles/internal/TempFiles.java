@@ -67,11 +67,6 @@ public final class TempFiles {
      * script it to plant a link at the exact name a write will try first.
      */
     static volatile Supplier<String> randomPart = TempFiles::randomCharacters;
-    /** {@link #randomPart} as the class sets it: {@link #name(String)} then writes the characters into the name itself. */
-    private static final Supplier<String> UNGUESSABLE = randomPart;
-    /** The bytes a target's name may take in a temp name with an unguessable random part of this writer (all ASCII). */
-    private static final int ROOM_FOR_NAME = MAX_NAME_BYTES - 1 - (".tmp-".length() + RANDOM_CHARS + 1
-            + TempWriters.THIS.length());
 
     private TempFiles() {
     }
@@ -154,16 +149,7 @@ public final class TempFiles {
 
     /** A fresh temp name for {@code targetName}: {@code .NAME.tmp-<12 random base-36 characters>-<writer>}. */
     public static String name(String targetName) {
-        Supplier<String> random = randomPart;
-        if (random != UNGUESSABLE) {
-            return name(targetName, random.get());
-        }
-        // The same name as name(targetName, randomCharacters()), in one buffer (every write makes one).
-        String name = cut(targetName, ROOM_FOR_NAME);
-        StringBuilder chars = new StringBuilder(1 + name.length() + 5 + RANDOM_CHARS + 1 + TempWriters.THIS.length())
-                .append('.').append(name).append(".tmp-");
-        appendRandomCharacters(chars);
-        return chars.append('-').append(TempWriters.THIS).toString();
+        return name(targetName, randomPart.get());
     }
 
     /** The temp name for {@code targetName} with {@code random} as its random part (tests script it). */
@@ -209,23 +195,18 @@ public final class TempFiles {
      * ahead of a write to make it fail.
      */
     private static String randomCharacters() {
-        StringBuilder chars = new StringBuilder(RANDOM_CHARS);
-        appendRandomCharacters(chars);
-        return chars.toString();
-    }
-
-    /** Appends {@value #RANDOM_CHARS} unguessable base-36 characters (see {@link #randomCharacters}). */
-    private static void appendRandomCharacters(StringBuilder chars) {
         byte[] bytes = new byte[8];
         UnguessableBytes.fill(bytes);
         long value = 0;
         for (byte b : bytes) {
             value = (value << 8) | (b & 0xff);
         }
+        StringBuilder chars = new StringBuilder(RANDOM_CHARS);
         for (int i = 0; i < RANDOM_CHARS; i++) {
             chars.append(ALPHABET.charAt((int) Long.remainderUnsigned(value, ALPHABET.length())));
             value = Long.divideUnsigned(value, ALPHABET.length());
         }
+        return chars.toString();
     }
 
     /** Whether {@code fileName} has the shape of a temp name made by {@link #name} (or by earlier versions). */
