@@ -34,7 +34,7 @@ final class LockWaits {
      * Starts a background thread that waits in the blocking lock call and hands the byte to
      * whoever claims it then, or lets it go at once when nobody does.
      */
-    static CompletableFuture<PathLocks.Taken> inBackground(PathLocks.Entry entry, PathLocks.Slot slot,
+    static CompletableFuture<PathLocks.Taken> inBackground(PathLocks.Entry entry, LockSlots.Slot slot,
             LockFiles.LockFile file) {
         CompletableFuture<PathLocks.Taken> waiting = new CompletableFuture<>();
         synchronized (entry) {
@@ -92,7 +92,7 @@ final class LockWaits {
     }
 
     /** Waits for a background wait until the deadline; on timeout or interrupt leaves it (unclaimed). */
-    static PathLocks.Taken forTurn(PathLocks.Entry entry, PathLocks.Slot slot,
+    static PathLocks.Taken forTurn(PathLocks.Entry entry, LockSlots.Slot slot,
             CompletableFuture<PathLocks.Taken> waiting, Path target,
             Duration timeout, long deadline) throws IOException, InterruptedException {
         PathLocks.Taken taken;
@@ -121,7 +121,7 @@ final class LockWaits {
     }
 
     /** A caller gives up waiting: the wait goes on unclaimed, or, if it just ended, its lock is let go. */
-    private static void abandon(PathLocks.Entry entry, PathLocks.Slot slot,
+    private static void abandon(PathLocks.Entry entry, LockSlots.Slot slot,
             CompletableFuture<PathLocks.Taken> waiting) {
         synchronized (entry) {
             entry.claimed = false;

@@ -4,6 +4,7 @@ import io.atomicfiles.internal.Log;
 import java.io.IOException;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -28,7 +29,7 @@ import java.util.List;
  *   <li>The lock file is deleted, then the made folders, deepest first, each only if empty.</li>
  * </ol>
  */
-final class MadeFolders {
+public final class MadeFolders {
     private static final Log LOG = Log.of(MadeFolders.class);
 
     private MadeFolders() {
@@ -89,5 +90,39 @@ final class MadeFolders {
             }
         }
         return true;
+    }
+
+    /**
+     * Removes each of {@code folders} (deepest first, each a real folder, not a link) that holds
+     * nothing but its lock file, or nothing at all. The lock file goes first, by the protocol
+     * above: the whole lock file is locked meanwhile, so no process holds or takes a
+     * lock in it, and one that opened it and waits finds it deleted and makes it again. For
+     * recovery, after it released the locks of a transaction it rolled back: its own lock in
+     * such a folder is what kept the clean-up from removing it. Best effort: a folder that cannot
+     * be removed stays, empty, and is logged.
+     */
+    public static void removeFoldersLeftEmpty(List<Path> folders) {
+        for (Path folder : folders) {
+            try {
+                if (!Stat.isDirectory(folder)) {
+                    continue;
+                }
+                if (LockSlots.isDefaultFileSystem(folder)
+                        && Files.isRegularFile(folder.resolve(LockFiles.NAME), LinkOption.NOFOLLOW_LINKS)) {
+                    LockFiles.LockFile file = LockFiles.use(folder, folder, "remove folder");
+                    try {
+                        MadeFolders.removeIfUnused(file, List.of(folder));
+                    } finally {
+                        LockFiles.done(file);
+                    }
+                } else {
+                    Files.deleteIfExists(folder);
+                }
+            } catch (DirectoryNotEmptyException someoneElses) {
+                // A file of someone else's was put there meanwhile: the folder is theirs now too.
+            } catch (IOException | RuntimeException e) {
+                LOG.get().debug("keeping empty folder {}: {}", folder, e.toString());
+            }
+        }
     }
 }

@@ -3,15 +3,12 @@ package io.atomicfiles.internal;
 import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.LockTimeoutException;
+import io.atomicfiles.internal.LockSlots.Slot;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,10 +62,6 @@ public final class PathLocks {
     static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
     /** Lock files found replaced right after locking them, in a row, before giving up. */
     private static final int REPLACED_ATTEMPTS = 16;
-    private static final long OFFSET_MASK = (1L << 62) - 1;
-    /** See {@link #resolvedSlot}. */
-    private static final int MAX_REMEMBERED_SLOTS = 1024;
-    private static final ConcurrentHashMap<Path, Slot> RESOLVED_SLOTS = new ConcurrentHashMap<>();
 
     private PathLocks() {
     }
@@ -123,10 +116,6 @@ public final class PathLocks {
         boolean claimed;
     }
 
-    /** Where a path's lock is: the JVM key of its slot, and the folder and offset of its byte (folder null: JVM only). */
-    record Slot(String jvmKey, Path folder, long offset, boolean unverifiedKey) {
-    }
-
     /**
      * Takes the lock of {@code target} (an absolute path), waiting up to {@code timeout}. A
      * missing folder of the path is made (its lock file lives in it).
@@ -135,7 +124,7 @@ public final class PathLocks {
      */
     public static Held acquire(Path target, Duration timeout) throws IOException {
         String key = key(target);
-        return acquire(slotOf(key, target, false), target, timeout);
+        return acquire(LockSlots.slotOf(key, target, false), target, timeout);
     }
 
     /**
@@ -156,34 +145,10 @@ public final class PathLocks {
     public static Held acquireResolved(Path realTarget, Duration timeout) throws IOException {
         Path absolute = realTarget.toAbsolutePath();
         try {
-            return acquire(resolvedSlot(absolute), absolute, timeout);
+            return acquire(LockSlots.resolvedSlot(absolute), absolute, timeout);
         } catch (HeldUnderAnotherKey e) {
             return acquire(absolute, timeout);
         }
-    }
-
-    /**
-     * The slot of a resolved path (as {@link #acquireResolved} keys it), remembered for the
-     * default filesystem: a write locks the same few paths again and again, and the slot is a
-     * function of the path's text alone (its folder, and the offset from the SHA-256 of its
-     * name), so remembering it changes no lock, only saves rebuilding the key, parsing it back and
-     * hashing the name on every write (issue 11, W1). At most {@value #MAX_REMEMBERED_SLOTS}.
-     */
-    private static Slot resolvedSlot(Path absolute) {
-        if (!isDefaultFileSystem(absolute)) {
-            String prefix = absolute.getFileSystem().provider().getScheme() + ":"
-                    + System.identityHashCode(absolute.getFileSystem()) + ":";
-            return slotOf(prefix + absolute, absolute, true);
-        }
-        Slot slot = RESOLVED_SLOTS.get(absolute);
-        if (slot == null) {
-            slot = slotOf(absolute.toString(), absolute, true);
-            if (RESOLVED_SLOTS.size() >= MAX_REMEMBERED_SLOTS) {
-                RESOLVED_SLOTS.clear();
-            }
-            RESOLVED_SLOTS.put(absolute, slot);
-        }
-        return slot;
     }
 
     /** The byte is held in this JVM under another slot than an unverified key's (see {@link #acquireResolved}). */
@@ -261,7 +226,7 @@ public final class PathLocks {
         java.util.Map<Path, Path> realFolders = new java.util.HashMap<>();
         java.util.Map<Path, Slot> slots = new java.util.HashMap<>();
         for (Path target : targets) {
-            slots.put(target, slotOf(key(target, realFolders), target, false));
+            slots.put(target, LockSlots.slotOf(key(target, realFolders), target, false));
         }
         List<Path> ordered = new ArrayList<>(slots.keySet());
         ordered.sort(Comparator.comparing((Path target) -> slots.get(target).jvmKey()));
@@ -277,83 +242,27 @@ public final class PathLocks {
         }
     }
 
-    /** Releases locks in reverse order of taking. */
-    public static void releaseAll(List<Held> held) {
-        for (int i = held.size() - 1; i >= 0; i--) {
-            held.get(i).close();
-        }
-    }
-
     /**
      * The identity of a path's lock: the real path of its folder plus its name, so that two
-     * spellings of one file (through a linked folder, with "..") share a lock.
+     * spellings of one file (through a linked folder, with "..") share a lock ({@link LockSlots}).
      */
     public static String key(Path target) throws IOException {
-        return key(target, null);
+        return LockSlots.key(target, null);
     }
 
     /**
      * {@link #key(Path)}, reusing the real paths of folders already resolved in {@code
      * realFolders} (and adding those it resolves): for many files of one folder at one moment.
-     * A null map resolves every time.
      */
     public static String key(Path target, java.util.Map<Path, Path> realFolders) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        // The real path of the nearest folder that exists, plus the rest as written: folders
-        // a transaction is about to create do not exist yet, and their files still need a key.
-        Path existing = absolute.getParent();
-        Path real = existing == null || realFolders == null ? null : realFolders.get(existing);
-        if (existing != null && real == null) {
-            // realpath(3) of the folder; where it fails (not there yet, or below a file), of the
-            // nearest ancestor it succeeds for. No stat first: this runs before every write.
-            while (existing != null && (real = realPathOrNull(existing)) == null) {
-                existing = existing.getParent();
-            }
-            if (realFolders != null && existing != null && existing.equals(absolute.getParent())) {
-                realFolders.put(existing, real);
-            }
-        }
-        Path resolved = existing == null ? absolute : real.resolve(existing.relativize(absolute));
-        String prefix = isDefaultFileSystem(target) ? "" : target.getFileSystem().provider().getScheme() + ":"
-                + System.identityHashCode(target.getFileSystem()) + ":";
-        return prefix + resolved;
+        return LockSlots.key(target, realFolders);
     }
 
-    private static Path realPathOrNull(Path folder) {
-        try {
-            return folder.toRealPath();
-        } catch (IOException notThereOrNotReachable) {
-            return null;
+    /** Releases locks in reverse order of taking. */
+    public static void releaseAll(List<Held> held) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            held.get(i).close();
         }
-    }
-
-    /**
-     * The slot of a path's lock: on the default filesystem the byte of its folder's lock file
-     * at an offset from its name; elsewhere the JVM lock of its key alone.
-     */
-    private static Slot slotOf(String key, Path target, boolean unverifiedKey) {
-        if (!isDefaultFileSystem(target)) {
-            return new Slot(key, null, 0, unverifiedKey);
-        }
-        Path resolved = java.nio.file.Paths.get(key).normalize();
-        Path folder = resolved.getParent();
-        if (folder == null || resolved.getFileName() == null) {
-            return new Slot(key, null, 0, unverifiedKey);
-        }
-        long offset = offsetOf(resolved.getFileName().toString());
-        return new Slot(folder + "\u0000" + hex16(offset), folder, offset, unverifiedKey);
-    }
-
-    /** {@code offset} as 16 hexadecimal digits (keys sort by it), without {@code String.format}'s parsing. */
-    private static String hex16(long offset) {
-        String hex = Long.toHexString(offset);
-        return "0000000000000000".substring(hex.length()) + hex;
-    }
-
-    /** The byte of a name in its folder's lock file: 62 bits of the SHA-256 of its UTF-8 bytes. */
-    static long offsetOf(String name) {
-        byte[] hash = Hashing.sha256().digest(name.getBytes(StandardCharsets.UTF_8));
-        return java.nio.ByteBuffer.wrap(hash).getLong() & OFFSET_MASK;
     }
 
     /** Steps 3 to 5 for the first holder of the slot in this JVM; on return the byte is held. */
@@ -386,7 +295,7 @@ public final class PathLocks {
                         made.add(folder);
                     }
                 }
-                if (!slotOf(key(target), target, false).jvmKey().equals(slot.jvmKey())) {
+                if (!LockSlots.slotOf(key(target), target, false).jvmKey().equals(slot.jvmKey())) {
                     throw new AtomicWriteException("cannot lock " + target + ": its folder " + slot.folder()
                             + " changed while it was being made", null, Targets.context("lock", target));
                 }
@@ -489,44 +398,6 @@ public final class PathLocks {
         ENTRIES.computeIfPresent(key, (k, e) -> --e.users == 0 ? null : e);
     }
 
-    private static boolean isDefaultFileSystem(Path path) {
-        return path.getFileSystem() == java.nio.file.FileSystems.getDefault();
-    }
-
-    /**
-     * Removes each of {@code folders} (deepest first, each a real folder, not a link) that holds
-     * nothing but its lock file, or nothing at all. The lock file goes first, by the protocol of
-     * {@link MadeFolders}: the whole lock file is locked meanwhile, so no process holds or takes a
-     * lock in it, and one that opened it and waits finds it deleted and makes it again. For
-     * recovery, after it released the locks of a transaction it rolled back: its own lock in
-     * such a folder is what kept the clean-up from removing it. Best effort: a folder that cannot
-     * be removed stays, empty, and is logged.
-     */
-    public static void removeFoldersLeftEmpty(List<Path> folders) {
-        for (Path folder : folders) {
-            try {
-                if (!Stat.isDirectory(folder)) {
-                    continue;
-                }
-                if (isDefaultFileSystem(folder)
-                        && Files.isRegularFile(folder.resolve(LockFiles.NAME), LinkOption.NOFOLLOW_LINKS)) {
-                    LockFiles.LockFile file = LockFiles.use(folder, folder, "remove folder");
-                    try {
-                        MadeFolders.removeIfUnused(file, List.of(folder));
-                    } finally {
-                        LockFiles.done(file);
-                    }
-                } else {
-                    Files.deleteIfExists(folder);
-                }
-            } catch (DirectoryNotEmptyException someoneElses) {
-                // A file of someone else's was put there meanwhile: the folder is theirs now too.
-            } catch (IOException | RuntimeException e) {
-                LOG.get().debug("keeping empty folder {}: {}", folder, e.toString());
-            }
-        }
-    }
-
     /**
      * The OS locks this JVM holds now, each as {@code <lock file>@<offset>}: for tests and
      * diagnostics (a background wait that holds nothing yet is not listed).
@@ -553,7 +424,7 @@ public final class PathLocks {
 
     /** Whether this thread holds the lock of {@code target}: for assertions in the protocol. */
     public static boolean isHeldByCurrentThread(Path target) throws IOException {
-        Entry entry = ENTRIES.get(slotOf(key(target), target, false).jvmKey());
+        Entry entry = ENTRIES.get(LockSlots.slotOf(key(target), target, false).jvmKey());
         return entry != null && entry.jvmLock.isHeldByCurrentThread();
     }
 }

@@ -112,7 +112,7 @@ public final class Transfers {
             Backups.requireBackupName(target, "move");
         }
         if (options.expectedChecksum().isPresent()) {
-            String actual = found.regularFile() ? WriteProtocol.sha256NoFollow(target) : "absent";
+            String actual = found.regularFile() ? TargetChecksum.sha256NoFollow(target) : "absent";
             if (!actual.equals(options.expectedChecksum().get())) {
                 throw new IntegrityException("move", target, "target's current content (expectedChecksum)",
                         options.expectedChecksum().get(), actual);

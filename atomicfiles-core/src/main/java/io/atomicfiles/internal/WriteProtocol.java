@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,9 +66,6 @@ import java.util.Set;
 public final class WriteProtocol implements AutoCloseable {
     private enum State { OPEN, COMMITTED, DISCARDED }
 
-    /** See {@link #found()}. */
-    private static final long LOOK_AGAIN_AFTER_NANOS = 10_000_000;
-
     private final String operation;
     private final Path target;
     /** {@code target.getParent()}, asked once (its temp file, removal of leftovers, its fsync). */
@@ -80,13 +76,8 @@ public final class WriteProtocol implements AutoCloseable {
     private final ContentSink sink;
     private final ProgressListener progress;
     private final long startNanos;
-    /** What was at the target when the lock was taken ({@link #found()} looks again after a long write). */
-    private FileModes.Found found;
-    private final long foundNanos;
-    private boolean foundAgain;
-    private Set<PosixFilePermission> newFilePermissions;
-    /** The mode the temp file was created with, when not owner-only ({@link TempFileModes#finalModeAtCreation}); else null. */
-    private Set<PosixFilePermission> createdWith;
+    /** Step 5: the target as found under the lock, and what the temp file is given from it. */
+    private final KeptAttributes attributes;
     private State state = State.OPEN;
     /** The step being run, for the error of a failure. */
     private String step = "write temp file";
@@ -98,10 +89,7 @@ public final class WriteProtocol implements AutoCloseable {
             TempFiles.TempFile temp, ProgressListener progress, long startNanos, FileModes.Found found,
             Set<PosixFilePermission> newFilePermissions, Set<PosixFilePermission> createdWith) {
         this.operation = operation;
-        this.newFilePermissions = newFilePermissions;
-        this.createdWith = createdWith;
-        this.found = found;
-        this.foundNanos = System.nanoTime();
+        this.attributes = new KeptAttributes(operation, target, found, newFilePermissions, createdWith);
         this.target = target;
         this.folder = folder;
         this.options = options;
@@ -163,14 +151,14 @@ public final class WriteProtocol implements AutoCloseable {
                 throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
             }
             if (options.expectedChecksum().isPresent()) {
-                checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
+                TargetChecksum.require(target, options.expectedChecksum().get(), operation);
             }
             // Step 2: a private temp file beside the target, after a killed writer's leftovers are gone.
             TempFiles.removeAbandonedOnce(folder);
             // Owner-only, or already with the mode step 5 would give it, when that grants nobody
             // anything the published file will not (this spares an open, a chmod and a close).
             Set<PosixFilePermission> createdWith = TempFileModes.finalModeAtCreation(folder,
-                    modeToPublish(target, locked.found(), newFilePermissions));
+                    KeptAttributes.modeToPublish(target, locked.found(), newFilePermissions));
             temp = TempFiles.createBeside(target, folder, locked.name(), options.durability().syncsFolder(), operation,
                     createdWith);
             ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
@@ -232,31 +220,7 @@ public final class WriteProtocol implements AutoCloseable {
         if (sink.size() > 0) {
             throw new IllegalStateException(operation + " " + target + ": newFilePermissions after content was written");
         }
-        this.newFilePermissions = permissions;
-        if (createdWith != null && !createdWith.equals(modeToPublish(target, found(), permissions))) {
-            FileModes.setPermissions(temp.path(), EnumSet.of(PosixFilePermission.OWNER_READ,
-                    PosixFilePermission.OWNER_WRITE));
-            createdWith = null;
-        }
-    }
-
-    /**
-     * The mode step 5 will give the temp file, as far as it is known when the write begins: the
-     * replaced regular file's, else {@code newFilePermissions}, else the umask's; null where the
-     * filesystem has no POSIX modes. (Owner and group do not enter: see
-     * {@link TempFileModes#finalModeAtCreation}. Should the file's mode change before step 5, step 5
-     * gives the temp file the new one.)
-     */
-    private static Set<PosixFilePermission> modeToPublish(Path target, FileModes.Found found,
-            Set<PosixFilePermission> newFilePermissions) {
-        if (!FileModes.supportsPosix(target)) {
-            return null;
-        }
-        FileModes.Kept old = found.kept();
-        if (old != null && old.regularFile()) {
-            return old.permissions();
-        }
-        return newFilePermissions != null ? newFilePermissions : FileModes.defaultFileMode(target);
+        attributes.newFilePermissions(permissions, temp.path());
     }
 
     /** Steps 3 to 8: makes the content durable, verified and visible under the target's name. */
@@ -346,7 +310,7 @@ public final class WriteProtocol implements AutoCloseable {
         step = "finish temp file";
         sink.writeOut();
         step = "copy file attributes";
-        keepAttributes();
+        attributes.giveTo(temp.path());
         step = "finish temp file";
         ContentSink.Written written = sink.finish();
         if (checkBeforePublish != null) {
@@ -364,12 +328,12 @@ public final class WriteProtocol implements AutoCloseable {
             // Programs that take no lock may have changed the target since open(). Its size
             // and time cannot tell (coarse timestamps, tools that restore them): hash again.
             step = "re-check expected checksum";
-            checkExpectedChecksum(target, options.expectedChecksum().get(), operation);
+            TargetChecksum.require(target, options.expectedChecksum().get(), operation);
         }
         Path backup = null;
-        if (options.backup() && !options.createNew() && found().regularFile()) {
+        if (options.backup() && !options.createNew() && attributes.found().regularFile()) {
             step = "keep backup";
-            backup = Backups.keep(target, found().links(), options.durability(), operation);
+            backup = Backups.keep(target, attributes.found().links(), options.durability(), operation);
         }
         step = "publish";
         publish();
@@ -456,50 +420,6 @@ public final class WriteProtocol implements AutoCloseable {
         return state == State.COMMITTED;
     }
 
-    /** Step 5 (before step 4's fsync, which then covers it): keep mode, owner and group. */
-    private void keepAttributes() throws IOException {
-        if (!FileModes.supportsPosix(target)) {
-            return;
-        }
-        FileModes.Kept old = found().kept();
-        if (old != null && old.regularFile()) {
-            // Only a regular file's mode: a link being replaced (followSymlinks off) has the
-            // mode rwxrwxrwx, which would make the new file world-writable. The chmod is
-            // skipped when the temp file already has the mode (its stat in copy shows it).
-            FileModes.copy(old, temp.path());
-            return;
-        }
-        Set<PosixFilePermission> mode = newFilePermissions != null ? newFilePermissions
-                : FileModes.defaultFileMode(temp.path());
-        // Created with this very mode (TempFileModes.finalModeAtCreation): no chmod, but one stat,
-        // so that a link swapped in for the temp file is refused all the same, and which shows
-        // that the mode is the one asked (a default ACL of the folder, not the umask, decides it
-        // where there is one: then the chmod below gives the mode all the same).
-        if (!mode.equals(createdWith) || !TempFileModes.requireRegularFile(temp.path()).equals(mode)) {
-            // open(O_NOFOLLOW) and fchmod: also refuses a link swapped in for the temp file.
-            FileModes.setPermissions(temp.path(), mode);
-        }
-    }
-
-    /**
-     * What is at the target: as seen when the lock was taken, or, when the write has taken
-     * longer than {@link #LOOK_AGAIN_AFTER_NANOS} since, as seen now (once). Other programs may
-     * change a file's mode without any lock of ours (a chmod); a long write looks again so that
-     * such a change is the one kept. For a short write the two looks would be microseconds
-     * apart, and the second would cost a stat per write.
-     */
-    private FileModes.Found found() throws IOException {
-        if (!foundAgain && System.nanoTime() - foundNanos > LOOK_AGAIN_AFTER_NANOS) {
-            found = FileModes.find(target);
-            foundAgain = true;
-            if (found.exists() && !found.symbolicLink()) {
-                // Made a folder or a FIFO meanwhile by a program that takes no lock: still refused.
-                Targets.requireFileTarget(target, found, operation);
-            }
-        }
-        return found;
-    }
-
     /** Step 7: the one instant at which the target changes, atomically. */
     private void publish() throws IOException {
         if (options.createNew()) {
@@ -553,29 +473,5 @@ public final class WriteProtocol implements AutoCloseable {
             return (IOException) e;
         }
         return AtomicWriteException.failed(operation, target, step, e);
-    }
-
-    private static void checkExpectedChecksum(Path target, String expected, String operation) throws IOException {
-        String actual = Stat.isRegularFile(target) ? sha256NoFollow(target) : "absent";
-        if (!actual.equals(expected)) {
-            throw new IntegrityException(operation, target, "target's current content (expectedChecksum)", expected,
-                    actual);
-        }
-    }
-
-    /**
-     * SHA-256 of the target's content, opened without following a link: someone who owns the
-     * target in a shared folder may swap it for a link between the stat and the open, and the
-     * hash of a file of their choosing is none of their business.
-     */
-    static String sha256NoFollow(Path target) throws IOException {
-        java.security.MessageDigest digest = Hashing.sha256();
-        byte[] buffer = new byte[16 * 1024];
-        try (java.io.InputStream in = Files.newInputStream(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return Hashing.hex(digest.digest());
     }
 }

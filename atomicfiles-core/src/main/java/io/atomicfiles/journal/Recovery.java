@@ -4,6 +4,7 @@ import io.atomicfiles.internal.Log;
 import io.atomicfiles.Durability;
 import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.internal.Confinement;
+import io.atomicfiles.internal.MadeFolders;
 import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.Stat;
 import io.atomicfiles.internal.StateDir;
@@ -243,7 +244,7 @@ public final class Recovery {
             // a folder holding nothing but its lock file goes, so the rollback leaves the disk as
             // it was. (A rollback without a crash needs none of this: the lock that made a folder
             // removes it on release.)
-            PathLocks.removeFoldersLeftEmpty(foldersToRemove);
+            MadeFolders.removeFoldersLeftEmpty(foldersToRemove);
         }
     }
 
