@@ -59,6 +59,9 @@ public final class Ratios {
                     LARGE_TURNS + "atomicFilesDefaults", LARGE_TURNS + "slowerOfBareAndSha256", 0.9),
             Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential durable writes (in turns)",
                     TX_TURNS + "transaction", TX_TURNS + "sequentialWrites", 0.5),
+            Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential bare writes (in turns; issue 11 W3:"
+                    + " <= 0.30 on journaled ext4, <= 0.6 on the root fs)",
+                    TX_TURNS + "transaction", TX_TURNS + "sequentialBareWrites", 0.30),
             Target.atMostCost("1000 x 1 KiB: one WriteBatch / 1000 sequential durable writes (in turns; issue 11,"
                     + " on journaled ext4)", BATCH_TURNS + "batch", BATCH_TURNS + "sequentialWrites", 0.15),
             Target.atLeastThroughput("atomicJsonUpdate: 8 threads vs 1 thread, throughput (in turns; issue 11 W4)",

@@ -31,9 +31,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link AtomicFiles#writeBytes} (full durability). Both with the library's defaults (backups
  * and verification on), progress off, rewriting existing files.
  *
- * <p>Taken in turns inside one benchmark, like {@link SmallWriteInTurnsBenchmark}, so both see
- * the same disk: each operation does one transaction and one round of 100 sequential writes,
- * in alternating order, and times each. {@link Ratios} turns the counters
+ * <p>Issue 11's W3 measures the transaction against 100 sequential writes of the bare protocol
+ * ({@link BareProtocol}: temp file, write, fsync, rename, fsync of the folder; no lock, no backup,
+ * no verification), so a third variant writes another 100 files that way, in a folder of its own.
+ *
+ * <p>Taken in turns inside one benchmark, like {@link SmallWriteInTurnsBenchmark}, so all three
+ * see the same disk: each operation does one transaction, one round of 100 sequential library
+ * writes and one of 100 bare writes, the one that goes first changing from round to round, and
+ * times each. {@link Ratios} turns the counters
  * {@code <variant>Nanos / <variant>Ops} into the mean time of 100 files each way.
  */
 @State(Scope.Thread)
@@ -59,17 +64,22 @@ public class TransactionInTurnsBenchmark {
         public long transactionNanos;
         public long transactionCpuNanos;
         public long transactionOps;
+        public long sequentialBareWritesNanos;
+        public long sequentialBareWritesCpuNanos;
+        public long sequentialBareWritesOps;
 
         @Setup(Level.Iteration)
         public void reset() {
             sequentialWritesNanos = sequentialWritesCpuNanos = sequentialWritesOps = 0;
             transactionNanos = transactionCpuNanos = transactionOps = 0;
+            sequentialBareWritesNanos = sequentialBareWritesCpuNanos = sequentialBareWritesOps = 0;
         }
     }
 
     private Workspace workspace;
     private Path[] sequentialTargets;
     private Path[] transactionTargets;
+    private Path[] bareTargets;
     private TransactionOptions transactionOptions;
     private byte[][] contents;
     private int round;
@@ -79,10 +89,12 @@ public class TransactionInTurnsBenchmark {
         workspace = Workspace.create("transaction-turns");
         Path sequential = Files.createDirectories(workspace.resolve("sequential"));
         Path transactional = Files.createDirectories(workspace.resolve("transaction"));
+        Path bare = Files.createDirectories(workspace.resolve("bare"));
         transactionOptions = TransactionOptions.builder().showProgress(false)
                 .journalDir(Files.createDirectories(workspace.resolve("journal"))).build();
         sequentialTargets = new Path[FILES];
         transactionTargets = new Path[FILES];
+        bareTargets = new Path[FILES];
         contents = new byte[2][SIZE];
         new Random(42).nextBytes(contents[0]);
         new Random(43).nextBytes(contents[1]);
@@ -91,6 +103,8 @@ public class TransactionInTurnsBenchmark {
             transactionTargets[i] = transactional.resolve("file-" + i + ".bin");
             Files.write(sequentialTargets[i], new byte[SIZE]);
             Files.write(transactionTargets[i], new byte[SIZE]);
+            bareTargets[i] = bare.resolve("file-" + i + ".bin");
+            Files.write(bareTargets[i], new byte[SIZE]);
         }
     }
 
@@ -100,7 +114,8 @@ public class TransactionInTurnsBenchmark {
             byte[] last = contents[(round - 1) & 1];
             for (int i = 0; i < FILES; i++) {
                 if (!Arrays.equals(Files.readAllBytes(sequentialTargets[i]), last)
-                        || !Arrays.equals(Files.readAllBytes(transactionTargets[i]), last)) {
+                        || !Arrays.equals(Files.readAllBytes(transactionTargets[i]), last)
+                        || !Arrays.equals(Files.readAllBytes(bareTargets[i]), last)) {
                     throw new IllegalStateException("file " + i + " does not hold the content last written");
                 }
             }
@@ -112,9 +127,18 @@ public class TransactionInTurnsBenchmark {
     @Benchmark
     public void inTurns(Timings t) throws IOException {
         byte[] content = contents[round & 1];
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             Stopwatch watch = Stopwatch.start();
-            if ((round + i) % 2 == 0) {
+            int variant = (round + i) % 3;
+            if (variant == 2) {
+                for (Path target : bareTargets) {
+                    BareProtocol.write(target, content);
+                }
+                watch.stop();
+                t.sequentialBareWritesNanos += watch.wallNanos();
+                t.sequentialBareWritesCpuNanos += watch.cpuNanos();
+                t.sequentialBareWritesOps++;
+            } else if (variant == 0) {
                 for (Path target : sequentialTargets) {
                     AtomicFiles.writeBytes(target, content, WRITE);
                 }

@@ -24,8 +24,13 @@ import java.util.Random;
  *     io.atomicfiles.bench.TransactionTurns tx 5 3
  * </pre>
  *
- * <p>Arguments: {@code both|tx|writes}, measured rounds, warm-up rounds. Prints the median wall
- * time and process CPU time of each variant and the ratio of the medians.
+ * <p>Arguments: {@code both|tx|writes|bare|bare-same}, measured rounds, warm-up rounds. The
+ * second variant is 100 sequential durable {@link AtomicFiles#writeBytes} with the defaults
+ * ({@code both}, {@code writes}), or 100 sequential writes of the bare protocol
+ * ({@link BareProtocol}: the issue's baseline for W3) in a folder of their own ({@code bare}) or
+ * rewriting the transaction's own 100 files, in the same folder ({@code bare-same}: both then
+ * meet the same state of the folder's inode group). Prints the median wall time and process CPU
+ * time of each variant and the ratio of the medians.
  */
 public final class TransactionTurns {
     private static final int FILES = 100;
@@ -39,9 +44,11 @@ public final class TransactionTurns {
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         boolean transactions = !mode.equals("writes");
         boolean writes = !mode.equals("tx");
+        boolean bare = mode.startsWith("bare");
         try (Workspace workspace = Workspace.create("transaction-turns")) {
-            Path[] sequential = Turns.files(Files.createDirectories(workspace.resolve("sequential")), FILES);
             Path[] transactional = Turns.files(Files.createDirectories(workspace.resolve("transaction")), FILES);
+            Path[] sequential = mode.equals("bare-same") ? transactional
+                    : Turns.files(Files.createDirectories(workspace.resolve("sequential")), FILES);
             TransactionOptions txOptions = TransactionOptions.builder().showProgress(false)
                     .journalDir(Files.createDirectories(workspace.resolve("journal"))).build();
             WriteOptions writeOptions = WriteOptions.defaults().toBuilder().showProgress(false).build();
@@ -59,7 +66,11 @@ public final class TransactionTurns {
             Turns.Work sequentialWrites = round -> {
                 content[0] = (byte) round;
                 for (Path target : sequential) {
-                    AtomicFiles.writeBytes(target, content, writeOptions);
+                    if (bare) {
+                        BareProtocol.write(target, content);
+                    } else {
+                        AtomicFiles.writeBytes(target, content, writeOptions);
+                    }
                 }
             };
             Turns.Times[] times = Turns.run(rounds, warmUp, transactions ? transaction : null,
@@ -69,7 +80,7 @@ public final class TransactionTurns {
                         times[0].medianWallNanos() / 1e6, times[0].medianCpuNanos() / 1e6);
             }
             if (writes) {
-                System.out.printf(Locale.ROOT, "100 writes:  median %.2f ms, CPU %.2f ms%n",
+                System.out.printf(Locale.ROOT, "100 %s writes:  median %.2f ms, CPU %.2f ms%n", bare ? "bare" : "library",
                         times[1].medianWallNanos() / 1e6, times[1].medianCpuNanos() / 1e6);
             }
             if (transactions && writes) {
