@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -111,8 +112,9 @@ public final class Ratios {
                     Double.isNaN(r.cpuMillis()) ? "" : time(r.cpuMillis()));
         }
         System.out.println();
-        System.out.println("| target | ratio | ± (99.9%) | bound | verdict |");
-        System.out.println("|---|---:|---:|---:|---|");
+        System.out.println("| target | ratio | ± (99.9%) | bound | verdict | median of the iterations' ratios |"
+                + " iterations within the bound |");
+        System.out.println("|---|---:|---:|---:|---|---:|---:|");
         for (Target t : TARGETS) {
             Result candidate = results.get(t.candidate());
             Result baseline = results.get(t.baseline());
@@ -122,8 +124,20 @@ public final class Ratios {
             }
             double ratio = t.throughput() ? baseline.millis() / candidate.millis() : candidate.millis() / baseline.millis();
             double spread = spread(t, candidate, baseline, ratio);
-            System.out.printf(Locale.ROOT, "| %s | %.3f × | %.3f | %s %.2f × | %s |%n", t.what(), ratio, spread,
-                    t.throughput() ? "≥" : "≤", t.bound(), verdict(t, ratio, spread));
+            double[] paired = pairedRatios(t, candidate, baseline);
+            String median = "";
+            String within = "";
+            if (paired != null) {
+                double[] sorted = paired.clone();
+                Arrays.sort(sorted);
+                int n = sorted.length;
+                median = String.format(Locale.ROOT, "%.3f ×", n % 2 == 1 ? sorted[n / 2]
+                        : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
+                long meeting = Arrays.stream(paired).filter(r -> t.throughput() ? r >= t.bound() : r <= t.bound()).count();
+                within = meeting + " of " + n;
+            }
+            System.out.printf(Locale.ROOT, "| %s | %.3f × | %.3f | %s %.2f × | %s | %s | %s |%n", t.what(), ratio,
+                    spread, t.throughput() ? "≥" : "≤", t.bound(), verdict(t, ratio, spread), median, within);
         }
     }
 
@@ -151,17 +165,34 @@ public final class Ratios {
      * turns, else the relative errors of the two scores added in quadrature (rough).
      */
     private static double spread(Target t, Result candidate, Result baseline, double ratio) {
-        double[] c = candidate.perIteration();
-        double[] b = baseline.perIteration();
-        if (c != null && b != null && c.length == b.length && c.length > 1) {
+        double[] ratios = pairedRatios(t, candidate, baseline);
+        if (ratios != null) {
             ListStatistics paired = new ListStatistics();
-            for (int i = 0; i < c.length; i++) {
-                paired.addValue(t.throughput() ? b[i] / c[i] : c[i] / b[i]);
+            for (double r : ratios) {
+                paired.addValue(r);
             }
             return paired.getMeanErrorAt(0.999);
         }
         return ratio * Math.hypot(candidate.errorMillis() / candidate.millis(),
                 baseline.errorMillis() / baseline.millis());
+    }
+
+    /**
+     * Each iteration's ratio, when both sides were taken in turns (the two variants of one
+     * iteration met the same disk and the same moment of the machine), else null. Their median
+     * is the figure least moved by the few iterations where one side met a slow moment alone.
+     */
+    private static double[] pairedRatios(Target t, Result candidate, Result baseline) {
+        double[] c = candidate.perIteration();
+        double[] b = baseline.perIteration();
+        if (c == null || b == null || c.length != b.length || c.length < 2) {
+            return null;
+        }
+        double[] ratios = new double[c.length];
+        for (int i = 0; i < c.length; i++) {
+            ratios[i] = t.throughput() ? b[i] / c[i] : c[i] / b[i];
+        }
+        return ratios;
     }
 
     /** The results by short name ({@code Class.method} or {@code Class.variant}), in the order of the file. */
