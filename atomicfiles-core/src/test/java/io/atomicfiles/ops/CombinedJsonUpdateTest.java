@@ -150,6 +150,70 @@ class CombinedJsonUpdateTest {
         assertThat(Set.copyOf(writes)).as("one write for the first caller, one for the seven queued").hasSize(2);
     }
 
+    /**
+     * A function that throws an {@link Error} (an {@code assert}, a {@link StackOverflowError} of
+     * a recursive function) or a checked exception thrown sneakily (Lombok's {@code @SneakyThrows})
+     * fails its own caller alone, as it would one by one: the caller combined with it in one group
+     * gets its document written. Both are queued behind a first caller, so they share one group.
+     */
+    @Test
+    void aFunctionThrowingAnErrorOrACheckedExceptionFailsItsOwnCallerAlone() throws Exception {
+        for (Throwable thrown : List.of(new AssertionError("poison"), new Exception("sneaky checked"))) {
+            Path file = dir.resolve("error-" + thrown.getClass().getSimpleName() + ".json");
+            AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+            CountDownLatch inFirst = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
+                    inFirst.countDown();
+                    await(release);
+                    data.put("first", true);
+                    return data;
+                }));
+                inFirst.await();
+                List<Thread> waiting = Collections.synchronizedList(new ArrayList<>());
+                Future<Map<String, Object>> poisoned = pool.submit(() -> {
+                    waiting.add(Thread.currentThread());
+                    return ops.atomicJsonUpdate(file, data -> {
+                        data.put("poisoned", true);
+                        throw CombinedJsonUpdateTest.<RuntimeException>sneaky(thrown);
+                    });
+                });
+                Future<Map<String, Object>> healthy = pool.submit(() -> {
+                    waiting.add(Thread.currentThread());
+                    return ops.atomicJsonUpdate(file, data -> {
+                        data.put("healthy", true);
+                        return data;
+                    });
+                });
+                while (waiting.size() < 2 || !waiting.stream().allMatch(
+                        th -> th.getState() == Thread.State.WAITING || th.getState() == Thread.State.TIMED_WAITING)) {
+                    Thread.onSpinWait();
+                }
+                release.countDown();
+                assertThat(first.get()).containsOnlyKeys("first");
+                try {
+                    poisoned.get();
+                    throw new AssertionError("the poisoned update returned");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).as("the caller gets its own function's throwable").isSameAs(thrown);
+                }
+                assertThat(healthy.get()).as("%s: the other caller of the group is served",
+                        thrown.getClass().getSimpleName()).containsOnlyKeys("first", "healthy");
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(Codecs.readMap(file, DataFormat.JSON)).as("%s", thrown.getClass().getSimpleName())
+                    .containsOnlyKeys("first", "healthy");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await();
