@@ -189,8 +189,11 @@ public final class AtomicFileOperations {
                         state = next;
                         applied.add(request);
                         produced.add(next);
-                    } catch (IOException | RuntimeException e) {
-                        // This caller's change alone is void; the others go on.
+                    } catch (Throwable e) {
+                        // This caller's change alone is void; the others go on. Whatever the
+                        // function threw, as one by one: an Error (an assert, a stack overflow in
+                        // the function) or a checked exception thrown sneakily must not fail the
+                        // other callers of the group (it used to escape the group and fail them all).
                         request.failed(e);
                     }
                 }
