@@ -199,6 +199,28 @@ class WriteBatchTest {
                 Files.readString(real)).allSatisfy(r -> assertThat(r.sha256()).as("%s", r.target()).isEqualTo(onDisk));
     }
 
+    /**
+     * A file and, through a link, its backup in one batch with backups on: the textual check of
+     * addWrite cannot see it, so commit() writes one of them and fails the other; the file's old
+     * content is never lost (it is the file, or its backup).
+     */
+    @Test
+    void aFileAndItsBackupThroughALinkLoseNoContent() throws IOException {
+        Path real = dir.resolve("real.txt");
+        Files.writeString(real, "old");
+        Path backup = Files.writeString(dir.resolve("real.txt.backup"), "older");
+        Path alias = Files.createSymbolicLink(dir.resolve("alias.txt"), backup.getFileName());
+        try (WriteBatch batch = AtomicFiles.batch()) {
+            batch.addWrite(real, "new", ContentType.TEXT);
+            batch.addWrite(alias, "written through the alias", ContentType.TEXT);
+            assertThatThrownBy(batch::commit).isInstanceOf(WriteBatchException.class)
+                    .hasMessageContaining("same file");
+        }
+        List<String> contents = List.of(Files.readString(real), Files.readString(backup));
+        assertThat(contents).as("the file and its backup").contains("old");
+        assertThat(tempFiles()).isEmpty();
+    }
+
     private List<Path> tempFiles() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().contains(".tmp-")).collect(Collectors.toList());
