@@ -61,6 +61,47 @@ class ProgressTest {
         }
     }
 
+    /**
+     * A listener that throws an {@link Error} when the write starts (an assertion in a test's
+     * listener) fails that write alone: its temp file is gone and its lock released, so the next
+     * write of the file, on another thread, goes through at once.
+     */
+    @Test
+    void aListenerThrowingAnErrorAtTheStartLeavesNoTempFileAndNoLockHeld() throws Exception {
+        Path file = Files.writeString(dir.resolve("listened.txt"), "old");
+        ProgressListener failing = new ProgressListener() {
+            @Override
+            public void started(String task, long total) {
+                throw new AssertionError("listener failed");
+            }
+
+            @Override
+            public void progressed(long done) {
+            }
+
+            @Override
+            public void finished(boolean succeeded) {
+            }
+        };
+        Throwable[] thrown = new Throwable[1];
+        Thread writer = new Thread(() -> {
+            try {
+                AtomicFiles.writeText(file, "new", WriteOptions.builder().progressListener(failing).build());
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "listened-writer");
+        writer.start();
+        writer.join();
+        assertThat(thrown[0]).isInstanceOf(AssertionError.class).hasMessage("listener failed");
+        List<Path> tempFilesLeft = Folders.tempFilesIn(dir);
+        // Not a clock assertion: a lock left held makes this write fail after its timeout.
+        AtomicFiles.writeText(file, "after", WriteOptions.builder().showProgress(false)
+                .lockTimeout(java.time.Duration.ofSeconds(5)).build());
+        assertThat(Files.readString(file)).isEqualTo("after");
+        assertThat(tempFilesLeft).as("temp files left by the failed write").isEmpty();
+    }
+
     private static WriteOptions reportingTo(ProgressListener listener) {
         return WriteOptions.builder().progressListener(listener).build();
     }
