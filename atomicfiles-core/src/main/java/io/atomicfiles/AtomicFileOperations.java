@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Read-modify-write updates, config merges, backup cleanup and batches, each recorded in an
@@ -148,7 +150,8 @@ public final class AtomicFileOperations {
     /**
      * One combined read-modify-write: holding the file's lock (in this JVM and across processes)
      * from the read to the write, reads the file once, applies every queued function in arrival
-     * order (each to its own deep copy of the document so far, so that a function that throws, or
+     * order (each to its own deep copy of the document so far as the file would give it back, so
+     * that it sees what it would see one by one, and a function that throws, or
      * whose result violates the schema, changes nothing and fails its own caller alone), and
      * writes the last document once. Callers are told their documents only after the write
      * returned, so each returns only when its change is durable. The retry policy applies to
@@ -173,7 +176,8 @@ public final class AtomicFileOperations {
                         ? Codecs.readMap(target, key.format()) : new LinkedHashMap<>();
                 List<CombinedUpdates.Request> applied = new ArrayList<>();
                 List<Map<String, Object>> produced = new ArrayList<>();
-                for (CombinedUpdates.Request request : group) {
+                for (int i = 0; i < group.size(); i++) {
+                    CombinedUpdates.Request request = group.get(i);
                     if (request.isDone()) {
                         continue;
                     }
@@ -183,14 +187,22 @@ public final class AtomicFileOperations {
                             throw new IllegalStateException(operation + " " + path
                                     + ": the update function returned null; return the map to write");
                         }
+                        JsonNode tree = schema != null || i < group.size() - 1 ? Codecs.toTree(next) : null;
                         if (schema != null) {
-                            Schemas.validate(schema, Codecs.toTree(next), target);
+                            Schemas.validate(schema, tree, target);
                         }
-                        state = next;
+                        // The next function gets what it would get one by one: this document as the
+                        // file gives it back (maps, lists and scalars only), not the objects this
+                        // function put in (a set, a record, an array), which a later function could
+                        // change after this caller's document is made, or see in another shape.
+                        state = tree != null && tree.isObject() ? Codecs.toMap((ObjectNode) tree) : next;
                         applied.add(request);
                         produced.add(next);
-                    } catch (IOException | RuntimeException e) {
-                        // This caller's change alone is void; the others go on.
+                    } catch (Throwable e) {
+                        // This caller's change alone is void; the others go on. Whatever the
+                        // function threw, as one by one: an Error (an assert, a stack overflow in
+                        // the function) or a checked exception thrown sneakily must not fail the
+                        // other callers of the group (it used to escape the group and fail them all).
                         request.failed(e);
                     }
                 }

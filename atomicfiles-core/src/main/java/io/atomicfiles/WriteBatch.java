@@ -1,5 +1,6 @@
 package io.atomicfiles;
 
+import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Fsync;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.WriteProtocol;
@@ -89,7 +90,9 @@ public final class WriteBatch implements AutoCloseable {
      *
      * @throws ValidationException when the content violates {@code schema}; the batch is unchanged
      * @throws IllegalArgumentException when the path is already in the batch, or is the backup of a
-     *     file in the batch (with backups on)
+     *     file in the batch (with backups on). (A path that reaches a file of the batch, or its
+     *     backup, through a link is found at {@link #commit()}: that file is written once, and
+     *     the other path fails there.)
      */
     public WriteBatch addWrite(Path path, Object content, ContentType type, Object schema) throws IOException {
         requireOpen();
@@ -140,12 +143,17 @@ public final class WriteBatch implements AutoCloseable {
         }
         // Steps 1 to 3, each file on one of the library's threads from its lock to its rename.
         WriteBatchPublisher publisher = new WriteBatchPublisher();
+        // The real files (and backups) claimed by the batch's files so far: one file named twice
+        // (through a link and by its name, which addWrite cannot tell) is written once, not twice
+        // (two results for one file, and the second backup holding the first write's content).
+        Map<Path, Path> claimed = new java.util.HashMap<>();
         Parallel.forEach(indices, PARALLELISM, i -> {
             Entry entry = all.get(i);
             WriteProtocol write = null;
             try {
                 // Step 1: lock, look at the target, temp file beside it, content.
                 write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length);
+                claim(claimed, write.target(), entry.requested());
                 write.content().write(entry.bytes());
                 // Step 2: forced and verified, with every other file forcing at the time.
                 publisher.stage(write);
@@ -198,6 +206,30 @@ public final class WriteBatch implements AutoCloseable {
             throw new WriteBatchException(published, notDurable, failures);
         }
         return Collections.unmodifiableList(published);
+    }
+
+    /**
+     * Claims {@code target} (real, locked) and, with backups on, its backup for the file named
+     * {@code requested}; fails when another file of the batch claimed either already (under the
+     * target's lock, so before anything of this file is published).
+     */
+    private void claim(Map<Path, Path> claimed, Path target, Path requested) throws IOException {
+        Path backup = options.backup() ? Backups.backupOf(target) : null;
+        synchronized (claimed) {
+            Path other = claimed.get(target);
+            if (other == null && backup != null) {
+                other = claimed.get(backup);
+            }
+            if (other != null) {
+                throw new AtomicWriteException("write " + requested + " failed: it is the same file as " + other
+                        + " (or its backup) in this batch, through a link (" + target + "); written once", null,
+                        Map.of("operation", "write", "path", requested.toString()));
+            }
+            claimed.put(target, requested);
+            if (backup != null) {
+                claimed.put(backup, requested);
+            }
+        }
     }
 
     /** Discards a batch that was not committed: nothing was written, nothing is left. */

@@ -268,6 +268,15 @@ public final class CombinedUpdates<K> {
         if (failure instanceof RuntimeException) {
             throw (RuntimeException) failure;
         }
-        throw (Error) failure;
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
+        // A checked exception that the caller's own function threw sneakily: given back as thrown.
+        throw CombinedUpdates.<RuntimeException>sneaky(failure);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable failure) throws T {
+        throw (T) failure;
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,6 +26,11 @@ public final class Parallel {
      * threads, and returns when every call has returned. The first failure is thrown (the
      * others added to it as suppressed) after all calls are over; an {@link Error} is rethrown
      * as it is.
+     *
+     * <p>An interrupt of the caller starts no further call, but the calls under way are waited
+     * for all the same (they may be renaming a file right now); then an
+     * {@link java.io.InterruptedIOException} is thrown, the interrupt kept. (Returning at the
+     * interrupt let a write batch go on writing files after its commit had thrown.)
      */
     public static <T> void forEach(List<T> items, int parallelism, IOConsumer<T> action) throws IOException {
         if (items.size() < INLINE_BELOW || parallelism <= 1) {
@@ -39,9 +45,10 @@ public final class Parallel {
         // (an fsync that missed a journal commit) takes fewer items and none is left waiting
         // for it at the end (items used to be dealt out in fixed stripes).
         AtomicInteger next = new AtomicInteger();
+        AtomicBoolean interrupted = new AtomicBoolean();
         for (int t = 0; t < threads; t++) {
             futures.add(LibraryThreads.background().submit(() -> {
-                for (int i; (i = next.getAndIncrement()) < items.size(); ) {
+                for (int i; !interrupted.get() && (i = next.getAndIncrement()) < items.size(); ) {
                     action.accept(items.get(i));
                 }
                 return null;
@@ -51,7 +58,7 @@ public final class Parallel {
         Error error = null;
         for (Future<Void> future : futures) {
             try {
-                future.get();
+                getUninterruptibly(future, interrupted);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof Error) {
@@ -64,16 +71,29 @@ public final class Parallel {
                         failure.addSuppressed(io);
                     }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? new java.io.InterruptedIOException("interrupted") : failure;
             }
+        }
+        if (interrupted.get()) {
+            Thread.currentThread().interrupt();
+            failure = failure == null ? new java.io.InterruptedIOException("interrupted") : failure;
         }
         if (error != null) {
             throw error;
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /** The call's end, waited for through interrupts; an interrupt is noted in {@code interrupted}. */
+    private static void getUninterruptibly(Future<Void> future, AtomicBoolean interrupted) throws ExecutionException {
+        while (true) {
+            try {
+                future.get();
+                return;
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
         }
     }
 }

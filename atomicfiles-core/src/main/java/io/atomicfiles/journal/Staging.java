@@ -225,10 +225,14 @@ final class Staging {
         }
         int n = Math.min(groups, items.size());
         List<Future<Void>> futures = new ArrayList<>();
+        // An interrupt of the caller starts no further call; the calls under way are waited for
+        // all the same (returning at once let staging threads open staged files after the
+        // window's clean-up, never to be closed).
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         for (int g = 0; g < n; g++) {
             int group = g;
             futures.add(LibraryThreads.background().submit(() -> {
-                for (int i = group; i < items.size(); i += n) {
+                for (int i = group; i < items.size() && !interrupted.get(); i += n) {
                     action.accept(items.get(i));
                 }
                 return null;
@@ -236,19 +240,28 @@ final class Staging {
         }
         IOException failure = null;
         Error error = null;
+        InterruptedException interrupt = null;
         for (Future<Void> future : futures) {
-            try {
-                future.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof Error) {
-                    error = error == null ? (Error) e.getCause() : error;
-                } else {
-                    failure = first(failure, e.getCause());
+            while (true) {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error) {
+                        error = error == null ? (Error) e.getCause() : error;
+                    } else {
+                        failure = first(failure, e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    interrupt = interrupt == null ? e : interrupt;
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = first(failure, e);
+                break;
             }
+        }
+        if (interrupt != null) {
+            Thread.currentThread().interrupt();
+            failure = first(failure, interrupt);
         }
         if (error != null) {
             throw error;

@@ -162,6 +162,65 @@ class WriteBatchTest {
         assertThat(tempFiles()).isEmpty();
     }
 
+    /**
+     * One file named twice, through a symbolic link and by its own name: the batch may refuse
+     * it, but what it reports must be true. Each result says a content was published and is
+     * durable at its target; two results for one file with two contents cannot both be. And the
+     * backup must be the content the batch replaced, not the batch's own first content (the old
+     * content would then be gone).
+     */
+    @Test
+    void oneFileNamedTwiceThroughALinkIsNotReportedWrittenTwice() throws IOException {
+        Path real = dir.resolve("real.txt");
+        Files.writeString(real, "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.txt"), real.getFileName());
+        List<WriteResult> results;
+        try (WriteBatch batch = AtomicFiles.batch()) {
+            batch.addWrite(link, "through the link", ContentType.TEXT);
+            batch.addWrite(real, "by its name", ContentType.TEXT);
+            try {
+                results = batch.commit();
+            } catch (IllegalArgumentException | WriteBatchException refused) {
+                // Refused (in part): fine, as long as the file holds one whole content and its
+                // backup, if any, the old one.
+                assertThat(Files.readString(real)).isIn("old", "through the link", "by its name");
+                if (Files.exists(dir.resolve("real.txt.backup"))) {
+                    assertThat(Files.readString(dir.resolve("real.txt.backup"))).isEqualTo("old");
+                }
+                assertThat(tempFiles()).isEmpty();
+                return;
+            }
+        }
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        // With backups on (the default), the backup is the content the batch replaced: the old one.
+        assertThat(Files.readString(dir.resolve("real.txt.backup"))).as("the backup of %s", real).isEqualTo("old");
+        String onDisk = AtomicFiles.checksum(real);
+        assertThat(results).as("results of one file (%s) with two contents; on disk: %s", real,
+                Files.readString(real)).allSatisfy(r -> assertThat(r.sha256()).as("%s", r.target()).isEqualTo(onDisk));
+    }
+
+    /**
+     * A file and, through a link, its backup in one batch with backups on: the textual check of
+     * addWrite cannot see it, so commit() writes one of them and fails the other; the file's old
+     * content is never lost (it is the file, or its backup).
+     */
+    @Test
+    void aFileAndItsBackupThroughALinkLoseNoContent() throws IOException {
+        Path real = dir.resolve("real.txt");
+        Files.writeString(real, "old");
+        Path backup = Files.writeString(dir.resolve("real.txt.backup"), "older");
+        Path alias = Files.createSymbolicLink(dir.resolve("alias.txt"), backup.getFileName());
+        try (WriteBatch batch = AtomicFiles.batch()) {
+            batch.addWrite(real, "new", ContentType.TEXT);
+            batch.addWrite(alias, "written through the alias", ContentType.TEXT);
+            assertThatThrownBy(batch::commit).isInstanceOf(WriteBatchException.class)
+                    .hasMessageContaining("same file");
+        }
+        List<String> contents = List.of(Files.readString(real), Files.readString(backup));
+        assertThat(contents).as("the file and its backup").contains("old");
+        assertThat(tempFiles()).isEmpty();
+    }
+
     private List<Path> tempFiles() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().contains(".tmp-")).collect(Collectors.toList());

@@ -61,6 +61,55 @@ class ProgressTest {
         }
     }
 
+    /**
+     * A listener that throws an {@link Error} (an assertion in a test's listener) when the write
+     * starts, progresses or finishes fails that write alone: its temp file is gone and its lock
+     * released, so the next write of the file, on another thread, goes through at once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"started", "progressed", "finished"})
+    void aListenerThrowingAnErrorLeavesNoTempFileAndNoLockHeld(String when) throws Exception {
+        Path file = Files.writeString(dir.resolve("listened-" + when + ".txt"), "old");
+        ProgressListener failing = new ProgressListener() {
+            @Override
+            public void started(String task, long total) {
+                fail("started");
+            }
+
+            @Override
+            public void progressed(long done) {
+                fail("progressed");
+            }
+
+            @Override
+            public void finished(boolean succeeded) {
+                fail("finished");
+            }
+
+            private void fail(String call) {
+                if (call.equals(when)) {
+                    throw new AssertionError("listener failed in " + call);
+                }
+            }
+        };
+        Throwable[] thrown = new Throwable[1];
+        Thread writer = new Thread(() -> {
+            try {
+                AtomicFiles.writeText(file, "new", WriteOptions.builder().progressListener(failing).build());
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "listened-writer");
+        writer.start();
+        writer.join();
+        List<Path> tempFilesLeft = Folders.tempFilesIn(dir);
+        // Not a clock assertion: a lock left held makes this write fail after its timeout.
+        AtomicFiles.writeText(file, "after", WriteOptions.builder().showProgress(false)
+                .lockTimeout(java.time.Duration.ofSeconds(5)).build());
+        assertThat(Files.readString(file)).isEqualTo("after");
+        assertThat(tempFilesLeft).as("temp files left by the write whose listener failed (%s)", thrown[0]).isEmpty();
+    }
+
     private static WriteOptions reportingTo(ProgressListener listener) {
         return WriteOptions.builder().progressListener(listener).build();
     }

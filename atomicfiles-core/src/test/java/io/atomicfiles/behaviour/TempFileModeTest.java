@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -142,6 +143,36 @@ class TempFileModeTest {
      * the folder over and over and records the mode of every temp file it sees; the write waits
      * (by a latch, not a clock) until the watcher has seen its temp file at least once.
      */
+    /**
+     * The owner makes a world-readable file private while a long write to it runs: the write
+     * keeps that change (it looks at the target again when it has taken longer than a moment),
+     * so the new content is published private, and its temp file, holding that content, must not
+     * be readable by others meanwhile either (whoever opens it then keeps reading what is
+     * written after, the private content included).
+     */
+    @Test
+    void aFileMadePrivateDuringALongWriteHasItsNewContentReadableByNobodyElse() throws Exception {
+        Path file = existing("made-private.txt", "rw-r--r--");
+        Set<PosixFilePermission> tempMode;
+        try (io.atomicfiles.AtomicWriter writer = io.atomicfiles.AtomicWriter.open(file, LEAN)) {
+            writer.writeText("first part\n");
+            Files.setPosixFilePermissions(file, mode("rw-------"));
+            // A long write (not a clock assertion): longer than the moment after which the write
+            // looks at its target again, so that the owner's change is the one kept.
+            Thread.sleep(50);
+            writer.writeText("the private part\n");
+            List<Path> temps = Folders.tempFilesIn(dir);
+            assertThat(temps).hasSize(1);
+            tempMode = Files.getPosixFilePermissions(temps.get(0), LinkOption.NOFOLLOW_LINKS);
+            writer.commit();
+        }
+        assertThat(Files.readString(file)).isEqualTo("first part\nthe private part\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("published")
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(tempMode)).as("the temp file holding the content published"
+                + " owner-only, after the owner had made the file private").isEqualTo("rw-------");
+    }
+
     private Set<Set<PosixFilePermission>> writeWatched(Path file) throws Exception {
         Set<Set<PosixFilePermission>> seen = ConcurrentHashMap.newKeySet();
         CountDownLatch sawOne = new CountDownLatch(1);

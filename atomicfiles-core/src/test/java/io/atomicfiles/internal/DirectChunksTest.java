@@ -115,6 +115,41 @@ class DirectChunksTest {
         assertThat(taken.limit()).isEqualTo(CHUNK);
     }
 
+    /**
+     * Large writes on several threads at once share the pool: each takes and gives back buffers
+     * while the others do, with sizes at and around the chunk boundaries; every file holds exactly
+     * its own bytes and reports their SHA-256 (a buffer handed to two writes at once, or given back
+     * while a hashing or a read-back still used it, would mix their bytes or fail the read-back).
+     */
+    @Test
+    void largeWritesOnSeveralThreadsAtOnceKeepTheirOwnBytes() throws Exception {
+        long[] sizes = {CHUNK + 1, 2L * CHUNK, 2L * CHUNK + 1, 3L * CHUNK - 1, 4L * CHUNK + 7, 9L * CHUNK + 3};
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int round = 0; round < 3; round++) {
+                        for (int i = 0; i < sizes.length; i++) {
+                            long size = sizes[(i + thread) % sizes.length];
+                            writeAndCheck(dir.resolve("t" + thread + "-" + round + "-" + i + ".bin"), size,
+                                    1000 * thread + 10 * round + i);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(DirectChunks.pooled()).isLessThanOrEqualTo(DirectChunks.POOLED_AT_MOST);
+    }
+
     /** Writes {@code size} pseudo-random bytes (durable, verified); checks the file and the reported SHA-256. */
     private static String writeAndCheck(Path file, long size, int seed) throws IOException {
         MessageDigest expected = Hashing.sha256();

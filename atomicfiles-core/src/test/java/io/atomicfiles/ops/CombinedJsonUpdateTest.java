@@ -150,6 +150,191 @@ class CombinedJsonUpdateTest {
         assertThat(Set.copyOf(writes)).as("one write for the first caller, one for the seven queued").hasSize(2);
     }
 
+    /**
+     * A function that throws an {@link Error} (an {@code assert}, a {@link StackOverflowError} of
+     * a recursive function) or a checked exception thrown sneakily (Lombok's {@code @SneakyThrows})
+     * fails its own caller alone, as it would one by one: the caller combined with it in one group
+     * gets its document written. Both are queued behind a first caller, so they share one group.
+     */
+    @Test
+    void aFunctionThrowingAnErrorOrACheckedExceptionFailsItsOwnCallerAlone() throws Exception {
+        for (Throwable thrown : List.of(new AssertionError("poison"), new Exception("sneaky checked"))) {
+            Path file = dir.resolve("error-" + thrown.getClass().getSimpleName() + ".json");
+            AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+            CountDownLatch inFirst = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
+                    inFirst.countDown();
+                    await(release);
+                    data.put("first", true);
+                    return data;
+                }));
+                inFirst.await();
+                List<Thread> waiting = Collections.synchronizedList(new ArrayList<>());
+                Future<Map<String, Object>> poisoned = pool.submit(() -> {
+                    waiting.add(Thread.currentThread());
+                    return ops.atomicJsonUpdate(file, data -> {
+                        data.put("poisoned", true);
+                        throw CombinedJsonUpdateTest.<RuntimeException>sneaky(thrown);
+                    });
+                });
+                Future<Map<String, Object>> healthy = pool.submit(() -> {
+                    waiting.add(Thread.currentThread());
+                    return ops.atomicJsonUpdate(file, data -> {
+                        data.put("healthy", true);
+                        return data;
+                    });
+                });
+                while (waiting.size() < 2 || !waiting.stream().allMatch(
+                        th -> th.getState() == Thread.State.WAITING || th.getState() == Thread.State.TIMED_WAITING)) {
+                    Thread.onSpinWait();
+                }
+                release.countDown();
+                assertThat(first.get()).containsOnlyKeys("first");
+                try {
+                    poisoned.get();
+                    throw new AssertionError("the poisoned update returned");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).as("the caller gets its own function's throwable").isSameAs(thrown);
+                }
+                assertThat(healthy.get()).as("%s: the other caller of the group is served",
+                        thrown.getClass().getSimpleName()).containsOnlyKeys("first", "healthy");
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(Codecs.readMap(file, DataFormat.JSON)).as("%s", thrown.getClass().getSimpleName())
+                    .containsOnlyKeys("first", "healthy");
+        }
+    }
+
+    /**
+     * Combined, each function must get what it would get one by one: the document as read back
+     * from the file. A caller that puts a set (any Jackson-serialisable value may go in) is
+     * followed in its group by one that adds to it and then throws: that change must not be
+     * written, and the first caller's document must not change after its function returned.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aFunctionThatThrowsChangesNothingEvenInAValueTheCallerBeforeItPut() throws Exception {
+        Path file = dir.resolve("shared-set.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        List<java.util.concurrent.Callable<Map<String, Object>>> queued = List.of(
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("members", new java.util.LinkedHashSet<>(List.of("a")));
+                    return data;
+                }),
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    ((java.util.Collection<Object>) data.get("members")).add("poison");
+                    throw new IllegalStateException("changed, then threw");
+                }));
+        List<Future<Map<String, Object>>> results = behindAHeldFirstCaller(ops, file, queued);
+        Map<String, Object> first = results.get(0).get();
+        assertThatExceptionOf(results.get(1)).isInstanceOf(IllegalStateException.class);
+        assertThat((java.util.Collection<Object>) first.get("members")).as("the first caller's document")
+                .containsExactly("a");
+        assertThat((List<Object>) Codecs.readMap(file, DataFormat.JSON).get("members")).as("written")
+                .containsExactly("a");
+    }
+
+    /**
+     * The same for a function that reads what the caller before it put, in the shape the file
+     * gives it (a set comes back as a list, an object as a map): combined, it must not fail
+     * where it would succeed one by one.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aFunctionSeesWhatTheCallerBeforeItPutAsTheFileWouldGiveIt() throws Exception {
+        Path file = dir.resolve("shapes.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        List<java.util.concurrent.Callable<Map<String, Object>>> queued = List.of(
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("members", new java.util.TreeSet<>(List.of("a")));
+                    data.put("owner", new Owner("ann", 7));
+                    return data;
+                }),
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    ((List<Object>) data.get("members")).add("b");
+                    Map<String, Object> owner = (Map<String, Object>) data.get("owner");
+                    owner.put("level", ((Number) owner.get("level")).intValue() + 1);
+                    return data;
+                }));
+        List<Future<Map<String, Object>>> results = behindAHeldFirstCaller(ops, file, queued);
+        results.get(0).get();
+        results.get(1).get();
+        Map<String, Object> written = Codecs.readMap(file, DataFormat.JSON);
+        assertThat((List<Object>) written.get("members")).containsExactly("a", "b");
+        assertThat((Map<String, Object>) written.get("owner")).containsEntry("level", 8);
+    }
+
+    /** A value a function may put: Jackson writes it as an object, and the file gives it back as a map. */
+    public record Owner(String name, int level) {
+    }
+
+    private static org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertThatExceptionOf(
+            Future<Map<String, Object>> result) {
+        try {
+            result.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return assertThat(e.getCause());
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new AssertionError("the update returned");
+    }
+
+    /**
+     * Runs {@code queued} one after another into the queue of {@code file} while a first caller's
+     * function holds the file (no clock: each is parked before the next starts), then lets the
+     * first go: the queued callers are served together, in this order, as one group.
+     */
+    private static List<Future<Map<String, Object>>> behindAHeldFirstCaller(AtomicFileOperations ops, Path file,
+            List<java.util.concurrent.Callable<Map<String, Object>>> queued) throws Exception {
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(queued.size() + 1);
+        try {
+            Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
+                inFirst.countDown();
+                await(release);
+                return data;
+            }));
+            inFirst.await();
+            List<Future<Map<String, Object>>> results = new ArrayList<>();
+            for (java.util.concurrent.Callable<Map<String, Object>> caller : queued) {
+                Thread[] thread = new Thread[1];
+                CountDownLatch started = new CountDownLatch(1);
+                results.add(pool.submit(() -> {
+                    thread[0] = Thread.currentThread();
+                    started.countDown();
+                    return caller.call();
+                }));
+                started.await();
+                while (thread[0].getState() != Thread.State.WAITING && thread[0].getState() != Thread.State.TIMED_WAITING) {
+                    Thread.onSpinWait();
+                }
+            }
+            release.countDown();
+            first.get();
+            for (Future<Map<String, Object>> result : results) {
+                try {
+                    result.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Asserted by the caller.
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await();
