@@ -63,7 +63,8 @@ public final class AtomicFiles {
      */
     public static WriteResult write(Path path, WriteOptions options, IOConsumer<AtomicWriter> body)
             throws IOException {
-        return run("write", path, options, -1, body);
+        // The caller's body streams the content: its temp file is created owner-only.
+        return run("write", path, options, -1, false, body);
     }
 
     // ---------------------------------------------------------------- group commit
@@ -95,7 +96,7 @@ public final class AtomicFiles {
 
     public static WriteResult writeText(Path path, String text, Charset charset, WriteOptions options)
             throws IOException {
-        return run("write", path, options, encodedSize(text, charset), w -> w.writeText(text, charset));
+        return run("write", path, options, encodedSize(text, charset), true, w -> w.writeText(text, charset));
     }
 
     /**
@@ -111,7 +112,7 @@ public final class AtomicFiles {
     }
 
     public static WriteResult writeBytes(Path path, byte[] bytes, WriteOptions options) throws IOException {
-        return run("write", path, options, bytes.length, w -> w.writeBytes(bytes));
+        return run("write", path, options, bytes.length, true, w -> w.writeBytes(bytes));
     }
 
     /** Writes {@code data} as JSON indented by 2; a schema in the options is checked first. */
@@ -120,7 +121,7 @@ public final class AtomicFiles {
     }
 
     public static WriteResult writeJson(Path path, Object data, WriteOptions options) throws IOException {
-        return run("write", path, options, -1, w -> w.writeJson(data));
+        return run("write", path, options, -1, true, w -> w.writeJson(data));
     }
 
     /** Writes {@code data} as block-style YAML; a schema in the options is checked first. */
@@ -129,7 +130,7 @@ public final class AtomicFiles {
     }
 
     public static WriteResult writeYaml(Path path, Object data, WriteOptions options) throws IOException {
-        return run("write", path, options, -1, w -> w.writeYaml(data));
+        return run("write", path, options, -1, true, w -> w.writeYaml(data));
     }
 
     /** {@link #writeConfig(Path, Object, Object)} without a schema. */
@@ -333,9 +334,9 @@ public final class AtomicFiles {
 
     /** One write through {@link AtomicWriter}: retried per policy, audited, discarded on failure. */
     private static WriteResult run(String operation, Path path, WriteOptions options, long expectedSize,
-            IOConsumer<AtomicWriter> body) throws IOException {
+            boolean contentInHand, IOConsumer<AtomicWriter> body) throws IOException {
         return audited(operation, path, Map.of(), () -> Retries.call(options.retryPolicy(), operation, path, () -> {
-            try (AtomicWriter writer = AtomicWriter.open(path, options, operation, expectedSize)) {
+            try (AtomicWriter writer = AtomicWriter.open(path, options, operation, expectedSize, contentInHand)) {
                 body.accept(writer);
                 return writer.commit();
             }

@@ -74,12 +74,14 @@ public final class AtomicWriter implements Closeable {
      * @throws LockTimeoutException if another writer holds the file for longer than the lock timeout
      */
     public static AtomicWriter open(Path path, WriteOptions options) throws IOException {
-        return open(path, options, "write", -1);
+        return open(path, options, "write", -1, false);
     }
 
-    static AtomicWriter open(Path path, WriteOptions options, String operation, long expectedSize)
-            throws IOException {
-        return new AtomicWriter(WriteProtocol.begin(path, options, operation, expectedSize), options);
+    /** @param contentInHand see {@link WriteProtocol#begin(Path, WriteOptions, String, long, java.util.Set, boolean)} */
+    static AtomicWriter open(Path path, WriteOptions options, String operation, long expectedSize,
+            boolean contentInHand) throws IOException {
+        return new AtomicWriter(WriteProtocol.begin(path, options, operation, expectedSize, null, contentInHand),
+                options);
     }
 
     /**

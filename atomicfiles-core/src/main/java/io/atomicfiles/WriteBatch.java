@@ -152,7 +152,7 @@ public final class WriteBatch implements AutoCloseable {
             WriteProtocol write = null;
             try {
                 // Step 1: lock, look at the target, temp file beside it, content.
-                write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length);
+                write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length, null, true);
                 claim(claimed, write.target(), entry.requested());
                 write.content().write(entry.bytes());
                 // Step 2: forced and verified, with every other file forcing at the time.

@@ -98,13 +98,20 @@ final class KeptAttributes {
 
     /**
      * What is at the target: as seen when the lock was taken, or, when the write has taken
-     * longer than {@link #LOOK_AGAIN_AFTER_NANOS} since, as seen now (once). Other programs may
-     * change a file's mode without any lock of ours (a chmod); a long write looks again so that
-     * such a change is the one kept. For a short write the two looks would be microseconds
-     * apart, and the second would cost a stat per write.
+     * longer than {@link #LOOK_AGAIN_AFTER_NANOS} since and its temp file was created owner-only,
+     * as seen now (once). Other programs may change a file's mode without any lock of ours (a
+     * chmod); a long write looks again so that such a change is the one kept. For a short write
+     * the two looks would be microseconds apart, and the second would cost a stat per write.
+     *
+     * <p>A temp file created with its final mode ({@link TempFileModes#finalModeAtCreation}, only
+     * for content the library has in hand) is not looked at again: whoever that mode let open it
+     * may keep reading through that descriptor whatever mode it gets later, so a narrower mode
+     * found now would protect the published name but not the content. Such a write publishes the
+     * mode it found under the lock, as a short write does; the temp file never grants anyone
+     * more than the published file (TempFileModeTest).
      */
     FileModes.Found found() throws IOException {
-        if (!foundAgain && System.nanoTime() - foundNanos > LOOK_AGAIN_AFTER_NANOS) {
+        if (createdWith == null && !foundAgain && System.nanoTime() - foundNanos > LOOK_AGAIN_AFTER_NANOS) {
             found = FileModes.find(target);
             foundAgain = true;
             if (found.exists() && !found.symbolicLink()) {

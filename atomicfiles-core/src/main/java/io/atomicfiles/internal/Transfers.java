@@ -44,7 +44,7 @@ public final class Transfers {
         // that it can be created with them (WriteProtocol.begin; null where the source has none).
         java.util.Set<java.nio.file.attribute.PosixFilePermission> sourceMode =
                 found.kept() != null ? found.kept().permissions() : null;
-        try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size(from), sourceMode)) {
+        try (WriteProtocol write = WriteProtocol.begin(target, options, "copy", size(from), sourceMode, true)) {
             // isSameFile needs both files to exist: a new target is never the source.
             if (Stat.exists(write.target()) && Files.isSameFile(from, write.target())) {
                 throw new IllegalArgumentException("copy: " + source + " and " + target + " are the same file");

@@ -105,34 +105,46 @@ public final class WriteProtocol implements AutoCloseable {
      * Steps 1 and 2: resolves and locks the target, checks {@code createNew} and
      * {@code expectedChecksum}, and creates the temp file.
      *
+     * The content comes from the caller, who may take any time over it: the temp file is created
+     * owner-only (see {@link #begin(Path, WriteOptions, String, long, Set, boolean)}).
+     *
      * @param expectedSize the content's size when known, else -1 (for the progress display only)
      * @throws FileAlreadyExistsException with {@code createNew}, when the target exists
      * @throws IntegrityException with {@code expectedChecksum}, when the target has another checksum
      */
     public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize)
             throws IOException {
-        return begin(requested, options, operation, expectedSize, null);
+        return begin(requested, options, operation, expectedSize, null, false);
     }
 
     /**
-     * {@link #begin(Path, WriteOptions, String, long)}, for a write that gives a new target
+     * {@link #begin(Path, WriteOptions, String, long)}, for a write that may give a new target
      * {@code newFilePermissions} instead of the umask's mode (a copy takes its source's; null:
-     * the umask's). Known before the temp file is made, they may be its mode from the start
-     * ({@link TempFileModes#finalModeAtCreation}), which {@link #newFilePermissions} set later cannot.
+     * the umask's), and says where its content comes from.
+     *
+     * @param contentInHand whether the library writes the whole content itself right after this
+     *     call (a byte array, a document it serialises, a file it copies), with no code of the
+     *     caller's running until the write is committed. Only such a temp file may be created with
+     *     the mode it will be published with ({@link TempFileModes#finalModeAtCreation}), and then
+     *     the write publishes the mode it found under the lock ({@link KeptAttributes#found()}). A
+     *     temp file whose content a caller streams in, over any length of time, is created
+     *     owner-only: a write that lasts looks at its target again, and a mode the owner narrowed
+     *     meanwhile must not have been the temp file's wider one, which anyone could have opened
+     *     then and kept reading through.
      */
     public static WriteProtocol begin(Path requested, WriteOptions options, String operation, long expectedSize,
-            Set<PosixFilePermission> newFilePermissions) throws IOException {
+            Set<PosixFilePermission> newFilePermissions, boolean contentInHand) throws IOException {
         long startNanos = System.nanoTime();
         try {
-            return open(requested, options, operation, expectedSize, startNanos, newFilePermissions);
-        } catch (IOException | RuntimeException e) {
+            return open(requested, options, operation, expectedSize, startNanos, newFilePermissions, contentInHand);
+        } catch (IOException | RuntimeException | Error e) {
             report(operation, requested, "failed", -1, null, startNanos, Audited.message(e));
             throw e;
         }
     }
 
     private static WriteProtocol open(Path requested, WriteOptions options, String operation, long expectedSize,
-            long startNanos, Set<PosixFilePermission> newFilePermissions) throws IOException {
+            long startNanos, Set<PosixFilePermission> newFilePermissions, boolean contentInHand) throws IOException {
         Objects.requireNonNull(requested, "path");
         Objects.requireNonNull(options, "options");
         // Step 1: the file that will change, never a folder or a special file; writers queue.
@@ -155,9 +167,10 @@ public final class WriteProtocol implements AutoCloseable {
             }
             // Step 2: a private temp file beside the target, after a killed writer's leftovers are gone.
             TempFiles.removeAbandonedOnce(folder);
-            // Owner-only, or already with the mode step 5 would give it, when that grants nobody
-            // anything the published file will not (this spares an open, a chmod and a close).
-            Set<PosixFilePermission> createdWith = TempFileModes.finalModeAtCreation(folder,
+            // Owner-only, or, for content the library has in hand, already with the mode step 5
+            // would give it, when that grants nobody anything the published file will not (this
+            // spares an open, a chmod and a close).
+            Set<PosixFilePermission> createdWith = !contentInHand ? null : TempFileModes.finalModeAtCreation(folder,
                     KeptAttributes.modeToPublish(target, locked.found(), newFilePermissions));
             temp = TempFiles.createBeside(target, folder, locked.name(), options.durability().syncsFolder(), operation,
                     createdWith);
@@ -168,9 +181,10 @@ public final class WriteProtocol implements AutoCloseable {
             }
             return new WriteProtocol(operation, target, folder, options, lock, temp, progress, startNanos,
                     locked.found(), newFilePermissions, createdWith);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (temp != null) {
-                // Such as a progress listener that threw in started(): the temp file goes too.
+                // Such as a progress listener that threw in started(), even an Error (an assertion
+                // in a listener): the temp file goes too, and the lock is let go.
                 closeQuietly(temp);
                 TempFiles.deleteQuietly(temp.path());
             }

@@ -32,13 +32,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The mode of a write's temp file while it holds unpublished content. It is the mode the file
+ * The mode of a write's temp file while it holds unpublished content. For content the library
+ * has in hand (a byte array, a document, a copy: {@link #inHandModes}) it is the mode the file
  * will be published with when that grants nobody more than the published file will (the umask
  * strips none of its bits, and its group bits grant nothing its other bits do not: the temp
- * file's group is the writer's until the old group is set); else owner-only. Either way a
- * private file's temp file is never wider than private, and a group-readable file's temp file is
- * never readable by the writer's group. The published file has the old bytes replaced and the
- * old mode, owner and group on both paths.
+ * file's group is the writer's until the old group is set); else, and always for content a
+ * caller streams in ({@link #writeWatched}), owner-only until step 5. Either way a private
+ * file's temp file is never wider than private, and a group-readable file's temp file is never
+ * readable by the writer's group. The published file has the old bytes replaced and the old
+ * mode, owner and group on both paths.
  */
 class TempFileModeTest {
     private static final byte[] CONTENT = "new content\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
@@ -77,13 +79,26 @@ class TempFileModeTest {
     }
 
     @Test
-    void aWorldReadableFilesTempFileHasItsModeFromTheStart() throws Exception {
+    void aWorldReadableFilesTempFileHasItsModeFromTheStartWhenTheLibraryHasTheContent() throws Exception {
         assumeThat(umask() & 0644).as("a umask that strips none of rw-r--r--").isZero();
         Path file = existing("public.txt", "rw-r--r--");
 
-        Set<Set<PosixFilePermission>> seen = writeWatched(file);
+        Set<Set<PosixFilePermission>> seen = inHandModes(file);
 
         assertThat(seen).containsOnly(mode("rw-r--r--"));
+        assertPublished(file, "rw-r--r--");
+    }
+
+    @Test
+    void aWorldReadableFilesTempFileIsOwnerOnlyWhileACallerStreamsItsContent() throws Exception {
+        Path file = existing("streamed.txt", "rw-r--r--");
+
+        Set<Set<PosixFilePermission>> seen = writeWatched(file);
+
+        // rw-r--r-- only in the instant after step 5 and before the rename (the watcher may or
+        // may not catch it).
+        assertThat(seen).contains(mode("rw-------"));
+        assertThat(seen).allSatisfy(mode -> assertThat(mode).isSubsetOf(mode("rw-r--r--")));
         assertPublished(file, "rw-r--r--");
     }
 
@@ -103,7 +118,7 @@ class TempFileModeTest {
         Path file = dir.resolve("new.txt");
         Set<PosixFilePermission> umasks = PermissionsTest.permissions(0666 & ~umask());
 
-        Set<Set<PosixFilePermission>> seen = writeWatched(file);
+        Set<Set<PosixFilePermission>> seen = inHandModes(file);
 
         assertThat(seen).allSatisfy(mode -> assertThat(mode).isSubsetOf(umasks));
         if (groupGrantsNoMoreThanOthers(umasks)) {
@@ -173,6 +188,43 @@ class TempFileModeTest {
                 + " owner-only, after the owner had made the file private").isEqualTo("rw-------");
     }
 
+    /**
+     * The modes of the temp file of {@code AtomicFiles.writeBytes} (content in hand), seen by a
+     * progress listener when the write has started (the temp file made, its content not yet in
+     * it) and as it progresses.
+     */
+    private Set<Set<PosixFilePermission>> inHandModes(Path file) throws Exception {
+        Set<Set<PosixFilePermission>> seen = ConcurrentHashMap.newKeySet();
+        Runnable look = () -> {
+            for (Path temp : Folders.tempFilesIn(dir)) {
+                try {
+                    seen.add(Files.getPosixFilePermissions(temp, LinkOption.NOFOLLOW_LINKS));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        io.atomicfiles.ProgressListener listener = new io.atomicfiles.ProgressListener() {
+            @Override
+            public void started(String task, long total) {
+                look.run();
+            }
+
+            @Override
+            public void progressed(long done) {
+                look.run();
+            }
+
+            @Override
+            public void finished(boolean succeeded) {
+            }
+        };
+        AtomicFiles.writeBytes(file, CONTENT, LEAN.toBuilder().showProgress(true).progressListener(listener).build());
+        assertThat(seen).as("the listener saw the temp file").isNotEmpty();
+        return seen;
+    }
+
+    /** The modes of the temp file of a write whose content a caller streams in, watched by another thread. */
     private Set<Set<PosixFilePermission>> writeWatched(Path file) throws Exception {
         Set<Set<PosixFilePermission>> seen = ConcurrentHashMap.newKeySet();
         CountDownLatch sawOne = new CountDownLatch(1);
