@@ -147,35 +147,51 @@ public final class WriteBatch implements AutoCloseable {
         // (through a link and by its name, which addWrite cannot tell) is written once, not twice
         // (two results for one file, and the second backup holding the first write's content).
         Map<Path, Path> claimed = new java.util.HashMap<>();
-        Parallel.forEach(indices, PARALLELISM, i -> {
-            Entry entry = all.get(i);
-            WriteProtocol write = null;
-            try {
-                // Step 1: lock, look at the target, temp file beside it, content.
-                write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length, null, true);
-                claim(claimed, write.target(), entry.requested());
-                write.content().write(entry.bytes());
-                // Step 2: forced and verified, with every other file forcing at the time.
-                publisher.stage(write);
-                // Step 3: backup and rename, by whichever thread publishes now.
-                results[i] = publisher.publish(write);
-            } catch (IOException | RuntimeException e) {
-                // This file alone: its temp file is gone, its target as it was.
-                errors[i] = asIOException(e);
-            } finally {
-                if (write != null) {
-                    // No lock held, no temp file left, whatever happened; by the thread that
-                    // took the lock (the JVM lock is that thread's).
-                    write.close();
+        java.io.InterruptedIOException interrupted = null;
+        try {
+            Parallel.forEach(indices, PARALLELISM, i -> {
+                Entry entry = all.get(i);
+                WriteProtocol write = null;
+                try {
+                    // Step 1: lock, look at the target, temp file beside it, content.
+                    write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length, null, true);
+                    claim(claimed, write.target(), entry.requested());
+                    write.content().write(entry.bytes());
+                    // Step 2: forced and verified, with every other file forcing at the time.
+                    publisher.stage(write);
+                    // Step 3: backup and rename, by whichever thread publishes now.
+                    results[i] = publisher.publish(write);
+                } catch (IOException | RuntimeException e) {
+                    // This file alone: its temp file is gone, its target as it was.
+                    errors[i] = asIOException(e);
+                } finally {
+                    if (write != null) {
+                        // No lock held, no temp file left, whatever happened; by the thread that
+                        // took the lock (the JVM lock is that thread's).
+                        write.close();
+                    }
                 }
-            }
-        });
+            });
+        } catch (java.io.InterruptedIOException e) {
+            // An interrupt starts no further file, and the files under way were finished
+            // (Parallel.forEach): those published still get step 4, and the files never begun
+            // are reported as not written. The interrupt is kept for the caller, but put aside
+            // during step 4: an interrupted thread's fsync would fail (FileChannel is interruptible).
+            interrupted = e;
+            Thread.interrupted();
+        }
         Map<Path, IOException> failures = new LinkedHashMap<>();
         List<WriteResult> published = new ArrayList<>();
         Map<Path, List<WriteResult>> byFolder = new LinkedHashMap<>();
         for (int i = 0; i < all.size(); i++) {
             if (errors[i] != null) {
                 failures.put(all.get(i).requested(), errors[i]);
+            } else if (results[i] == null) {
+                java.io.InterruptedIOException notBegun = new java.io.InterruptedIOException("batch: "
+                        + all.get(i).requested() + " was not written: the commit was interrupted before it began;"
+                        + " the file is as it was");
+                notBegun.initCause(interrupted);
+                failures.put(all.get(i).requested(), notBegun);
             } else {
                 published.add(results[i]);
                 byFolder.computeIfAbsent(results[i].target().getParent(), f -> new ArrayList<>()).add(results[i]);
@@ -201,6 +217,9 @@ public final class WriteBatch implements AutoCloseable {
                     }
                 }
             }
+        }
+        if (interrupted != null) {
+            Thread.currentThread().interrupt();
         }
         if (!failures.isEmpty()) {
             throw new WriteBatchException(published, notDurable, failures);

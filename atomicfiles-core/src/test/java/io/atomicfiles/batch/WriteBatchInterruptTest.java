@@ -7,6 +7,7 @@ import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AuditTrail;
 import io.atomicfiles.ContentType;
 import io.atomicfiles.WriteBatch;
+import io.atomicfiles.WriteBatchException;
 import io.atomicfiles.WriteOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,6 +117,92 @@ class WriteBatchInterruptTest {
                     + " after commit() had ended, overwriting the holder's update made meanwhile (and no folder"
                     + " fsync followed it)", ended.get(), held, atEnd.get(held)).isNotEqualTo("batch");
         }
+    }
+
+    /**
+     * An interrupt that comes while files of the batch are still to begin: those are not begun
+     * and stay as they were, and commit() says so in a {@link WriteBatchException} (each with an
+     * {@link java.io.InterruptedIOException}) instead of ending with a bare interrupt that named
+     * no file; the interrupt is kept for the caller. Every one of the batch's threads is made to
+     * wait (no clock) for the lock of one file, named through many links, so that the files
+     * after them in the batch's order are certain not to have begun when the interrupt comes.
+     */
+    @Test
+    void anInterruptedCommitNamesTheFilesItDidNotWrite() throws Exception {
+        Path held = dir.resolve("held.json");
+        Files.writeString(held, "{\"old\":true}");
+        List<Path> links = new ArrayList<>();
+        for (int i = 0; i < 140; i++) {
+            links.add(Files.createSymbolicLink(dir.resolve(String.format("a-%03d.json", i)), held.getFileName()));
+        }
+        Path last = dir.resolve("z-last.txt");
+        Files.writeString(last, "old");
+        WriteOptions options = WriteOptions.builder().showProgress(false).backup(false)
+                .lockTimeout(Duration.ofMinutes(2)).build();
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try {
+                ops.atomicJsonUpdate(held, data -> {
+                    holding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return data;
+                });
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "holder");
+        holder.start();
+        holding.await();
+
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        AtomicReference<Boolean> interruptKept = new AtomicReference<>();
+        Thread committer = new Thread(() -> {
+            try (WriteBatch batch = AtomicFiles.batch(options)) {
+                for (Path link : links) {
+                    batch.addWrite(link, "through " + link.getFileName(), ContentType.TEXT);
+                }
+                batch.addWrite(last, "new", ContentType.TEXT);
+                batch.commit();
+                ended.set(new Throwable("returned"));
+            } catch (Throwable e) {
+                ended.set(e);
+            }
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        }, "committer");
+        committer.start();
+        // Every thread of the batch waits for held.json's lock: as many waiters as the batch has threads.
+        while (lockWaiters() < 128) {
+            Thread.onSpinWait();
+        }
+        committer.interrupt();
+        release.countDown();
+        committer.join();
+        holder.join();
+
+        assertThat(ended.get()).isInstanceOf(WriteBatchException.class);
+        WriteBatchException failed = (WriteBatchException) ended.get();
+        assertThat(failed.failures()).containsKey(last);
+        assertThat(failed.failures().get(last)).isInstanceOf(java.io.InterruptedIOException.class)
+                .hasMessageContaining("interrupted");
+        assertThat(failed.notPublished()).contains(last);
+        assertThat(Files.readString(last)).as("a file the interrupted batch did not begin").isEqualTo("old");
+        assertThat(interruptKept.get()).as("the caller's interrupt is kept").isTrue();
+        assertThat(tempFiles()).isEmpty();
+    }
+
+    /** Threads of this JVM waiting for a path's lock (parked in PathLocks). */
+    private static long lockWaiters() {
+        return Thread.getAllStackTraces().values().stream()
+                .filter(frames -> Arrays.stream(frames).anyMatch(f -> f.getClassName().endsWith("PathLocks")))
+                .filter(frames -> frames.length > 0 && Arrays.stream(frames).limit(12)
+                        .anyMatch(f -> f.getMethodName().startsWith("park") || f.getMethodName().equals("tryLock")))
+                .count();
     }
 
     private static boolean isNew(Path file) {
