@@ -115,7 +115,10 @@ public final class ContentSink extends OutputStream {
     private final CRC32C crc;
     /** Some bytes of the current chunk are written and in {@link #crc}, not yet recorded. */
     private boolean chunkOpen;
-    /** Direct (from {@link DirectChunks}) for large content, else a heap buffer of the content's size. */
+    /**
+     * Direct (from {@link DirectChunks}) for large content, else this thread's read-back array
+     * ({@link SmallWriteScratch}) during {@link #finish()}, dropped when it returns.
+     */
     private ByteBuffer readBuffer;
     private boolean readBufferPooled;
     /** {@code null} when not verifying. */
@@ -353,6 +356,9 @@ public final class ContentSink extends OutputStream {
             DirectChunks.give(readBuffer);
             readBuffer = null;
             readBufferPooled = false;
+        } else if (!readBufferPooled) {
+            // This thread's array (or one of its own): the sink keeps no hold on it.
+            readBuffer = null;
         }
     }
 
@@ -395,8 +401,9 @@ public final class ContentSink extends OutputStream {
     /**
      * The buffer is full and {@code wanted} more bytes come: grow it while the content is still
      * small (to twice its size, or to what the pending write needs when that is more, never beyond
-     * a chunk), else send it off as a chunk. The first buffer is thus the first write's size: a
-     * 1 KiB write zeroes 1 KiB, not 8 (fresh memory the CPU must fetch on every write).
+     * the rest of the first chunk), else send it off as a chunk. The first buffer is thus the first
+     * buffered write's size: it zeroes no more memory than it needs (fresh memory the CPU must fetch
+     * on every write).
      */
     private void makeRoom(int wanted) throws IOException {
         // Small content fills the first chunk: what a direct first write put in the file (size)
