@@ -153,7 +153,7 @@ public final class ContentSink extends OutputStream {
         this.chunkCrcs = verify ? new int[4] : null;
         this.crc = verify ? new CRC32C() : null;
         this.readCrc = verify ? new CRC32C() : null;
-        this.written = SmallWriteScratch.current().takeDigest();
+        this.written = SmallWriteScratch.takeDigest();
     }
 
     /** What {@link #finish()} proves about the temp file. */
@@ -289,7 +289,7 @@ public final class ContentSink extends OutputStream {
             if (hasher == null) {
                 // Reset by digest(), and never seen by another thread: the next small write on
                 // this thread may take it (SmallWriteScratch). This sink no longer touches it.
-                SmallWriteScratch.current().giveDigest(written);
+                SmallWriteScratch.giveDigest(written);
             }
             if (verify) {
                 // Step 4: everything is forced now, so the rest may be read back; corrupted bytes
@@ -649,7 +649,7 @@ public final class ContentSink extends OutputStream {
         }
         int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, left));
         if (readBuffer == null || readBuffer.capacity() < wanted) {
-            readBuffer = ByteBuffer.wrap(SmallWriteScratch.current().readBuffer(wanted));
+            readBuffer = ByteBuffer.wrap(SmallWriteScratch.readBuffer(wanted));
         }
         return readBuffer;
     }

@@ -19,33 +19,29 @@ import java.security.MessageDigest;
  *       what an earlier read left there.</li>
  * </ul>
  * Each thread keeps at most one digest and one array of at most {@value #READ_BUFFER_AT_MOST}
- * bytes; larger read-backs allocate their own.
+ * bytes; larger read-backs allocate their own. The thread-local values are JDK types only
+ * (arrays, a JDK digest), so that a thread of a container outliving the library's class loader
+ * does not keep that loader alive.
  */
 final class SmallWriteScratch {
     /** The largest read-back array kept per thread: a small file's worth, far below a chunk. */
     static final int READ_BUFFER_AT_MOST = 64 * 1024;
 
-    private static final ThreadLocal<SmallWriteScratch> SCRATCH = ThreadLocal.withInitial(SmallWriteScratch::new);
-
     /** A reset digest, or null while a sink of this thread has it (or none was given back yet). */
-    private MessageDigest digest;
-    private byte[] readBuffer = new byte[0];
+    private static final ThreadLocal<MessageDigest[]> DIGEST = ThreadLocal.withInitial(() -> new MessageDigest[1]);
+    private static final ThreadLocal<byte[][]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[][] {new byte[0]});
 
     private SmallWriteScratch() {
     }
 
-    /** This thread's scratch; to be used by this thread only, and not kept beyond the call. */
-    static SmallWriteScratch current() {
-        return SCRATCH.get();
-    }
-
     /** A fresh SHA-256 digest: this thread's spare one (taken out), or a new one. */
-    MessageDigest takeDigest() {
-        MessageDigest spare = digest;
+    static MessageDigest takeDigest() {
+        MessageDigest[] slot = DIGEST.get();
+        MessageDigest spare = slot[0];
         if (spare == null) {
             return Hashing.sha256();
         }
-        digest = null;
+        slot[0] = null;
         return spare;
     }
 
@@ -53,9 +49,10 @@ final class SmallWriteScratch {
      * Keeps {@code used} for the next small write on this thread. The caller must have called
      * its {@link MessageDigest#digest()} (which resets it) and be the only one that can touch it.
      */
-    void giveDigest(MessageDigest used) {
-        if (digest == null) {
-            digest = used;
+    static void giveDigest(MessageDigest used) {
+        MessageDigest[] slot = DIGEST.get();
+        if (slot[0] == null) {
+            slot[0] = used;
         }
     }
 
@@ -64,13 +61,14 @@ final class SmallWriteScratch {
      * {@code length} is at most {@value #READ_BUFFER_AT_MOST}; its bytes are whatever an earlier
      * read left, to be overwritten by the caller's read before any is looked at.
      */
-    byte[] readBuffer(int length) {
+    static byte[] readBuffer(int length) {
         if (length > READ_BUFFER_AT_MOST) {
             return new byte[length];
         }
-        if (readBuffer.length < length) {
-            readBuffer = new byte[Math.max(length, Math.min(READ_BUFFER_AT_MOST, 2 * readBuffer.length))];
+        byte[][] slot = READ_BUFFER.get();
+        if (slot[0].length < length) {
+            slot[0] = new byte[Math.max(length, Math.min(READ_BUFFER_AT_MOST, 2 * slot[0].length))];
         }
-        return readBuffer;
+        return slot[0];
     }
 }
