@@ -32,11 +32,14 @@ import java.util.zip.CRC32C;
  * where a second SHA-256 pass cost as much CPU as the first. The SHA-256, computed once on the
  * stream, is the checksum the write reports and publishes.
  *
- * <p>Small content (up to one chunk) is hashed and written on the caller's thread at
- * {@link #finish()}, in a buffer that grows with it: made at the first write, as large as that
- * write (at least {@value #MIN_BUFFER_BYTES} bytes), then doubled up to a chunk as content
- * arrives, so a 1 KiB write allocates about 1 KiB, not a chunk, and hands nothing to other
- * threads.
+ * <p>Small content (up to one chunk) is hashed and written on the caller's thread and hands
+ * nothing to other threads. Its first write (most small content is one write of one array) is
+ * hashed, checksummed and written to the file from the caller's array during the call, with no
+ * copy. Later writes go to a buffer that grows with them (made as large as the first buffered
+ * write, at least {@value #MIN_BUFFER_BYTES} bytes, then doubled up to the rest of the first
+ * chunk), written at {@link #writeOut()}; so a 1 KiB write allocates no content buffer at all.
+ * Its digest and read-back array are this thread's previous small write's
+ * ({@link SmallWriteScratch}), and CRC32C objects exist only when verifying.
  *
  * <p>Large content keeps three kinds of work apart, so that they run side by side:
  * <ul>
@@ -86,7 +89,11 @@ public final class ContentSink extends OutputStream {
     private ByteBuffer current;
     /** The direct buffers taken for chunks, given back to {@link DirectChunks} once idle. */
     private final List<ByteBuffer> chunksTaken = new ArrayList<>(CHUNKS);
-    private final MessageDigest written = Hashing.sha256();
+    /**
+     * The content's SHA-256. Small content's comes from this thread's {@link SmallWriteScratch}
+     * and goes back there once digested: cloning a digest copies its whole state.
+     */
+    private final MessageDigest written;
     /** Made with the first full chunk: small content (most writes) is hashed on this thread alone. */
     private ChunkHasher hasher;
     private long size;
@@ -99,11 +106,23 @@ public final class ContentSink extends OutputStream {
      */
     private int[] chunkCrcs;
     private int chunkCount;
-    private final CRC32C crc = new CRC32C();
-    /** Direct (from {@link DirectChunks}) for large content, else a heap buffer of the content's size. */
+    /**
+     * The CRC32C of the bytes of the current chunk written so far ({@code null} when not
+     * verifying); recorded in {@link #chunkCrcs} and reset when the chunk ends. A chunk is
+     * written in one piece, except the first after a direct first write ({@link #write(byte[], int,
+     * int)}): its CRC32C then runs over the caller's bytes and the rest of the chunk.
+     */
+    private final CRC32C crc;
+    /** Some bytes of the current chunk are written and in {@link #crc}, not yet recorded. */
+    private boolean chunkOpen;
+    /**
+     * Direct (from {@link DirectChunks}) for large content, else this thread's read-back array
+     * ({@link SmallWriteScratch}) during {@link #finish()}, dropped when it returns.
+     */
     private ByteBuffer readBuffer;
     private boolean readBufferPooled;
-    private final CRC32C readCrc = new CRC32C();
+    /** {@code null} when not verifying. */
+    private final CRC32C readCrc;
     /** Bytes forced by a finished background fdatasync; only these may be read back early. */
     private long syncedUpTo;
     private long syncRequestedUpTo;
@@ -132,6 +151,9 @@ public final class ContentSink extends OutputStream {
         this.verify = verify;
         this.progress = progress;
         this.chunkCrcs = verify ? new int[4] : null;
+        this.crc = verify ? new CRC32C() : null;
+        this.readCrc = verify ? new CRC32C() : null;
+        this.written = SmallWriteScratch.takeDigest();
     }
 
     /** What {@link #finish()} proves about the temp file. */
@@ -154,10 +176,22 @@ public final class ContentSink extends OutputStream {
         current.put((byte) b);
     }
 
+    /**
+     * Accepts {@code length} bytes of {@code bytes}. The first write of small content (less than
+     * a chunk, nothing accepted before it) goes to the file at once, hashed and checksummed from
+     * the caller's array and written from it: no copy of it is made, and the caller may change
+     * its array as soon as this returns (the bytes published are those given at the call). What
+     * follows it fills the rest of the first chunk in a buffer, as small content does.
+     */
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
         ensureWritable();
         Objects.checkFromIndexSize(offset, length, bytes.length);
+        if (length > 0 && length < CHUNK_BYTES && size == 0 && fill == 0 && current == null) {
+            written.update(bytes, offset, length);
+            writeToFile(ByteBuffer.wrap(bytes, offset, length), false);
+            return;
+        }
         while (length > 0) {
             if (current == null && fill == buffer.length) {
                 makeRoom(length);
@@ -226,6 +260,9 @@ public final class ContentSink extends OutputStream {
                 written.update(buffer, 0, fill);
                 writeChunk(ByteBuffer.wrap(buffer, 0, fill));
                 fill = 0;
+            } else if (chunkOpen) {
+                // A direct first write was the whole content: its CRC32C is the chunk's.
+                recordChunkCrc();
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -249,11 +286,16 @@ public final class ContentSink extends OutputStream {
             }
             awaitReading();
             String sha256 = Hashing.hex(written.digest());
+            if (hasher == null) {
+                // Reset by digest(), and never seen by another thread: the next small write on
+                // this thread may take it (SmallWriteScratch). This sink no longer touches it.
+                SmallWriteScratch.giveDigest(written);
+            }
             if (verify) {
                 // Step 4: everything is forced now, so the rest may be read back; corrupted bytes
                 // (a chunk whose CRC32C differs from the one taken as it was written) are never
                 // published.
-                readBackUpTo = readBack(readBackUpTo, size, crcsFrom(readBackUpTo));
+                readBackUpTo = readBack(readBackUpTo, size, chunkCrcs, (int) (readBackUpTo / CHUNK_BYTES));
                 long onDisk = channel.size();
                 if (onDisk != size) {
                     throw new IntegrityException(operation, target, "temp file read back (" + onDisk + " bytes on"
@@ -314,6 +356,9 @@ public final class ContentSink extends OutputStream {
             DirectChunks.give(readBuffer);
             readBuffer = null;
             readBufferPooled = false;
+        } else if (!readBufferPooled) {
+            // This thread's array (or one of its own): the sink keeps no hold on it.
+            readBuffer = null;
         }
     }
 
@@ -356,13 +401,28 @@ public final class ContentSink extends OutputStream {
     /**
      * The buffer is full and {@code wanted} more bytes come: grow it while the content is still
      * small (to twice its size, or to what the pending write needs when that is more, never beyond
-     * a chunk), else send it off as a chunk. The first buffer is thus the first write's size: a
-     * 1 KiB write zeroes 1 KiB, not 8 (fresh memory the CPU must fetch on every write).
+     * the rest of the first chunk), else send it off as a chunk. The first buffer is thus the first
+     * buffered write's size: it zeroes no more memory than it needs (fresh memory the CPU must fetch
+     * on every write).
      */
-    private void makeRoom(int wanted) {
-        if (buffer.length < CHUNK_BYTES) {
+    private void makeRoom(int wanted) throws IOException {
+        // Small content fills the first chunk: what a direct first write put in the file (size)
+        // and this buffer.
+        int room = CHUNK_BYTES - (int) size;
+        if (buffer.length < room) {
             long grown = Math.max(Math.max(2L * buffer.length, MIN_BUFFER_BYTES), (long) fill + wanted);
-            buffer = Arrays.copyOf(buffer, (int) Math.min(CHUNK_BYTES, grown));
+            buffer = Arrays.copyOf(buffer, (int) Math.min(room, grown));
+            return;
+        }
+        if (size > 0) {
+            // The first chunk, begun by a direct first write, ends with this buffer: written now
+            // (its CRC32C the one running since), so that every later chunk starts at a chunk
+            // boundary, as the read-back's comparison chunk by chunk needs.
+            written.update(buffer, 0, fill);
+            writeToFile(ByteBuffer.wrap(buffer, 0, fill), true);
+            buffer = NO_BUFFER;
+            fill = 0;
+            current = takeChunk();
             return;
         }
         // Large content from here on: its first chunk moves into a direct one (one copy of one
@@ -399,26 +459,47 @@ public final class ContentSink extends OutputStream {
      * when verifying, first takes its CRC32C, from the very bytes handed to the channel.
      */
     private void writeChunk(ByteBuffer chunk) throws IOException {
-        int length = chunk.remaining();
+        writeToFile(chunk, true);
+    }
+
+    /**
+     * Writes {@code bytes} (from its position to its limit) to the file and reports progress;
+     * when verifying, first adds them to the current chunk's CRC32C, from the very bytes handed to
+     * the channel, and records it when they end the chunk ({@code endsChunk}).
+     */
+    private void writeToFile(ByteBuffer bytes, boolean endsChunk) throws IOException {
+        int length = bytes.remaining();
         if (verify) {
-            crc.reset();
-            crc.update(chunk);
-            chunk.rewind();
-            if (chunkCount == chunkCrcs.length) {
-                chunkCrcs = Arrays.copyOf(chunkCrcs, chunkCount * 2);
-            }
-            chunkCrcs[chunkCount++] = (int) crc.getValue();
+            int start = bytes.position();
+            crc.update(bytes);
+            bytes.position(start);
         }
         try {
-            while (chunk.hasRemaining()) {
-                channel.write(chunk);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
             }
         } catch (IOException e) {
             broken = true;
             throw AtomicWriteException.failed(operation, target, "write temp file", e);
         }
         size += length;
+        if (verify) {
+            chunkOpen = true;
+            if (endsChunk) {
+                recordChunkCrc();
+            }
+        }
         progress.progressed(size);
+    }
+
+    /** Records the current chunk's CRC32C, as written; the next bytes start the next chunk. */
+    private void recordChunkCrc() {
+        if (chunkCount == chunkCrcs.length) {
+            chunkCrcs = Arrays.copyOf(chunkCrcs, chunkCount * 2);
+        }
+        chunkCrcs[chunkCount++] = (int) crc.getValue();
+        crc.reset();
+        chunkOpen = false;
     }
 
     /**
@@ -460,7 +541,7 @@ public final class ContentSink extends OutputStream {
         if (reading == null && readable - readBackUpTo >= least) {
             long from = readBackUpTo;
             int[] expected = crcsFrom(from);
-            reading = LibraryThreads.background().submit(() -> readBack(from, readable, expected));
+            reading = LibraryThreads.background().submit(() -> readBack(from, readable, expected, 0));
         }
     }
 
@@ -513,12 +594,13 @@ public final class ContentSink extends OutputStream {
      * CRC32C with the one taken as it was written. {@code from} is a chunk boundary, and so is
      * {@code to} unless it is the end of the content: every chunk but the last is full.
      *
-     * @param expected the CRC32Cs of the chunks from {@code from} on
+     * @param expected the CRC32Cs of the chunks, that of the chunk at {@code from} at {@code first}
+     * @param first the index in {@code expected} of the chunk at {@code from}
      * @return {@code to}
      * @throws IntegrityException at the first chunk read back with another CRC32C, or when the
      *     file ends before {@code to}
      */
-    private long readBack(long from, long to, int[] expected) throws IOException {
+    private long readBack(long from, long to, int[] expected, int first) throws IOException {
         ByteBuffer view = readBuffer(to - from);
         long position = from;
         try {
@@ -538,9 +620,9 @@ public final class ContentSink extends OutputStream {
                     throw new IntegrityException(operation, target, "temp file read back (shorter than written)",
                             "size", Long.toString(to), Long.toString(position + n));
                 }
-                if (actual != expected[index]) {
+                if (actual != expected[first + index]) {
                     throw new IntegrityException(operation, target, "temp file read back (bytes " + position
-                            + " to " + chunkEnd + ")", "CRC32C", crcHex(expected[index]), crcHex(actual));
+                            + " to " + chunkEnd + ")", "CRC32C", crcHex(expected[first + index]), crcHex(actual));
                 }
                 position = chunkEnd;
             }
@@ -554,17 +636,20 @@ public final class ContentSink extends OutputStream {
 
     /**
      * The buffer the read-back reads into: for large content (that went through chunks) a direct
-     * one, which the channel reads into without a copy and CRC32C checks in place; for small
-     * content a heap buffer of the content's size, kept for the tail.
+     * one, which the channel reads into without a copy and CRC32C checks in place (also for
+     * content of up to two chunks whose first began with a direct write and which had no chunk
+     * hashed in the background yet); for small content (up to one chunk, read back only by
+     * {@link #finish()}, on the caller's thread) a heap buffer of at
+     * least the content's size, this thread's ({@link SmallWriteScratch}) unless large.
      */
     private ByteBuffer readBuffer(long left) {
-        if (readBuffer == null && hasher != null) {
+        if (readBuffer == null && (hasher != null || size > CHUNK_BYTES)) {
             readBuffer = DirectChunks.take();
             readBufferPooled = true;
         }
         int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, left));
         if (readBuffer == null || readBuffer.capacity() < wanted) {
-            readBuffer = ByteBuffer.allocate(wanted);
+            readBuffer = ByteBuffer.wrap(SmallWriteScratch.readBuffer(wanted));
         }
         return readBuffer;
     }
