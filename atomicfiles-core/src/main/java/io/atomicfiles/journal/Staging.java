@@ -43,11 +43,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       ({@link #WRITERS}): this is processor work, and more threads than cores only add
  *       hand-overs and contention on the folder's lock.</li>
  *   <li>Force: {@code fsync} each file, then read it back ({@link ContentSink#finish()}: no byte
- *       is read back before it was forced), then close it; on {@link #FORCERS} threads, since
- *       these calls wait on the disk. Forced after all of the window was written, the files'
- *       shared blocks (their folder's, their inode table's) are written by the first fsync that
- *       needs them and are clean for the others, and on a journaled filesystem one journal
- *       commit carries many files.</li>
+ *       is read back before it was forced), then close it; every file of the window at once, on
+ *       a thread each, since these calls wait on the disk. Forced after all of the window was
+ *       written, the files' shared blocks (their folder's, their inode table's) are written by
+ *       the first fsync that needs them and are clean for the others, and on a journaled
+ *       filesystem the fsyncs waiting together share a journal commit: 16 at a time, a 100-file
+ *       transaction took ~20 journal commits, the whole window at once ~11 (BENCHMARKS.md).</li>
  * </ol>
  * A staged file whose content is larger than {@link #DEFER_UP_TO} bytes is forced and read back
  * in the first pass (its buffers are not kept open meanwhile). The order of the guarantees per
@@ -57,8 +58,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Staging {
     /** How many threads write staged files (the first pass): one per core, at most 8. */
     private static final int WRITERS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
-    /** How many staged files are forced at the same time (the second pass, and other keeps). */
-    private static final int FORCERS = 16;
+    /** How many keeps of operations without a staged file are linked at the same time. */
+    private static final int KEEP_LINKERS = 16;
     /** How many staged files are written before they are forced (open channels, held buffers). */
     static final int WINDOW = 128;
     /** Content up to this size waits, open, for the second pass; larger content is forced at once. */
@@ -140,7 +141,7 @@ final class Staging {
             }
         }
         Map<Path, ContentSink.Written> written = writeAll(stages, keepsWithStage);
-        Parallel.forEach(otherKeeps, FORCERS, this::keep);
+        Parallel.forEach(otherKeeps, KEEP_LINKERS, this::keep);
         if (durability.syncsFolder()) {
             StepRunner.syncFolders(folders);
         }
@@ -199,7 +200,7 @@ final class Staging {
             // Pass 2: each forced, read back and closed; a failure closes the others all the same.
             Map<Path, ContentSink.Written> forced = new java.util.concurrent.ConcurrentHashMap<>();
             try {
-                inGroups(new ArrayList<>(staged), FORCERS, file -> forced.put(file.path(), force(file)));
+                inGroups(new ArrayList<>(staged), WINDOW, file -> forced.put(file.path(), force(file)));
             } finally {
                 staged.forEach(Staged::abandon); // closes those a failure left open; no-op for the others
             }
