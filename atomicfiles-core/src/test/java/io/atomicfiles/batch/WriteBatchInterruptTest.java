@@ -48,27 +48,8 @@ class WriteBatchInterruptTest {
             free.add(file);
         }
         WriteOptions options = WriteOptions.builder().showProgress(false).lockTimeout(Duration.ofMinutes(2)).build();
-        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            try {
-                ops.atomicJsonUpdate(held, data -> {
-                    holding.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    data.put("holder", true);
-                    return data;
-                });
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "holder");
-        holder.start();
-        holding.await();
+        Thread holder = holdWhileUpdating(held, options, release);
 
         AtomicReference<Throwable> ended = new AtomicReference<>();
         Thread committer = new Thread(() -> {
@@ -139,26 +120,8 @@ class WriteBatchInterruptTest {
         Files.writeString(last, "old");
         WriteOptions options = WriteOptions.builder().showProgress(false).backup(false)
                 .lockTimeout(Duration.ofMinutes(2)).build();
-        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            try {
-                ops.atomicJsonUpdate(held, data -> {
-                    holding.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return data;
-                });
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "holder");
-        holder.start();
-        holding.await();
+        Thread holder = holdWhileUpdating(held, options, release);
 
         AtomicReference<Throwable> ended = new AtomicReference<>();
         AtomicReference<Boolean> interruptKept = new AtomicReference<>();
@@ -203,6 +166,36 @@ class WriteBatchInterruptTest {
                 .filter(frames -> frames.length > 0 && Arrays.stream(frames).limit(12)
                         .anyMatch(f -> f.getMethodName().startsWith("park") || f.getMethodName().equals("tryLock")))
                 .count();
+    }
+
+    /**
+     * Starts a thread that holds {@code held}'s lock through an {@code atomicJsonUpdate} whose
+     * function waits for {@code release} (and marks the document {@code "holder": true}); returns
+     * once the lock is held.
+     */
+    private static Thread holdWhileUpdating(Path held, WriteOptions options, CountDownLatch release)
+            throws InterruptedException {
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        CountDownLatch holding = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try {
+                ops.atomicJsonUpdate(held, data -> {
+                    holding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    data.put("holder", true);
+                    return data;
+                });
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "holder");
+        holder.start();
+        holding.await();
+        return holder;
     }
 
     private static boolean isNew(Path file) {
