@@ -34,18 +34,11 @@ final class LockSlots {
 
     /**
      * The identity of a path's lock: the real path of its folder plus its name, so that two
-     * spellings of one file (through a linked folder, with "..") share a lock.
+     * spellings of one file (through a linked folder, with "..") share a lock. The real paths of
+     * folders already resolved in {@code realFolders} are reused (and those it resolves added):
+     * for many files of one folder at one moment; a null map resolves every time.
      */
-    public static String key(Path target) throws IOException {
-        return key(target, null);
-    }
-
-    /**
-     * {@link #key(Path)}, reusing the real paths of folders already resolved in {@code
-     * realFolders} (and adding those it resolves): for many files of one folder at one moment.
-     * A null map resolves every time.
-     */
-    public static String key(Path target, Map<Path, Path> realFolders) throws IOException {
+    static String key(Path target, Map<Path, Path> realFolders) throws IOException {
         Path absolute = target.toAbsolutePath();
         // The real path of the nearest folder that exists, plus the rest as written: folders
         // a transaction is about to create do not exist yet, and their files still need a key.
