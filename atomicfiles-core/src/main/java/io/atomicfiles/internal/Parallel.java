@@ -85,8 +85,12 @@ public final class Parallel {
         }
     }
 
-    /** The call's end, waited for through interrupts; an interrupt is noted in {@code interrupted}. */
-    private static void getUninterruptibly(Future<Void> future, AtomicBoolean interrupted) throws ExecutionException {
+    /**
+     * Waits for {@code future}'s end through interrupts, noting an interrupt in
+     * {@code interrupted} (for its calls to start no further work): calls under way, which may be
+     * renaming a file right now, are never left running behind a caller that returned.
+     */
+    public static void getUninterruptibly(Future<?> future, AtomicBoolean interrupted) throws ExecutionException {
         while (true) {
             try {
                 future.get();

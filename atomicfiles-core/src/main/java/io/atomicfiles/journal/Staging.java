@@ -241,28 +241,20 @@ final class Staging {
         }
         IOException failure = null;
         Error error = null;
-        InterruptedException interrupt = null;
         for (Future<Void> future : futures) {
-            while (true) {
-                try {
-                    future.get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Error) {
-                        error = error == null ? (Error) e.getCause() : error;
-                    } else {
-                        failure = first(failure, e.getCause());
-                    }
-                } catch (InterruptedException e) {
-                    interrupted.set(true);
-                    interrupt = interrupt == null ? e : interrupt;
-                    continue;
+            try {
+                Parallel.getUninterruptibly(future, interrupted);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error) {
+                    error = error == null ? (Error) e.getCause() : error;
+                } else {
+                    failure = first(failure, e.getCause());
                 }
-                break;
             }
         }
-        if (interrupt != null) {
+        if (interrupted.get()) {
             Thread.currentThread().interrupt();
-            failure = first(failure, interrupt);
+            failure = first(failure, new InterruptedException("interrupted while staging"));
         }
         if (error != null) {
             throw error;
