@@ -39,7 +39,9 @@ class NewFilePermissionsTest {
     @Test
     void aPrivateModeToldAfterTheStartMakesTheTempFileOwnerOnlyBeforeAnyContent() throws IOException {
         Path target = dir.resolve("new.txt");
-        try (WriteProtocol write = WriteProtocol.begin(target, LEAN, "write", -1)) {
+        // Content in hand: the temp file may be created with the umask's mode, which the later
+        // private mode must narrow before any content is in it.
+        try (WriteProtocol write = WriteProtocol.begin(target, LEAN, "write", -1, null, true)) {
             write.newFilePermissions(PosixFilePermissions.fromString("rw-------"));
 
             assertThat(modeOf(write.tempFile())).isEqualTo("rw-------");
