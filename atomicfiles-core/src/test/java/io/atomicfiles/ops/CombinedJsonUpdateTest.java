@@ -105,17 +105,10 @@ class CombinedJsonUpdateTest {
     void callersQueuedBehindTheLockShareOneWrite() throws Exception {
         Path file = dir.resolve("shared.json");
         AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
-        CountDownLatch inFirst = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
-            Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
-                inFirst.countDown();
-                await(release);
-                data.put("first", true);
-                return data;
-            }));
-            inFirst.await();
+            Future<Map<String, Object>> first = firstCallerHolding(pool, ops, file, release, "first");
             List<Thread> waiting = Collections.synchronizedList(new ArrayList<>());
             List<Future<Map<String, Object>>> queued = new ArrayList<>();
             for (int i = 0; i < THREADS - 1; i++) {
@@ -161,17 +154,10 @@ class CombinedJsonUpdateTest {
         for (Throwable thrown : List.of(new AssertionError("poison"), new Exception("sneaky checked"))) {
             Path file = dir.resolve("error-" + thrown.getClass().getSimpleName() + ".json");
             AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
-            CountDownLatch inFirst = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             ExecutorService pool = Executors.newFixedThreadPool(3);
             try {
-                Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
-                    inFirst.countDown();
-                    await(release);
-                    data.put("first", true);
-                    return data;
-                }));
-                inFirst.await();
+                Future<Map<String, Object>> first = firstCallerHolding(pool, ops, file, release, "first");
                 List<Thread> waiting = Collections.synchronizedList(new ArrayList<>());
                 Future<Map<String, Object>> poisoned = pool.submit(() -> {
                     waiting.add(Thread.currentThread());
@@ -291,16 +277,10 @@ class CombinedJsonUpdateTest {
      */
     private static List<Future<Map<String, Object>>> behindAHeldFirstCaller(AtomicFileOperations ops, Path file,
             List<java.util.concurrent.Callable<Map<String, Object>>> queued) throws Exception {
-        CountDownLatch inFirst = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(queued.size() + 1);
         try {
-            Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
-                inFirst.countDown();
-                await(release);
-                return data;
-            }));
-            inFirst.await();
+            Future<Map<String, Object>> first = firstCallerHolding(pool, ops, file, release, null);
             List<Future<Map<String, Object>>> results = new ArrayList<>();
             for (java.util.concurrent.Callable<Map<String, Object>> caller : queued) {
                 Thread[] thread = new Thread[1];
@@ -333,6 +313,26 @@ class CombinedJsonUpdateTest {
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> T sneaky(Throwable t) throws T {
         throw (T) t;
+    }
+
+    /**
+     * Submits to {@code pool} a first caller of {@code file} whose function holds the file until
+     * {@code release} (putting {@code mark: true} in the document when a mark is given), and
+     * returns once its function runs, so that callers submitted now queue behind it.
+     */
+    private static Future<Map<String, Object>> firstCallerHolding(ExecutorService pool, AtomicFileOperations ops,
+            Path file, CountDownLatch release, String mark) throws InterruptedException {
+        CountDownLatch inFirst = new CountDownLatch(1);
+        Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
+            inFirst.countDown();
+            await(release);
+            if (mark != null) {
+                data.put(mark, true);
+            }
+            return data;
+        }));
+        inFirst.await();
+        return first;
     }
 
     private static void await(CountDownLatch latch) {
