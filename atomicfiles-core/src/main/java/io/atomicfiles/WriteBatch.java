@@ -5,9 +5,11 @@ import io.atomicfiles.internal.Fsync;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.WriteProtocol;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -146,33 +148,18 @@ public final class WriteBatch implements AutoCloseable {
         // The real files (and backups) claimed by the batch's files so far: one file named twice
         // (through a link and by its name, which addWrite cannot tell) is written once, not twice
         // (two results for one file, and the second backup holding the first write's content).
-        Map<Path, Path> claimed = new java.util.HashMap<>();
-        java.io.InterruptedIOException interrupted = null;
+        Map<Path, Path> claimed = new HashMap<>();
+        InterruptedIOException interrupted = null;
         try {
             Parallel.forEach(indices, PARALLELISM, i -> {
-                Entry entry = all.get(i);
-                WriteProtocol write = null;
                 try {
-                    // Step 1: lock, look at the target, temp file beside it, content.
-                    write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length, null, true);
-                    claim(claimed, write.target(), entry.requested());
-                    write.content().write(entry.bytes());
-                    // Step 2: forced and verified, with every other file forcing at the time.
-                    publisher.stage(write);
-                    // Step 3: backup and rename, by whichever thread publishes now.
-                    results[i] = publisher.publish(write);
+                    results[i] = write(all.get(i), publisher, claimed);
                 } catch (IOException | RuntimeException e) {
                     // This file alone: its temp file is gone, its target as it was.
                     errors[i] = asIOException(e);
-                } finally {
-                    if (write != null) {
-                        // No lock held, no temp file left, whatever happened; by the thread that
-                        // took the lock (the JVM lock is that thread's).
-                        write.close();
-                    }
                 }
             });
-        } catch (java.io.InterruptedIOException e) {
+        } catch (InterruptedIOException e) {
             // An interrupt starts no further file, and the files under way were finished
             // (Parallel.forEach): those published still get step 4, and the files never begun
             // are reported as not written. The interrupt is kept for the caller, but put aside
@@ -187,7 +174,7 @@ public final class WriteBatch implements AutoCloseable {
             if (errors[i] != null) {
                 failures.put(all.get(i).requested(), errors[i]);
             } else if (results[i] == null) {
-                java.io.InterruptedIOException notBegun = new java.io.InterruptedIOException("batch: "
+                InterruptedIOException notBegun = new InterruptedIOException("batch: "
                         + all.get(i).requested() + " was not written: the commit was interrupted before it began;"
                         + " the file is as it was");
                 notBegun.initCause(interrupted);
@@ -225,6 +212,24 @@ public final class WriteBatch implements AutoCloseable {
             throw new WriteBatchException(published, notDurable, failures);
         }
         return Collections.unmodifiableList(published);
+    }
+
+    /**
+     * Steps 1 to 3 of one file, on the calling thread from its lock to its rename; whatever
+     * happens, no lock is held and no temp file is left when this returns.
+     */
+    private WriteResult write(Entry entry, WriteBatchPublisher publisher, Map<Path, Path> claimed) throws IOException {
+        // Step 1: lock, look at the target, temp file beside it, content.
+        try (WriteProtocol write = WriteProtocol.begin(entry.requested(), options, "write", entry.bytes().length, null,
+                true)) {
+            claim(claimed, write.target(), entry.requested());
+            write.content().write(entry.bytes());
+            // Step 2: forced and verified, with every other file forcing at the time.
+            publisher.stage(write);
+            // Step 3: backup and rename, by whichever thread publishes now. The lock is let go by
+            // this thread, which took it (the JVM lock is that thread's), when the write closes.
+            return publisher.publish(write);
+        }
     }
 
     /**
