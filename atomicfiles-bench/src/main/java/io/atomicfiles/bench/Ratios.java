@@ -63,6 +63,9 @@ public final class Ratios {
             Target.atMostCost("100 x 1 KiB: one transaction / 100 sequential bare writes (in turns; issue 11 W3:"
                     + " <= 0.30 on journaled ext4, <= 0.6 on the root fs)",
                     TX_TURNS + "transaction", TX_TURNS + "sequentialBareWrites", 0.30),
+            Target.atMostCost("100 x 1 KiB: the floor of any all-or-nothing commit (bare, all staged before the first"
+                    + " rename) / 100 sequential bare writes (in turns; W3's root-fs bound)",
+                    TX_TURNS + "stagedBareWrites", TX_TURNS + "sequentialBareWrites", 0.6),
             Target.atMostCost("1000 x 1 KiB: one WriteBatch / 1000 sequential durable writes (in turns; issue 11,"
                     + " on journaled ext4)", BATCH_TURNS + "batch", BATCH_TURNS + "sequentialWrites", 0.15),
             Target.atLeastThroughput("atomicJsonUpdate: 8 threads vs 1 thread, throughput (in turns; issue 11 W4)",

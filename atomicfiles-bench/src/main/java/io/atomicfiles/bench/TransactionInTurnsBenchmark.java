@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,11 +36,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Issue 11's W3 measures the transaction against 100 sequential writes of the bare protocol
  * ({@link BareProtocol}: temp file, write, fsync, rename, fsync of the folder; no lock, no backup,
  * no verification), so a third variant writes another 100 files that way, in a folder of its own.
+ * A fourth, {@code stagedBareWrites}, is the floor of any all-or-nothing commit written by hand
+ * ({@link BareProtocol#writeStaged}: all 100 new files durable before the first rename, no
+ * journal), in a folder of its own: what the staging order alone costs against sequential writes.
  *
  * <p>Taken in turns inside one benchmark, like {@link SmallWriteInTurnsBenchmark}, so all three
  * see the same disk: each operation does one transaction, one round of 100 sequential library
- * writes and one of 100 bare writes, the one that goes first changing from round to round, and
- * times each. {@link Ratios} turns the counters
+ * writes, one of 100 bare writes and one staged commit, the one that goes first changing from
+ * round to round, and times each. {@link Ratios} turns the counters
  * {@code <variant>Nanos / <variant>Ops} into the mean time of 100 files each way.
  */
 @State(Scope.Thread)
@@ -67,12 +72,16 @@ public class TransactionInTurnsBenchmark {
         public long sequentialBareWritesNanos;
         public long sequentialBareWritesCpuNanos;
         public long sequentialBareWritesOps;
+        public long stagedBareWritesNanos;
+        public long stagedBareWritesCpuNanos;
+        public long stagedBareWritesOps;
 
         @Setup(Level.Iteration)
         public void reset() {
             sequentialWritesNanos = sequentialWritesCpuNanos = sequentialWritesOps = 0;
             transactionNanos = transactionCpuNanos = transactionOps = 0;
             sequentialBareWritesNanos = sequentialBareWritesCpuNanos = sequentialBareWritesOps = 0;
+            stagedBareWritesNanos = stagedBareWritesCpuNanos = stagedBareWritesOps = 0;
         }
     }
 
@@ -80,6 +89,8 @@ public class TransactionInTurnsBenchmark {
     private Path[] sequentialTargets;
     private Path[] transactionTargets;
     private Path[] bareTargets;
+    private Path[] stagedTargets;
+    private ExecutorService forcers;
     private TransactionOptions transactionOptions;
     private byte[][] contents;
     private int round;
@@ -90,11 +101,14 @@ public class TransactionInTurnsBenchmark {
         Path sequential = Files.createDirectories(workspace.resolve("sequential"));
         Path transactional = Files.createDirectories(workspace.resolve("transaction"));
         Path bare = Files.createDirectories(workspace.resolve("bare"));
+        Path staged = Files.createDirectories(workspace.resolve("staged"));
+        forcers = Executors.newFixedThreadPool(FILES);
         transactionOptions = TransactionOptions.builder().showProgress(false)
                 .journalDir(Files.createDirectories(workspace.resolve("journal"))).build();
         sequentialTargets = new Path[FILES];
         transactionTargets = new Path[FILES];
         bareTargets = new Path[FILES];
+        stagedTargets = new Path[FILES];
         contents = new byte[2][SIZE];
         new Random(42).nextBytes(contents[0]);
         new Random(43).nextBytes(contents[1]);
@@ -105,6 +119,8 @@ public class TransactionInTurnsBenchmark {
             Files.write(transactionTargets[i], new byte[SIZE]);
             bareTargets[i] = bare.resolve("file-" + i + ".bin");
             Files.write(bareTargets[i], new byte[SIZE]);
+            stagedTargets[i] = staged.resolve("file-" + i + ".bin");
+            Files.write(stagedTargets[i], new byte[SIZE]);
         }
     }
 
@@ -115,11 +131,13 @@ public class TransactionInTurnsBenchmark {
             for (int i = 0; i < FILES; i++) {
                 if (!Arrays.equals(Files.readAllBytes(sequentialTargets[i]), last)
                         || !Arrays.equals(Files.readAllBytes(transactionTargets[i]), last)
-                        || !Arrays.equals(Files.readAllBytes(bareTargets[i]), last)) {
+                        || !Arrays.equals(Files.readAllBytes(bareTargets[i]), last)
+                        || !Arrays.equals(Files.readAllBytes(stagedTargets[i]), last)) {
                     throw new IllegalStateException("file " + i + " does not hold the content last written");
                 }
             }
         } finally {
+            forcers.shutdownNow();
             workspace.close();
         }
     }
@@ -127,10 +145,16 @@ public class TransactionInTurnsBenchmark {
     @Benchmark
     public void inTurns(Timings t) throws IOException {
         byte[] content = contents[round & 1];
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             Stopwatch watch = Stopwatch.start();
-            int variant = (round + i) % 3;
-            if (variant == 2) {
+            int variant = (round + i) % 4;
+            if (variant == 3) {
+                BareProtocol.writeStaged(stagedTargets, content, forcers);
+                watch.stop();
+                t.stagedBareWritesNanos += watch.wallNanos();
+                t.stagedBareWritesCpuNanos += watch.cpuNanos();
+                t.stagedBareWritesOps++;
+            } else if (variant == 2) {
                 for (Path target : bareTargets) {
                     BareProtocol.write(target, content);
                 }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * {@link TransactionInTurnsBenchmark}'s two variants without JMH, for tracing (issue 11, W3): one
@@ -24,12 +26,14 @@ import java.util.Random;
  *     io.atomicfiles.bench.TransactionTurns tx 5 3
  * </pre>
  *
- * <p>Arguments: {@code both|tx|writes|bare|bare-same}, measured rounds, warm-up rounds. The
+ * <p>Arguments: {@code both|tx|writes|bare|bare-same|staged}, measured rounds, warm-up rounds. The
  * second variant is 100 sequential durable {@link AtomicFiles#writeBytes} with the defaults
  * ({@code both}, {@code writes}), or 100 sequential writes of the bare protocol
  * ({@link BareProtocol}: the issue's baseline for W3) in a folder of their own ({@code bare}) or
  * rewriting the transaction's own 100 files, in the same folder ({@code bare-same}: both then
- * meet the same state of the folder's inode group). Prints the median wall time and process CPU
+ * meet the same state of the folder's inode group). {@code staged} puts the floor of any
+ * all-or-nothing commit ({@link BareProtocol#writeStaged}) in the transaction's place, against
+ * bare writes in a folder of their own. Prints the median wall time and process CPU
  * time of each variant and the ratio of the medians.
  */
 public final class TransactionTurns {
@@ -44,7 +48,9 @@ public final class TransactionTurns {
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         boolean transactions = !mode.equals("writes");
         boolean writes = !mode.equals("tx");
-        boolean bare = mode.startsWith("bare");
+        boolean staged = mode.equals("staged");
+        boolean bare = mode.startsWith("bare") || staged;
+        ExecutorService forcers = Executors.newFixedThreadPool(FILES);
         try (Workspace workspace = Workspace.create("transaction-turns")) {
             Path[] transactional = Turns.files(Files.createDirectories(workspace.resolve("transaction")), FILES);
             Path[] sequential = mode.equals("bare-same") ? transactional
@@ -56,6 +62,10 @@ public final class TransactionTurns {
             new Random(42).nextBytes(content);
             Turns.Work transaction = round -> {
                 content[0] = (byte) round;
+                if (staged) {
+                    BareProtocol.writeStaged(transactional, content, forcers);
+                    return;
+                }
                 try (FileTransaction tx = new FileTransaction(txOptions)) {
                     for (Path target : transactional) {
                         tx.addWrite(target, content, ContentType.BYTES);
@@ -76,8 +86,8 @@ public final class TransactionTurns {
             Turns.Times[] times = Turns.run(rounds, warmUp, transactions ? transaction : null,
                     writes ? sequentialWrites : null, null);
             if (transactions) {
-                System.out.printf(Locale.ROOT, "transaction: median %.2f ms, CPU %.2f ms%n",
-                        times[0].medianWallNanos() / 1e6, times[0].medianCpuNanos() / 1e6);
+                System.out.printf(Locale.ROOT, "%s: median %.2f ms, CPU %.2f ms%n", staged ? "staged bare commit"
+                        : "transaction", times[0].medianWallNanos() / 1e6, times[0].medianCpuNanos() / 1e6);
             }
             if (writes) {
                 System.out.printf(Locale.ROOT, "100 %s writes:  median %.2f ms, CPU %.2f ms%n", bare ? "bare" : "library",
@@ -87,6 +97,8 @@ public final class TransactionTurns {
                 System.out.printf(Locale.ROOT, "ratio of the medians: %.3f%n",
                         times[0].medianWallNanos() / times[1].medianWallNanos());
             }
+        } finally {
+            forcers.shutdownNow();
         }
     }
 }
