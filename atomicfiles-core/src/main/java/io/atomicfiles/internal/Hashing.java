@@ -46,17 +46,23 @@ public final class Hashing {
     }
 
     public static String sha256Hex(byte[] content) {
-        return hex(sha256().digest(content));
+        MessageDigest digest = SmallWriteScratch.takeDigest();
+        String hex = hex(digest.digest(content)); // digest(...) resets it for the next caller
+        SmallWriteScratch.giveDigest(digest);
+        return hex;
     }
 
     /**
-     * SHA-256 of a file's content, streamed with a bounded buffer. The buffer starts small and
-     * grows once a read fills it: most files hashed here are small (a transaction hashes every
-     * file it replaces), and zeroing a large buffer would cost more than hashing them.
+     * SHA-256 of a file's content, streamed with a bounded buffer. Most files hashed here are
+     * small (a transaction hashes every file it replaces and its backup, two per file), so the
+     * first buffer and the digest are this thread's scratch ({@link SmallWriteScratch}): making
+     * and zeroing them anew cost more than hashing a 1 KiB file. Only the bytes each read put
+     * into the buffer are hashed, never what an earlier user left there. A file that fills the
+     * first buffer gets a large one of its own.
      */
     public static String sha256Hex(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        byte[] buffer = new byte[SMALL_BUFFER];
+        MessageDigest digest = SmallWriteScratch.takeDigest();
+        byte[] buffer = SmallWriteScratch.readBuffer(SMALL_BUFFER);
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
@@ -65,7 +71,9 @@ public final class Hashing {
                 }
             }
         }
-        return hex(digest.digest());
+        String hex = hex(digest.digest()); // digest() resets it; on a failure above it is not given back
+        SmallWriteScratch.giveDigest(digest);
+        return hex;
     }
 
     /**

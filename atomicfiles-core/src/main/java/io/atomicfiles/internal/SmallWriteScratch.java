@@ -16,7 +16,9 @@ import java.security.MessageDigest;
  *       thread at once (a transaction's staging) never share one: the second makes its own.</li>
  *   <li>The read-back array is used only inside one synchronous read-back on the calling
  *       thread, which computes its CRC32C over the bytes that read put into it, never over
- *       what an earlier read left there.</li>
+ *       what an earlier read left there; {@link Hashing#sha256Hex(java.nio.file.Path)} uses
+ *       it (and the digest) the same way, inside one call that calls nothing else that uses
+ *       them.</li>
  * </ul>
  * Each thread keeps at most one digest and one array of at most {@value #READ_BUFFER_AT_MOST}
  * bytes; larger read-backs allocate their own. The thread-local values are JDK types only
@@ -57,7 +59,8 @@ final class SmallWriteScratch {
     }
 
     /**
-     * An array of at least {@code length} bytes to read back into, this thread's when
+     * An array of at least {@code length} bytes to read back (or, for {@link Hashing}, a file to
+     * hash) into, this thread's when
      * {@code length} is at most {@value #READ_BUFFER_AT_MOST}; its bytes are whatever an earlier
      * read left, to be overwritten by the caller's read before any is looked at.
      */
