@@ -111,8 +111,7 @@ public final class ContentSink extends OutputStream {
         this.syncFile = syncFile;
         this.progress = progress;
         this.written = SmallWriteScratch.takeDigest();
-        // A failure of its background work voids the content, as a failed write does.
-        this.readBack = new ReadBack(channel, operation, target, syncFile, verify, () -> broken = true);
+        this.readBack = new ReadBack(channel, operation, target, syncFile, verify);
     }
 
     /** What {@link #finish()} proves about the temp file. */
@@ -315,7 +314,8 @@ public final class ContentSink extends OutputStream {
     }
 
     private void ensureOpen() throws IOException {
-        if (broken) {
+        // A failure of the background fdatasync or read-back voids the content, as a failed write does.
+        if (broken || readBack.failed()) {
             throw new IOException("content of " + target + " was abandoned after an error; the write is void");
         }
         if (finished) {

@@ -42,8 +42,8 @@ import java.util.zip.CRC32C;
  *       {@link #readRest}: the rest read back, and the file's size checked.</li>
  * </ul>
  * A byte is never read back before it was forced (when the write is durable), and always
- * through the open channel, never by name. A failure of background work voids the sink's
- * content ({@code voidContent}) and fails the write when it is awaited.
+ * through the open channel, never by name. A failure of background work fails the write when
+ * it is awaited, and voids the sink's content for good ({@link #failed()}).
  */
 final class ReadBack {
     private final FileChannel channel;
@@ -51,8 +51,8 @@ final class ReadBack {
     private final Path target;
     private final boolean syncFile;
     private final boolean verify;
-    /** Marks the sink's content void: a background failure fails the write for good. */
-    private final Runnable voidContent;
+    /** Background work failed: the sink's content is void, the write fails for good. */
+    private boolean failed;
 
     /**
      * CRC32C of each chunk as written ({@code null} when not verifying): chunk {@code i} covers
@@ -93,16 +93,13 @@ final class ReadBack {
      * @param target the file being written, for error messages
      * @param syncFile whether the write is durable: forced ahead, and read back only once forced
      * @param verify whether to take each chunk's CRC32C and read the content back
-     * @param voidContent marks the content void, when background work failed
      */
-    ReadBack(FileChannel channel, String operation, Path target, boolean syncFile, boolean verify,
-            Runnable voidContent) {
+    ReadBack(FileChannel channel, String operation, Path target, boolean syncFile, boolean verify) {
         this.channel = channel;
         this.operation = operation;
         this.target = target;
         this.syncFile = syncFile;
         this.verify = verify;
-        this.voidContent = voidContent;
         this.chunkCrcs = verify ? new int[4] : null;
         this.crc = verify ? new CRC32C() : null;
         this.readCrc = verify ? new CRC32C() : null;
@@ -251,6 +248,11 @@ final class ReadBack {
         }
     }
 
+    /** Whether background work failed: the sink's content is then void, whatever comes after. */
+    boolean failed() {
+        return failed;
+    }
+
     /** Gives the read buffer back once no read-back is running (else it is left to the garbage collector). */
     void releaseReadBuffer() {
         if (readBufferPooled && (reading == null || reading.isDone())) {
@@ -293,7 +295,7 @@ final class ReadBack {
         try {
             return work.get();
         } catch (ExecutionException e) {
-            voidContent.run();
+            failed = true;
             Throwable cause = e.getCause();
             if (cause instanceof IOException) {
                 throw (IOException) cause;
@@ -301,7 +303,7 @@ final class ReadBack {
             throw AtomicWriteException.failed(operation, target, step, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            voidContent.run();
+            failed = true;
             throw AtomicWriteException.failed(operation, target, "wait for " + step, e);
         }
     }
