@@ -13,24 +13,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.zip.CRC32C;
 
 /**
  * Streams content into a temp file in chunks, computing its SHA-256 in the same pass, then
  * makes it durable and, when asked, reads it back to prove the bytes on disk are the bytes
  * written. Memory use is a few chunks, whatever the size of the content.
  *
- * <p>The read-back is compared by CRC32C, not by a second SHA-256: each chunk's CRC32C is
- * taken as it is written (on the writer's thread, from the very bytes handed to the channel),
- * and each chunk read back must have the same CRC32C. The read-back is an accidental-corruption
- * check (a disk, controller, driver or filesystem that returns other bytes than it was given),
- * not a defence against an adversary, and a CRC32C per chunk of {@value #CHUNK_BYTES} bytes
- * detects every error burst up to 32 bits and any other corruption of a chunk with probability
- * 1 - 2<sup>-32</sup>; {@link java.util.zip.CRC32C} is a CPU intrinsic running at many GiB/s,
- * where a second SHA-256 pass cost as much CPU as the first. The SHA-256, computed once on the
- * stream, is the checksum the write reports and publishes.
+ * <p>The SHA-256, computed once on the stream, is the checksum the write reports and publishes.
+ * The read-back compares each chunk's CRC32C, taken as it was written, with that of the chunk
+ * read back; that, and the forcing it waits for, is {@link ReadBack}'s (which says why CRC32C and
+ * not a second SHA-256).
  *
  * <p>Small content (up to one chunk) is hashed and written on the caller's thread and hands
  * nothing to other threads. Its first write (most small content is one write of one array) is
@@ -53,9 +45,10 @@ import java.util.zip.CRC32C;
  *       exactly the bytes that were written;</li>
  *   <li>every {@value #OVERLAP_EVERY_BYTES} bytes a background thread forces what has been
  *       written so far ({@code fdatasync}), and another reads back what has been forced and
- *       checks each chunk's CRC32C; neither waits for the other, so the read-back (copy and
- *       CRC32C, CPU) runs while the next range is being flushed (waiting on the disk). The final
- *       fsync then has only the tail left to flush and the read-back only the tail to read.</li>
+ *       checks each chunk's CRC32C ({@link ReadBack}); neither waits for the other, so the
+ *       read-back (copy and CRC32C, CPU) runs while the next range is being flushed (waiting on
+ *       the disk). The final fsync then has only the tail left to flush and the read-back only
+ *       the tail to read.</li>
  * </ul>
  * The guarantees are those of the plain order (write all, fsync, read all back): every byte
  * is read back after it was forced, and {@link #finish()} returns only when the SHA-256 covers
@@ -75,7 +68,6 @@ public final class ContentSink extends OutputStream {
     private final String operation;
     private final Path target;
     private final boolean syncFile;
-    private final boolean verify;
     private final ProgressListener progress;
 
     /** Small content: the growing heap buffer, {@link #fill} bytes of it used. */
@@ -97,39 +89,8 @@ public final class ContentSink extends OutputStream {
     /** Made with the first full chunk: small content (most writes) is hashed on this thread alone. */
     private ChunkHasher hasher;
     private long size;
-
-    /**
-     * CRC32C of each chunk as written ({@code null} when not verifying): chunk {@code i} covers
-     * bytes {@code [i * CHUNK_BYTES, min((i + 1) * CHUNK_BYTES, size))}, since every chunk but the
-     * last is full. Written by the writer's thread only; a background read-back gets a copy of
-     * the part it checks.
-     */
-    private int[] chunkCrcs;
-    private int chunkCount;
-    /**
-     * The CRC32C of the bytes of the current chunk written so far ({@code null} when not
-     * verifying); recorded in {@link #chunkCrcs} and reset when the chunk ends. A chunk is
-     * written in one piece, except the first after a direct first write ({@link #write(byte[], int,
-     * int)}): its CRC32C then runs over the caller's bytes and the rest of the chunk.
-     */
-    private final CRC32C crc;
-    /** Some bytes of the current chunk are written and in {@link #crc}, not yet recorded. */
-    private boolean chunkOpen;
-    /**
-     * Direct (from {@link DirectChunks}) for large content, else this thread's read-back array
-     * ({@link SmallWriteScratch}) during {@link #finish()}, dropped when it returns.
-     */
-    private ByteBuffer readBuffer;
-    private boolean readBufferPooled;
-    /** {@code null} when not verifying. */
-    private final CRC32C readCrc;
-    /** Bytes forced by a finished background fdatasync; only these may be read back early. */
-    private long syncedUpTo;
-    private long syncRequestedUpTo;
-    /** Bytes read back and found equal to what was written, so far. */
-    private long readBackUpTo;
-    private Future<Long> syncing;
-    private Future<Long> reading;
+    /** Each chunk's CRC32C as written, the forcing ahead and the read-back; owned by this sink. */
+    private final ReadBack readBack;
 
     private boolean finished;
     private boolean broken;
@@ -140,7 +101,7 @@ public final class ContentSink extends OutputStream {
      * @param channel the temp file, open for reading and writing, positioned at 0
      * @param target the file being written, for error messages
      * @param syncFile whether to force the content to disk before {@link #finish()} returns
-     * @param verify whether to read the content back and compare digests
+     * @param verify whether to read the content back and compare each chunk's CRC32C
      */
     public ContentSink(FileChannel channel, String operation, Path target, boolean syncFile, boolean verify,
             ProgressListener progress) {
@@ -148,12 +109,9 @@ public final class ContentSink extends OutputStream {
         this.operation = operation;
         this.target = target;
         this.syncFile = syncFile;
-        this.verify = verify;
         this.progress = progress;
-        this.chunkCrcs = verify ? new int[4] : null;
-        this.crc = verify ? new CRC32C() : null;
-        this.readCrc = verify ? new CRC32C() : null;
         this.written = SmallWriteScratch.takeDigest();
+        this.readBack = new ReadBack(channel, operation, target, syncFile, verify);
     }
 
     /** What {@link #finish()} proves about the temp file. */
@@ -260,9 +218,10 @@ public final class ContentSink extends OutputStream {
                 written.update(buffer, 0, fill);
                 writeChunk(ByteBuffer.wrap(buffer, 0, fill));
                 fill = 0;
-            } else if (chunkOpen) {
-                // A direct first write was the whole content: its CRC32C is the chunk's.
-                recordChunkCrc();
+            } else {
+                // Nothing buffered: a direct first write, if any, was the whole content; its
+                // CRC32C is the chunk's.
+                readBack.endChunk();
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -279,36 +238,29 @@ public final class ContentSink extends OutputStream {
     public Written finish() throws IOException {
         writeOut();
         try {
-            awaitSyncing();
+            readBack.awaitSyncing();
             if (syncFile) {
                 // Step 4: force the content (and size) to disk before the name can point at it.
                 Fsync.file(channel, operation, target, "fsync temp file");
             }
-            awaitReading();
+            readBack.awaitReading();
             String sha256 = Hashing.hex(written.digest());
             if (hasher == null) {
                 // Reset by digest(), and never seen by another thread: the next small write on
                 // this thread may take it (SmallWriteScratch). This sink no longer touches it.
                 SmallWriteScratch.giveDigest(written);
             }
-            if (verify) {
-                // Step 4: everything is forced now, so the rest may be read back; corrupted bytes
-                // (a chunk whose CRC32C differs from the one taken as it was written) are never
-                // published.
-                readBackUpTo = readBack(readBackUpTo, size, chunkCrcs, (int) (readBackUpTo / CHUNK_BYTES));
-                long onDisk = channel.size();
-                if (onDisk != size) {
-                    throw new IntegrityException(operation, target, "temp file read back (" + onDisk + " bytes on"
-                            + " disk, " + size + " written)", "size", Long.toString(size), Long.toString(onDisk));
-                }
-            }
+            // Step 4 (when verifying): everything is forced now, so the rest may be read back;
+            // corrupted bytes (a chunk whose CRC32C differs from the one taken as it was written, or
+            // a file of another size) are never published.
+            readBack.readRest(size, hasher != null);
             finished = true;
             return new Written(size, sha256);
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e;
         } finally {
-            releaseReadBuffer();
+            readBack.releaseReadBuffer();
         }
     }
 
@@ -322,16 +274,13 @@ public final class ContentSink extends OutputStream {
         } catch (IOException e) {
             // The content is being discarded; its digest no longer matters.
         }
-        awaitQuietly(syncing);
-        awaitQuietly(reading);
+        readBack.abandon();
         // The direct buffers are not given back for reuse but left to the garbage collector: an
         // abandon may come from another thread than the writer's (a writer is for one thread, but
         // a close from a watchdog is a likely misuse), and a writer still running must then harm
         // its own void content at most, never a buffer that another write took.
         chunksTaken.clear();
         current = null;
-        readBuffer = null;
-        readBufferPooled = false;
     }
 
     /**
@@ -350,36 +299,11 @@ public final class ContentSink extends OutputStream {
         current = null;
     }
 
-    /** Gives the read buffer back once no read-back is running (else it is left to the garbage collector). */
-    private void releaseReadBuffer() {
-        if (readBufferPooled && (reading == null || reading.isDone())) {
-            DirectChunks.give(readBuffer);
-            readBuffer = null;
-            readBufferPooled = false;
-        } else if (!readBufferPooled) {
-            // This thread's array (or one of its own): the sink keeps no hold on it.
-            readBuffer = null;
-        }
-    }
-
     /** A direct chunk for this sink, taken from {@link DirectChunks} and given back at the end. */
     private ByteBuffer takeChunk() {
         ByteBuffer chunk = DirectChunks.take();
         chunksTaken.add(chunk);
         return chunk;
-    }
-
-    private static void awaitQuietly(Future<Long> work) {
-        if (work == null) {
-            return;
-        }
-        try {
-            work.get();
-        } catch (ExecutionException | RuntimeException e) {
-            // The content is being discarded; its background failure no longer matters.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void ensureWritable() throws IOException {
@@ -390,7 +314,8 @@ public final class ContentSink extends OutputStream {
     }
 
     private void ensureOpen() throws IOException {
-        if (broken) {
+        // A failure of the background fdatasync or read-back voids the content, as a failed write does.
+        if (broken || readBack.failed()) {
             throw new IOException("content of " + target + " was abandoned after an error; the write is void");
         }
         if (finished) {
@@ -446,12 +371,8 @@ public final class ContentSink extends OutputStream {
         hasher.hash(current.duplicate());
         writeChunk(current);
         current = hasher.nextBuffer().clear();
-        if (syncFile) {
-            syncAhead();
-        }
-        if (verify) {
-            readBackAhead();
-        }
+        // Every so many bytes, the background fdatasync and read-back of what came before.
+        readBack.ahead(size);
     }
 
     /**
@@ -469,11 +390,7 @@ public final class ContentSink extends OutputStream {
      */
     private void writeToFile(ByteBuffer bytes, boolean endsChunk) throws IOException {
         int length = bytes.remaining();
-        if (verify) {
-            int start = bytes.position();
-            crc.update(bytes);
-            bytes.position(start);
-        }
+        readBack.checksum(bytes);
         try {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -483,178 +400,13 @@ public final class ContentSink extends OutputStream {
             throw AtomicWriteException.failed(operation, target, "write temp file", e);
         }
         size += length;
-        if (verify) {
-            chunkOpen = true;
-            if (endsChunk) {
-                recordChunkCrc();
-            }
-        }
+        readBack.written(endsChunk);
         progress.progressed(size);
-    }
-
-    /** Records the current chunk's CRC32C, as written; the next bytes start the next chunk. */
-    private void recordChunkCrc() {
-        if (chunkCount == chunkCrcs.length) {
-            chunkCrcs = Arrays.copyOf(chunkCrcs, chunkCount * 2);
-        }
-        chunkCrcs[chunkCount++] = (int) crc.getValue();
-        crc.reset();
-        chunkOpen = false;
-    }
-
-    /**
-     * Every {@value #OVERLAP_EVERY_BYTES} bytes, forces what is written so far on a background
-     * thread ({@code fdatasync}), one at a time, so that the final fsync finds little left to
-     * flush and the read-back may start early.
-     */
-    private void syncAhead() throws IOException {
-        if (syncing != null && syncing.isDone()) {
-            syncedUpTo = await(syncing, "fdatasync temp file");
-            syncing = null;
-        }
-        if (syncing == null && size - syncRequestedUpTo >= OVERLAP_EVERY_BYTES) {
-            long upTo = size;
-            syncRequestedUpTo = upTo;
-            syncing = LibraryThreads.background().submit(() -> {
-                try {
-                    channel.force(false);
-                } catch (IOException e) {
-                    throw Fsync.failure(operation, target, "fdatasync temp file", e);
-                }
-                return upTo;
-            });
-        }
-    }
-
-    /**
-     * Reads back, on a background thread and one range at a time, what is already forced (or,
-     * when the write is not durable, what is written, in ranges of at least
-     * {@value #OVERLAP_EVERY_BYTES} bytes): a byte is never read back before it was forced.
-     */
-    private void readBackAhead() throws IOException {
-        if (reading != null && reading.isDone()) {
-            readBackUpTo = await(reading, "read back temp file");
-            reading = null;
-        }
-        long readable = syncFile ? syncedUpTo : size;
-        long least = syncFile ? 1 : OVERLAP_EVERY_BYTES;
-        if (reading == null && readable - readBackUpTo >= least) {
-            long from = readBackUpTo;
-            int[] expected = crcsFrom(from);
-            reading = LibraryThreads.background().submit(() -> readBack(from, readable, expected, 0));
-        }
-    }
-
-    private void awaitSyncing() throws IOException {
-        if (syncing != null) {
-            syncedUpTo = await(syncing, "fdatasync temp file");
-            syncing = null;
-        }
-    }
-
-    private void awaitReading() throws IOException {
-        if (reading != null) {
-            readBackUpTo = await(reading, "read back temp file");
-            reading = null;
-        }
     }
 
     /** Voids the content: a step failed ({@code cause}), and the write with it. */
     private AtomicWriteException failed(String step, Throwable cause) {
         broken = true;
         return AtomicWriteException.failed(operation, target, step, cause);
-    }
-
-    /** The result of background work; its failure fails the write. */
-    private long await(Future<Long> work, String step) throws IOException {
-        try {
-            return work.get();
-        } catch (ExecutionException e) {
-            broken = true;
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException) {
-                throw (IOException) cause;
-            }
-            throw AtomicWriteException.failed(operation, target, step, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            broken = true;
-            throw AtomicWriteException.failed(operation, target, "wait for " + step, e);
-        }
-    }
-
-    /** The CRC32Cs of the chunks written from {@code from} (a chunk boundary) on, copied for a reader. */
-    private int[] crcsFrom(long from) {
-        return Arrays.copyOfRange(chunkCrcs, (int) (from / CHUNK_BYTES), chunkCount);
-    }
-
-    /**
-     * Reads {@code [from, to)} of the temp file back through its open channel (never by name:
-     * the name could have been replaced meanwhile), chunk by chunk, and compares each chunk's
-     * CRC32C with the one taken as it was written. {@code from} is a chunk boundary, and so is
-     * {@code to} unless it is the end of the content: every chunk but the last is full.
-     *
-     * @param expected the CRC32Cs of the chunks, that of the chunk at {@code from} at {@code first}
-     * @param first the index in {@code expected} of the chunk at {@code from}
-     * @return {@code to}
-     * @throws IntegrityException at the first chunk read back with another CRC32C, or when the
-     *     file ends before {@code to}
-     */
-    private long readBack(long from, long to, int[] expected, int first) throws IOException {
-        ByteBuffer view = readBuffer(to - from);
-        long position = from;
-        try {
-            for (int index = 0; position < to; index++) {
-                long chunkEnd = Math.min(position + CHUNK_BYTES, to);
-                view.clear().limit((int) (chunkEnd - position));
-                while (view.hasRemaining()) {
-                    if (channel.read(view, position + view.position()) < 0) {
-                        break;
-                    }
-                }
-                int n = view.position();
-                readCrc.reset();
-                readCrc.update(view.flip());
-                int actual = (int) readCrc.getValue();
-                if (n < chunkEnd - position) {
-                    throw new IntegrityException(operation, target, "temp file read back (shorter than written)",
-                            "size", Long.toString(to), Long.toString(position + n));
-                }
-                if (actual != expected[first + index]) {
-                    throw new IntegrityException(operation, target, "temp file read back (bytes " + position
-                            + " to " + chunkEnd + ")", "CRC32C", crcHex(expected[first + index]), crcHex(actual));
-                }
-                position = chunkEnd;
-            }
-        } catch (IntegrityException e) {
-            throw e;
-        } catch (IOException e) {
-            throw AtomicWriteException.failed(operation, target, "read back temp file", e);
-        }
-        return position;
-    }
-
-    /**
-     * The buffer the read-back reads into: for large content (that went through chunks) a direct
-     * one, which the channel reads into without a copy and CRC32C checks in place (also for
-     * content of up to two chunks whose first began with a direct write and which had no chunk
-     * hashed in the background yet); for small content (up to one chunk, read back only by
-     * {@link #finish()}, on the caller's thread) a heap buffer of at
-     * least the content's size, this thread's ({@link SmallWriteScratch}) unless large.
-     */
-    private ByteBuffer readBuffer(long left) {
-        if (readBuffer == null && (hasher != null || size > CHUNK_BYTES)) {
-            readBuffer = DirectChunks.take();
-            readBufferPooled = true;
-        }
-        int wanted = (int) Math.min(CHUNK_BYTES, Math.max(1, left));
-        if (readBuffer == null || readBuffer.capacity() < wanted) {
-            readBuffer = ByteBuffer.wrap(SmallWriteScratch.readBuffer(wanted));
-        }
-        return readBuffer;
-    }
-
-    private static String crcHex(int crc) {
-        return String.format("%08x", crc);
     }
 }
