@@ -43,8 +43,8 @@ import java.util.Set;
  *       {@link OpenTempFiles}, so a shutdown hook can remove it.</li>
  *   <li>Stream the content in chunks, hashing it in the same pass ({@link ContentSink}).</li>
  *   <li>Force the temp file to disk, so a power loss after the rename cannot leave an empty or
- *       torn file under the target's name; read it back and compare SHA-256s, so corrupted bytes
- *       are never published.</li>
+ *       torn file under the target's name; read it back and compare each chunk's CRC32C with the
+ *       one taken as it was written ({@link ReadBack}), so corrupted bytes are never published.</li>
  *   <li>Give the temp file the old file's owner, group and mode (a new file gets the umask's
  *       mode), so a rewrite does not silently change who may read the file; where the owner or
  *       group cannot be kept, the mode is narrowed so that nobody gains access
