@@ -62,7 +62,9 @@ public final class Hashing {
      */
     public static String sha256Hex(Path file) throws IOException {
         MessageDigest digest = SmallWriteScratch.takeDigest();
-        byte[] buffer = SmallWriteScratch.readBuffer(SMALL_BUFFER);
+        // Taken out of the scratch while the stream (any provider's code) fills it.
+        byte[] scratch = SmallWriteScratch.takeReadBuffer(SMALL_BUFFER);
+        byte[] buffer = scratch;
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
@@ -70,6 +72,8 @@ public final class Hashing {
                     buffer = new byte[LARGE_BUFFER];
                 }
             }
+        } finally {
+            SmallWriteScratch.giveReadBuffer(scratch);
         }
         String hex = hex(digest.digest()); // digest() resets it; on a failure above it is not given back
         SmallWriteScratch.giveDigest(digest);

@@ -16,9 +16,9 @@ import java.security.MessageDigest;
  *       thread at once (a transaction's staging) never share one: the second makes its own.</li>
  *   <li>The read-back array is used only inside one synchronous read-back on the calling
  *       thread, which computes its CRC32C over the bytes that read put into it, never over
- *       what an earlier read left there; {@link Hashing#sha256Hex(java.nio.file.Path)} uses
- *       it (and the digest) the same way, inside one call that calls nothing else that uses
- *       them.</li>
+ *       what an earlier read left there. {@link Hashing#sha256Hex(java.nio.file.Path)} hashes
+ *       only the bytes each read put into it too, and takes it out of the scratch while a
+ *       stream fills it ({@link #takeReadBuffer}), as it takes the digest.</li>
  * </ul>
  * Each thread keeps at most one digest and one array of at most {@value #READ_BUFFER_AT_MOST}
  * bytes; larger read-backs allocate their own. The thread-local values are JDK types only
@@ -32,6 +32,8 @@ final class SmallWriteScratch {
     /** A reset digest, or null while a sink of this thread has it (or none was given back yet). */
     private static final ThreadLocal<MessageDigest[]> DIGEST = ThreadLocal.withInitial(() -> new MessageDigest[1]);
     private static final ThreadLocal<byte[][]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[][] {new byte[0]});
+    /** In the slot while its array is taken out ({@link #takeReadBuffer}): too short for anyone. */
+    private static final byte[] TAKEN = new byte[0];
 
     private SmallWriteScratch() {
     }
@@ -59,10 +61,33 @@ final class SmallWriteScratch {
     }
 
     /**
-     * An array of at least {@code length} bytes to read back (or, for {@link Hashing}, a file to
-     * hash) into, this thread's when
-     * {@code length} is at most {@value #READ_BUFFER_AT_MOST}; its bytes are whatever an earlier
-     * read left, to be overwritten by the caller's read before any is looked at.
+     * {@link #readBuffer}, taken out of this thread's scratch until {@link #giveReadBuffer}: for a
+     * caller that hands it to code it does not control (a stream of any filesystem provider,
+     * which could hash another file on this thread before it returns), so that such a nested
+     * user makes its own array instead of writing into the one the caller is reading into.
+     */
+    static byte[] takeReadBuffer(int length) {
+        byte[] buffer = readBuffer(length);
+        byte[][] slot = READ_BUFFER.get();
+        if (slot[0] == buffer) {
+            slot[0] = TAKEN;
+        }
+        return buffer;
+    }
+
+    /** Gives back an array taken by {@link #takeReadBuffer}, unless a nested user left a larger one. */
+    static void giveReadBuffer(byte[] used) {
+        byte[][] slot = READ_BUFFER.get();
+        if (used.length <= READ_BUFFER_AT_MOST && slot[0].length <= used.length) {
+            slot[0] = used;
+        }
+    }
+
+    /**
+     * An array of at least {@code length} bytes to read back into (or to read a file into, to
+     * hash it), this thread's when {@code length} is at most {@value #READ_BUFFER_AT_MOST}; its
+     * bytes are whatever an earlier read left, to be overwritten by the caller's read before any
+     * is looked at.
      */
     static byte[] readBuffer(int length) {
         if (length > READ_BUFFER_AT_MOST) {
