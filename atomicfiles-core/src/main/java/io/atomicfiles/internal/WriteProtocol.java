@@ -10,16 +10,11 @@ import io.atomicfiles.WriteResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -56,7 +51,7 @@ import java.util.Set;
  *       ({@link Backups}).</li>
  *   <li>Rename the temp file over the target with {@code ATOMIC_MOVE}: readers see the old file
  *       or the new, never a mix. There is no non-atomic fallback. With {@code createNew}, a hard
- *       link instead, which fails atomically when the name is taken.</li>
+ *       link instead, which fails atomically when the name is taken ({@link Publication}).</li>
  *   <li>Force the folder, so the rename itself survives a power loss.</li>
  *   <li>On any failure before step 7, delete the temp file: the target was never touched. After
  *       step 7 the temp name is gone; it is never deleted again. A progress listener that throws
@@ -85,7 +80,8 @@ public final class WriteProtocol implements AutoCloseable {
     private ContentSink.Written staged;
     private boolean published;
 
-    private WriteProtocol(String operation, Path target, Path folder, WriteOptions options, PathLocks.Held lock,
+    /** Made at the end of step 2, by {@link WriteOpening#open}. */
+    WriteProtocol(String operation, Path target, Path folder, WriteOptions options, PathLocks.Held lock,
             TempFiles.TempFile temp, ProgressListener progress, long startNanos, FileModes.Found found,
             Set<PosixFilePermission> newFilePermissions, Set<PosixFilePermission> createdWith) {
         this.operation = operation;
@@ -102,7 +98,7 @@ public final class WriteProtocol implements AutoCloseable {
     }
 
     /**
-     * Steps 1 and 2: resolves and locks the target, checks {@code createNew} and
+     * Steps 1 and 2 ({@link WriteOpening}): resolves and locks the target, checks {@code createNew} and
      * {@code expectedChecksum}, and creates the temp file.
      *
      * The content comes from the caller, who may take any time over it: the temp file is created
@@ -136,68 +132,11 @@ public final class WriteProtocol implements AutoCloseable {
             Set<PosixFilePermission> newFilePermissions, boolean contentInHand) throws IOException {
         long startNanos = System.nanoTime();
         try {
-            return open(requested, options, operation, expectedSize, startNanos, newFilePermissions, contentInHand);
+            return WriteOpening.open(requested, options, operation, expectedSize, startNanos, newFilePermissions,
+                    contentInHand);
         } catch (IOException | RuntimeException | Error e) {
             report(operation, requested, "failed", -1, null, startNanos, Audited.message(e));
             throw e;
-        }
-    }
-
-    private static WriteProtocol open(Path requested, WriteOptions options, String operation, long expectedSize,
-            long startNanos, Set<PosixFilePermission> newFilePermissions, boolean contentInHand) throws IOException {
-        Objects.requireNonNull(requested, "path");
-        Objects.requireNonNull(options, "options");
-        // Step 1: the file that will change, never a folder or a special file; writers queue.
-        Targets.Locked locked = Targets.lock(requested, options.followSymlinks(), options.durability().syncsFolder(),
-                options.lockTimeout(), operation);
-        Path target = locked.target();
-        Path folder = locked.folder();
-        PathLocks.Held lock = locked.lock();
-        TempFiles.TempFile temp = null;
-        try {
-            // Preconditions, under the lock so that no other writer of ours can change the answer.
-            if (options.backup() && !options.createNew()) {
-                Backups.requireBackupName(target, operation);
-            }
-            if (options.createNew() && locked.found().exists()) {
-                throw new FileAlreadyExistsException(target.toString(), null, "createNew: the target already exists");
-            }
-            if (options.expectedChecksum().isPresent()) {
-                TargetChecksum.require(target, options.expectedChecksum().get(), operation);
-            }
-            // Step 2: a private temp file beside the target, after a killed writer's leftovers are gone.
-            TempFiles.removeAbandonedOnce(folder);
-            // Owner-only, or, for content the library has in hand, already with the mode step 5
-            // would give it, when that grants nobody anything the published file will not (this
-            // spares an open, a chmod and a close).
-            Set<PosixFilePermission> createdWith = !contentInHand ? null : TempFileModes.finalModeAtCreation(folder,
-                    KeptAttributes.modeToPublish(target, locked.found(), newFilePermissions));
-            temp = TempFiles.createBeside(target, folder, locked.name(), options.durability().syncsFolder(), operation,
-                    createdWith);
-            ProgressListener progress = ProgressSink.choose(options.showProgress(), options.progressListener());
-            if (progress != ProgressListener.none()) {
-                // Its label is built only for a listener: most writes have none.
-                progress.started(operation + " " + target.getFileName(), expectedSize);
-            }
-            return new WriteProtocol(operation, target, folder, options, lock, temp, progress, startNanos,
-                    locked.found(), newFilePermissions, createdWith);
-        } catch (IOException | RuntimeException | Error e) {
-            if (temp != null) {
-                // Such as a progress listener that threw in started(), even an Error (an assertion
-                // in a listener): the temp file goes too, and the lock is let go.
-                closeQuietly(temp);
-                TempFiles.deleteQuietly(temp.path());
-            }
-            lock.close();
-            throw e;
-        }
-    }
-
-    private static void closeQuietly(TempFiles.TempFile temp) {
-        try {
-            temp.channel().close();
-        } catch (IOException e) {
-            // The temp file is deleted next; a failed close changes nothing for the target.
         }
     }
 
@@ -350,7 +289,8 @@ public final class WriteProtocol implements AutoCloseable {
             backup = Backups.keep(target, attributes.found().links(), options.durability(), operation);
         }
         step = "publish";
-        publish();
+        // Step 7: the one instant at which the target changes, atomically (Publication).
+        Publication.publish(temp, target, options.createNew(), operation);
         published = true;
         if (syncFolder) {
             step = "fsync folder";
@@ -432,35 +372,6 @@ public final class WriteProtocol implements AutoCloseable {
     /** Whether {@link #commit()} succeeded in publishing the content. */
     public boolean isCommitted() {
         return state == State.COMMITTED;
-    }
-
-    /** Step 7: the one instant at which the target changes, atomically. */
-    private void publish() throws IOException {
-        if (options.createNew()) {
-            // link(2) fails with EEXIST if the name was taken meanwhile: no check-then-act race.
-            try {
-                Files.createLink(target, temp.path());
-            } catch (FileAlreadyExistsException e) {
-                throw e;
-            } catch (UnsupportedOperationException | FileSystemException e) {
-                throw AtomicWriteException.failed(operation, target,
-                        "publish (createNew needs hard links to fail atomically on an existing file, and this"
-                                + " filesystem refused one)", e);
-            }
-            TempFiles.deleteQuietly(temp.path());
-            return;
-        }
-        try {
-            // REPLACE_EXISTING too: with ATOMIC_MOVE alone, replacing an existing file is up to the
-            // provider (rename(2) replaces; Jimfs, for one, refuses). The temp file is a new file,
-            // never another name of the target, so this rename cannot be the no-op of POSIX.
-            Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            TempFiles.published(temp.path());
-        } catch (AtomicMoveNotSupportedException e) {
-            throw AtomicWriteException.failed(operation, target,
-                    "publish (this filesystem cannot rename atomically; atomicfiles never falls back to a"
-                            + " non-atomic replace)", e);
-        }
     }
 
     private void discard() {

@@ -47,7 +47,7 @@ import tools.jackson.databind.node.ObjectNode;
  *       ({@link JournalFile#mark}). Before it, a crash means rollback; after it, roll-forward.</li>
  *   <li>Apply: the renames, in order; then force every folder touched, once. A failure here is
  *       undone in place (recorded first with a {@code rollback} record, so a crash during the
- *       undo is finished as an undo).</li>
+ *       undo is finished as an undo; {@link CommitCleanUp}).</li>
  *   <li>Done: a {@code done} record, remove the hidden leftovers, force the folders the removal
  *       took a name from (none when the transaction displaced nothing), delete the journal.</li>
  * </ol>
@@ -83,6 +83,8 @@ public final class TransactionCommit {
     private final String tag = TxNames.newTag();
     /** Every folder the planned steps create, rename or remove a name in ({@link #folders}). */
     private Set<Path> folders;
+    /** The roll-back and clean-up helpers, and the journal's deletion on a failure. */
+    private final CommitCleanUp cleanUp;
 
     private TransactionCommit(String id, List<Operation> operations, TransactionOptions options,
             Confinement confinement, ProgressListener progress) {
@@ -92,6 +94,7 @@ public final class TransactionCommit {
         this.options = options;
         this.progress = progress;
         this.durability = options.durability();
+        this.cleanUp = new CommitCleanUp(id, durability, confinement, this::folders);
     }
 
     /**
@@ -176,7 +179,7 @@ public final class TransactionCommit {
                 locks = PathLocks.acquireAll(paths, options.lockTimeout());
             } catch (IOException | RuntimeException e) {
                 // Nothing recorded yet: the empty journal goes, so no recovery has to discard it.
-                discardJournal(journal, e);
+                cleanUp.discardJournal(journal, e);
                 throw wrap(e, "lock the files");
             }
             Set<Path> madeByLocks = new HashSet<>();
@@ -199,7 +202,7 @@ public final class TransactionCommit {
             steps = Planner.plan(tag, options.backup(), operations, madeByLocks);
             journal.writeIntent(header(), steps, reserveFor(steps));
         } catch (IOException | RuntimeException e) {
-            discardJournal(journal, e);
+            cleanUp.discardJournal(journal, e);
             throw wrap(e, "record intent");
         }
         // Step 3: stage.
@@ -207,7 +210,7 @@ public final class TransactionCommit {
         try {
             staged = Staging.run(steps, folders(steps), operations, durability, confinement, progress);
         } catch (IOException | RuntimeException e) {
-            rollBackBeforeCommitPoint(journal, steps, e);
+            cleanUp.rollBackBeforeCommitPoint(journal, steps, e);
             throw wrap(e, "stage");
         }
         // Step 4: the commit point.
@@ -216,8 +219,8 @@ public final class TransactionCommit {
         } catch (IOException | RuntimeException e) {
             // The commit record may or may not be on disk. Delete the journal first, so that no
             // recovery can roll forward from a half-cleaned stage; then clean.
-            discardJournal(journal, e);
-            cleanUpQuietly(steps, true, e);
+            cleanUp.discardJournal(journal, e);
+            cleanUp.cleanUpQuietly(steps, true, e);
             throw wrap(e, "record commit point");
         }
         // Step 5: apply.
@@ -239,7 +242,7 @@ public final class TransactionCommit {
             }
         } catch (IOException | RuntimeException e) {
             Step.Rename failed = applied < renames.size() ? renames.get(applied) : null;
-            undoApplied(journal, steps, renames, applied, runner, e);
+            cleanUp.undoApplied(journal, steps, renames, applied, runner, e);
             String what = failed == null ? "force folders" : "apply " + operations.get(failed.op()).describe();
             throw wrap(e, what);
         }
@@ -248,80 +251,14 @@ public final class TransactionCommit {
         try {
             journal.mark(record("done"), false);
             runner.cleanUpAfterCommit(steps);
-            // Before the journal goes (see forceCleanUp), but only the folders the clean-up removed
+            // Before the journal goes (see CommitCleanUp.forceCleanUp), but only the folders the clean-up removed
             // a name from: in the others step 5 forced every change already, and a second fsync
             // would guard nothing (a transaction of new files removes nothing: no fsync here).
-            forceFolders(runner.removedNamesIn(folders(steps)));
+            cleanUp.forceFolders(runner.removedNamesIn(folders(steps)));
             journal.delete();
         } catch (IOException | RuntimeException e) {
             LOG.get().warn("transaction {} is committed, but its leftovers could not all be removed ({});"
                     + " the next recovery removes them", id, e.toString());
-        }
-    }
-
-    /** In-place undo of renames 0..applied-1 after a failure of the apply step. */
-    private void undoApplied(JournalFile journal, List<Step> steps, List<Step.Rename> renames, int applied,
-            StepRunner runner, Exception cause) throws AtomicWriteException {
-        try {
-            journal.mark(record("rollback").put("reason", String.valueOf(cause.getMessage())), true);
-        } catch (IOException | RuntimeException markFailure) {
-            // Without a durable rollback record, an undo interrupted by a crash would be rolled
-            // forward by recovery from a half-undone state. Leave the files as the commit record
-            // says they will be: recovery completes the transaction.
-            cause.addSuppressed(markFailure);
-            throw AtomicWriteException.failed("transaction " + id, journal.path(),
-                    "record rollback after a failed apply (the journal is kept: the next transaction or"
-                            + " FileTransaction.recover() completes this one)", cause);
-        }
-        try {
-            for (int i = Math.min(applied, renames.size() - 1); i >= 0; i--) {
-                runner.undo(renames.get(i));
-            }
-            if (durability.syncsFolder()) {
-                StepRunner.syncFolders(folders(steps));
-            }
-            // Forced before the clean-up removes the keeps: a crash during the clean-up must not
-            // be taken for an undo still to do (whose keeps would then be missing).
-            journal.mark(record("undone"), true);
-            runner.cleanUp(steps, true);
-            forceCleanUp(steps);
-            journal.delete();
-        } catch (IOException | RuntimeException undoFailure) {
-            cause.addSuppressed(undoFailure);
-            throw AtomicWriteException.failed("transaction", journal.path(),
-                    "undo after a failed apply (the journal is kept: FileTransaction.recover() finishes the undo)",
-                    cause);
-        }
-    }
-
-    /** Before the commit point no target was touched: remove what staging made, then the journal. */
-    private void rollBackBeforeCommitPoint(JournalFile journal, List<Step> steps, Exception cause) {
-        if (cleanUpQuietly(steps, true, cause)) {
-            try {
-                forceCleanUp(steps);
-            } catch (IOException | RuntimeException e) {
-                cause.addSuppressed(e);
-                return; // the journal stays: recovery removes what may come back
-            }
-            discardJournal(journal, cause);
-        }
-    }
-
-    /**
-     * Forces the folders the clean-up removed names from (hidden keeps, stages, trash; the parent
-     * of a folder a rolled-back transaction made), each once, before the journal is deleted.
-     * Prevents: a power cut keeping the journal's deletion but losing those unlinks, which would
-     * leave hidden {@code .NAME.tx-...} files (or an empty folder) that no journal names any more,
-     * for ever. (The journal's own deletion need not be forced: if it comes back, recovery only
-     * cleans up again.)
-     */
-    private void forceCleanUp(List<Step> steps) throws IOException {
-        forceFolders(folders(steps));
-    }
-
-    private void forceFolders(Collection<Path> toForce) throws IOException {
-        if (durability.syncsFolder() && !toForce.isEmpty()) {
-            StepRunner.syncFolders(toForce);
         }
     }
 
@@ -334,24 +271,6 @@ public final class TransactionCommit {
             folders = StepRunner.foldersOf(steps);
         }
         return folders;
-    }
-
-    private boolean cleanUpQuietly(List<Step> steps, boolean rolledBack, Exception cause) {
-        try {
-            new StepRunner(false, Map.of(), new ArrayList<>(), new ArrayList<>(), confinement).cleanUp(steps, rolledBack);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
-            return false;
-        }
-    }
-
-    private void discardJournal(JournalFile journal, Exception cause) {
-        try {
-            journal.delete();
-        } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
     }
 
     /**
@@ -440,7 +359,7 @@ public final class TransactionCommit {
         return renames;
     }
 
-    private static ObjectNode record(String type) {
+    static ObjectNode record(String type) {
         return JsonNodeFactory.instance.objectNode().put("type", type);
     }
 
