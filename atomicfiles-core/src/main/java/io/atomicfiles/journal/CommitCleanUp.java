@@ -3,6 +3,7 @@ package io.atomicfiles.journal;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.Durability;
 import io.atomicfiles.internal.Confinement;
+import io.atomicfiles.internal.Fsync;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,6 +79,42 @@ final class CommitCleanUp {
                 return; // the journal stays: recovery removes what may come back
             }
             discardJournal(journal, cause);
+        }
+    }
+
+    /**
+     * After a failed commit point, whose record may be on disk or not: the journal goes first,
+     * and for good, then what staging made.
+     * <ol>
+     *   <li>Delete the journal and force its folder. Prevents: a power cut that keeps a journal
+     *       holding the commit record while losing part of the staged files (removed in step 2):
+     *       recovery would roll forward from a half-cleaned stage, new content in some files and
+     *       old in others.</li>
+     *   <li>Only then remove the staged files (and keeps), and force their folders, as
+     *       {@link #forceCleanUp} says: no hidden {@code .NAME.tx-...} files that no journal
+     *       names.</li>
+     * </ol>
+     * When step 1 fails, the staged files stay: whichever journal a power cut leaves, recovery
+     * then finds every file it names (a journal that survives is rolled forward or back whole;
+     * one that is gone leaves hidden files behind, never a mixed transaction).
+     */
+    void rollBackAtCommitPoint(JournalFile journal, List<Step> steps, Exception cause) {
+        try {
+            journal.delete();
+            if (durability.syncsFolder()) {
+                Path folder = journal.path().getParent();
+                Fsync.folder(folder, "transaction " + id, folder);
+            }
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+            return;
+        }
+        if (cleanUpQuietly(steps, true, cause)) {
+            try {
+                forceCleanUp(steps);
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+            }
         }
     }
 

@@ -44,7 +44,10 @@ import tools.jackson.databind.node.ObjectNode;
  *       touches no target: clean up, and the files are as they were.</li>
  *   <li>Commit point: a {@code commit} record sealing the intent and each staged file's SHA-256,
  *       forced with {@code fdatasync}: it is written into room the intent allocated and forced
- *       ({@link JournalFile#mark}). Before it, a crash means rollback; after it, roll-forward.</li>
+ *       ({@link JournalFile#mark}). Before it, a crash means rollback; after it, roll-forward.
+ *       When that fsync fails the record may be on disk or not: the journal is deleted and its
+ *       folder forced before any staged file is removed, so that no recovery rolls forward from
+ *       a half-removed stage ({@link CommitCleanUp#rollBackAtCommitPoint}).</li>
  *   <li>Apply: the renames, in order; then force every folder touched, once. A failure here is
  *       undone in place (recorded first with a {@code rollback} record, so a crash during the
  *       undo is finished as an undo; {@link CommitCleanUp}).</li>
@@ -217,10 +220,9 @@ public final class TransactionCommit {
         try {
             journal.mark(commitRecord(journal, staged), true);
         } catch (IOException | RuntimeException e) {
-            // The commit record may or may not be on disk. Delete the journal first, so that no
-            // recovery can roll forward from a half-cleaned stage; then clean.
-            cleanUp.discardJournal(journal, e);
-            cleanUp.cleanUpQuietly(steps, true, e);
+            // The commit record may or may not be on disk (a failed fsync is final): undone here,
+            // the transaction must not be rolled forward by a recovery (CommitCleanUp).
+            cleanUp.rollBackAtCommitPoint(journal, steps, e);
             throw wrap(e, "record commit point");
         }
         // Step 5: apply.
