@@ -166,7 +166,7 @@ public final class WriteProtocol implements AutoCloseable {
      * source's). Before any content is written: a temp file created with another mode than these
      * ({@link TempFileModes#finalModeAtCreation}) is made owner-only here, before content could be
      * read under a mode that was not the one to publish. Prefer
-     * {@link #begin(Path, WriteOptions, String, long, Set)}.
+     * {@link #begin(Path, WriteOptions, String, long, Set, boolean)}.
      */
     public void newFilePermissions(Set<PosixFilePermission> permissions) throws IOException {
         requireOpen();

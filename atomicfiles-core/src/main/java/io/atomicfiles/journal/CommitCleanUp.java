@@ -63,7 +63,7 @@ final class CommitCleanUp {
             journal.delete();
         } catch (IOException | RuntimeException undoFailure) {
             cause.addSuppressed(undoFailure);
-            throw AtomicWriteException.failed("transaction", journal.path(),
+            throw AtomicWriteException.failed("transaction " + id, journal.path(),
                     "undo after a failed apply (the journal is kept: FileTransaction.recover() finishes the undo)",
                     cause);
         }

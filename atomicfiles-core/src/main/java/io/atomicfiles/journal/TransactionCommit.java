@@ -160,7 +160,7 @@ public final class TransactionCommit {
                 throw AtomicWriteException.failed("transaction " + id, options.journalDir().orElse(null),
                         "create the journal folder (a file has its name)", e);
             }
-            throw AtomicWriteException.failed("transaction", journalDir.resolve(id + JournalFile.SUFFIX),
+            throw AtomicWriteException.failed("transaction " + id, journalDir.resolve(id + JournalFile.SUFFIX),
                     "create journal (a transaction with id '" + id + "' is already in progress)", e);
         } catch (IOException | RuntimeException e) {
             throw wrap(e, "begin (recover the journal folder, create the journal)");
