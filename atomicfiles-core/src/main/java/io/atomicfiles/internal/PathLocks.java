@@ -54,6 +54,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       file that is there now is locked instead.</li>
  * </ol>
  *
+ * <p>{@link #acquireAll} asks step 5 once per lock file of the set, after its last byte is
+ * taken, instead of once per byte ({@link LockSets}, which says why that is the same check).
+ *
  * <p>Paths on a filesystem other than the default one (Jimfs, in tests) live inside this JVM,
  * so the JVM lock alone serialises them.
  */
@@ -70,11 +73,21 @@ public final class PathLocks {
     public static final class Held implements AutoCloseable {
         private final String key;
         private final Entry entry;
+        /**
+         * The lock file whose byte this call took without step 5 ({@link #acquireAll} checks it
+         * once for the whole set); null when checked at once, or held already by this thread.
+         */
+        private final LockFiles.LockFile unchecked;
         private boolean released;
 
-        private Held(String key, Entry entry) {
+        private Held(String key, Entry entry, LockFiles.LockFile unchecked) {
             this.key = key;
             this.entry = entry;
+            this.unchecked = unchecked;
+        }
+
+        LockFiles.LockFile unchecked() {
+            return unchecked;
         }
 
         /**
@@ -124,7 +137,7 @@ public final class PathLocks {
      */
     public static Held acquire(Path target, Duration timeout) throws IOException {
         String key = key(target);
-        return acquire(LockSlots.slotOf(key, target, false), target, timeout);
+        return acquire(LockSlots.slotOf(key, target, false), target, timeout, true);
     }
 
     /**
@@ -145,7 +158,7 @@ public final class PathLocks {
     public static Held acquireResolved(Path realTarget, Duration timeout) throws IOException {
         Path absolute = realTarget.toAbsolutePath();
         try {
-            return acquire(LockSlots.resolvedSlot(absolute), absolute, timeout);
+            return acquire(LockSlots.resolvedSlot(absolute), absolute, timeout, true);
         } catch (HeldUnderAnotherKey e) {
             return acquire(absolute, timeout);
         }
@@ -160,7 +173,11 @@ public final class PathLocks {
         }
     }
 
-    private static Held acquire(Slot slot, Path target, Duration timeout) throws IOException {
+    /**
+     * @param checkNow whether step 5 is asked right after the byte is taken; false only for
+     *     {@link #acquireAll}, which asks it once per lock file of the set
+     */
+    static Held acquire(Slot slot, Path target, Duration timeout, boolean checkNow) throws IOException {
         if (namesTheLockFile(target)) {
             // Step 1.
             throw new AtomicWriteException(target + ": " + LockFiles.NAME + " is the lock file of its folder,"
@@ -180,10 +197,11 @@ public final class PathLocks {
                 throw new LockTimeoutException(target, timeout);
             }
             locked = true;
+            LockFiles.LockFile unchecked = null;
             if (entry.jvmLock.getHoldCount() == 1 && slot.folder() != null) {
-                lockAcrossProcesses(entry, slot, target, timeout, deadline);
+                unchecked = lockAcrossProcesses(entry, slot, target, timeout, deadline, checkNow);
             }
-            return new Held(slot.jvmKey(), entry);
+            return new Held(slot.jvmKey(), entry, unchecked);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (locked) {
@@ -222,24 +240,7 @@ public final class PathLocks {
      * On failure none is held.
      */
     public static List<Held> acquireAll(List<Path> targets, Duration timeout) throws IOException {
-        // One realpath per folder, however many of its files are locked.
-        java.util.Map<Path, Path> realFolders = new java.util.HashMap<>();
-        java.util.Map<Path, Slot> slots = new java.util.HashMap<>();
-        for (Path target : targets) {
-            slots.put(target, LockSlots.slotOf(key(target, realFolders), target, false));
-        }
-        List<Path> ordered = new ArrayList<>(slots.keySet());
-        ordered.sort(Comparator.comparing((Path target) -> slots.get(target).jvmKey()));
-        List<Held> held = new ArrayList<>();
-        try {
-            for (Path target : ordered) {
-                held.add(acquire(slots.get(target), target, timeout));
-            }
-            return held;
-        } catch (IOException | RuntimeException e) {
-            releaseAll(held);
-            throw e;
-        }
+        return LockSets.acquireAll(targets, timeout);
     }
 
     /**
@@ -265,9 +266,15 @@ public final class PathLocks {
         }
     }
 
-    /** Steps 3 to 5 for the first holder of the slot in this JVM; on return the byte is held. */
-    private static void lockAcrossProcesses(Entry entry, Slot slot, Path target, Duration timeout, long deadline)
-            throws IOException, InterruptedException {
+    /**
+     * Steps 3 to 5 for the first holder of the slot in this JVM; on return the byte is held.
+     *
+     * @param checkNow false to leave step 5 to the caller ({@link #acquireAll}); it is asked
+     *     here all the same when folders were made for the lock file
+     * @return the lock file when step 5 was left to the caller, else null
+     */
+    private static LockFiles.LockFile lockAcrossProcesses(Entry entry, Slot slot, Path target, Duration timeout,
+            long deadline, boolean checkNow) throws IOException, InterruptedException {
         // Made only when a folder is (rare): a list per write otherwise.
         List<Path> made = null;
         int folderAttempts = 0;
@@ -302,6 +309,12 @@ public final class PathLocks {
                 attempt--;
                 continue;
             }
+            if (!checkNow && made == null) {
+                entry.file = taken.file();
+                entry.osLock = taken.lock();
+                entry.madeFolders = null;
+                return taken.file();
+            }
             boolean current;
             try {
                 current = taken.file().stillAtItsPath();
@@ -313,7 +326,7 @@ public final class PathLocks {
                 entry.file = taken.file();
                 entry.osLock = taken.lock();
                 entry.madeFolders = made == null || made.isEmpty() ? null : made;
-                return;
+                return null;
             }
             // Step 5: deleted or replaced since it was opened; a lock on it excludes nobody.
             LockFiles.markStale(taken.file());
