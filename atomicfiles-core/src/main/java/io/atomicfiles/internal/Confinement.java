@@ -195,7 +195,7 @@ public final class Confinement {
      */
     public boolean deleteIfExists(Path path) throws IOException {
         if (root == null) {
-            return Files.deleteIfExists(path);
+            return Unlink.ifExists(path);
         }
         check(path, "delete");
         runTestHook();
