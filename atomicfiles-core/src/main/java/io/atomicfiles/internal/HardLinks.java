@@ -1,8 +1,6 @@
 package io.atomicfiles.internal;
 
 import java.io.IOException;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,8 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
  * removing the old name; that removal is what these methods add.
  */
 public final class HardLinks {
-    private static final FileSystem DEFAULT = FileSystems.getDefault();
-
     private HardLinks() {
     }
 
@@ -46,12 +42,15 @@ public final class HardLinks {
      * @return whether {@code from} was removed
      */
     public static boolean removeIfStillThere(Path from, Path to) throws IOException {
-        if (from.getFileSystem() == DEFAULT && !from.toFile().exists()) {
+        java.io.File fromFile = Stat.ioFile(from);
+        if (fromFile != null && !fromFile.exists()) {
             // The usual case, asked the cheap way: java.io.File#exists is one stat(2) that says
             // "absent" without an exception, where Files' lstat throws one (two per file of a
-            // transaction were ~3% of its CPU, BENCHMARKS.md). stat follows a link, so a link
-            // that leads nowhere reads as absent here and is left: every name renamed by the
-            // library is a regular file it made or checked, so such a link is someone else's.
+            // transaction were ~3% of its CPU, BENCHMARKS.md). It says false as well for a link
+            // that leads nowhere and when stat fails; either way the name is left, as any file
+            // that is not the renamed one: every name the library renames is a regular file it
+            // made or checked, so such a link is someone else's, and a stat that fails cannot
+            // be the ground for a removal. (Before, a failed lstat threw after the rename.)
             return false;
         }
         BasicFileAttributes left = Stat.attributes(from);

@@ -22,6 +22,23 @@ public final class Stat {
     private Stat() {
     }
 
+    private static final java.nio.file.FileSystem DEFAULT = java.nio.file.FileSystems.getDefault();
+
+    /**
+     * {@code path} as a {@link java.io.File} that names exactly the same bytes, for the
+     * {@code java.io} calls that make one system call and throw nothing ({@link Unlink},
+     * {@link HardLinks}); null when there is none: another filesystem than the default one, or a
+     * name whose bytes the platform's encoding could not decode (Java shows them as U+FFFD, and
+     * the {@code File} would name other bytes: another file, or none).
+     */
+    static java.io.File ioFile(Path path) {
+        if (path.getFileSystem() != DEFAULT) {
+            return null;
+        }
+        String name = path.toString();
+        return name.indexOf('\uFFFD') < 0 ? new java.io.File(name) : null;
+    }
+
     /** The attributes of {@code path}, or null when there is no such file. */
     public static BasicFileAttributes attributes(Path path) throws IOException {
         try {

@@ -1,8 +1,6 @@
 package io.atomicfiles.internal;
 
 import java.io.IOException;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,14 +13,12 @@ import java.nio.file.Path;
  * has a high fixed cost (BENCHMARKS.md, "W3: fewer system calls per file").
  */
 public final class Unlink {
-    private static final FileSystem DEFAULT = FileSystems.getDefault();
-
     private Unlink() {
     }
 
     /**
      * {@link Files#deleteIfExists}, in one {@code unlink(2)} when the name is there. On the default
-     * filesystem {@link java.io.File#delete} is {@code remove(3)}: {@code unlink}, and
+     * filesystem ({@link Stat#ioFile}) {@link java.io.File#delete} is {@code remove(3)}: {@code unlink}, and
      * {@code rmdir} only when the kernel answers that the name is a folder, the same choice
      * {@code Files} makes, from the same answer. A link is removed, never followed. That call
      * says only whether the name was removed: when it was not (absent, or a failure whose reason
@@ -32,7 +28,8 @@ public final class Unlink {
      * @return whether the name was removed by this call
      */
     public static boolean ifExists(Path path) throws IOException {
-        if (path.getFileSystem() == DEFAULT && path.toFile().delete()) {
+        java.io.File file = Stat.ioFile(path);
+        if (file != null && file.delete()) {
             return true;
         }
         return Files.deleteIfExists(path);

@@ -29,6 +29,23 @@ class HardLinksTest {
         assertThat(Files.readString(target)).isEqualTo("one file");
     }
 
+    /**
+     * A name Java cannot decode (see {@link UnlinkTest}) is looked at by its own bytes: a
+     * java.io.File of its text would ask about another name, find none, and leave it.
+     */
+    @Test
+    void aRenameBetweenTwoLinksWithANameJavaCannotDecodeLeavesOnlyTheTarget() throws Exception {
+        Path target = Files.writeString(dir.resolve("target"), "one file");
+        Path raw = RawNames.make(dir, "\\377");
+        Files.delete(raw);
+        Files.createLink(raw, target);
+
+        assertThat(HardLinks.renameOver(raw, target)).as("the rename did nothing; the raw name removed").isTrue();
+
+        assertThat(RawNames.list(dir)).doesNotContain(raw);
+        assertThat(Files.readString(target)).isEqualTo("one file");
+    }
+
     @Test
     void anOrdinaryRenameRemovesNothing() throws IOException {
         Path target = Files.writeString(dir.resolve("target"), "old");

@@ -55,6 +55,24 @@ class UnlinkTest {
         assertThat(Files.readString(full.resolve("inside"))).isEqualTo("stays");
     }
 
+    /**
+     * A name whose bytes are not valid in the platform's encoding (made by another program) shows
+     * in Java as U+FFFD; a java.io.File of that text would name other bytes. The raw name is
+     * removed all the same, and a file whose name is U+FFFD itself is left alone.
+     */
+    @Test
+    void aNameJavaCannotDecodeIsRemovedAndNoOtherFileWithIt() throws Exception {
+        Path raw = RawNames.make(dir, "\\377");
+        Path decoy = RawNames.decoyFor(dir);
+
+        assertThat(Unlink.ifExists(raw)).isTrue();
+
+        assertThat(RawNames.list(dir)).doesNotContain(raw);
+        if (decoy != null) {
+            assertThat(Files.readString(decoy)).isEqualTo("decoy");
+        }
+    }
+
     @Test
     void anotherFilesystemIsAskedThroughItsProvider() throws IOException {
         try (FileSystem jimfs = Jimfs.newFileSystem(Configuration.unix())) {
