@@ -47,7 +47,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Idle lock files stay open</b> (at most {@value #MAX_IDLE}, for at most about
  * {@value #IDLE_MILLIS} ms): the next write to the folder needs no open and no close, and a
  * filesystem written to is not kept busy (unmountable) for long. A lock file deleted or replaced while open is noticed by
- * {@link LockFile#stillAtItsPath()}, which {@link PathLocks} asks after every lock.
+ * {@link LockFile#stillAtItsPath()}, which {@link PathLocks} asks after every lock (for a set
+ * of locks, once per lock file after the set's last byte: {@link LockSets}).
  */
 final class LockFiles {
     private static final Log LOG = Log.of(LockFiles.class);

@@ -27,11 +27,17 @@ import java.util.Set;
  *       ext4 (BENCHMARKS.md, "W3: fewer system calls per file"). It is the same check. A lock
  *       file found at its path after the set's last byte was taken has been there since its
  *       first byte was: an inode whose last name was unlinked never gets a name again (the
- *       library and cleanup jobs only ever delete lock files; only a rename away and back,
- *       which nobody makes, would pass).</li>
+ *       library and cleanup jobs only ever delete lock files). Only a rename of the lock file,
+ *       or of a folder above it, away and back between the set's first byte and its last
+ *       (lock waits included) would pass unseen, where a check per byte left that instant
+ *       between a lock and its stat; nobody makes such renames but an attacker who can write
+ *       the folder, who can delete the lock file anyway.</li>
  *   <li>A lock file found deleted or replaced: a byte of it excludes nobody. Every byte of the
- *       set is let go and the set is taken again one byte at a time, each checked right after
- *       it is taken, with the retries of {@link PathLocks}.</li>
+ *       set is let go and the set is taken again one byte at a time, in the same order, each
+ *       checked right after it is taken, with the retries of {@link PathLocks}. (A lock file
+ *       that was stale before the set began is met by every byte of step 1 that lies in it, so
+ *       a process still holding a byte of that deleted file delays the set until step 3; the
+ *       check per byte had moved to the new file after the first.)</li>
  * </ol>
  * On failure none is held.
  */
@@ -62,11 +68,18 @@ final class LockSets {
             if (lockFilesStillAtTheirPaths(held)) {
                 return held;
             }
-            // Step 3.
+            // Step 3. The folders a first take made stay that path's (letting it go removed
+            // them only if nobody used them meanwhile; then the second take makes them again).
+            Map<Path, List<Path>> made = new HashMap<>();
+            for (int i = 0; i < held.size(); i++) {
+                made.put(ordered.get(i), held.get(i).madeFolders());
+            }
             PathLocks.releaseAll(held);
             held.clear();
             for (Path target : ordered) {
-                held.add(PathLocks.acquire(slots.get(target), target, timeout, true));
+                Held lock = PathLocks.acquire(slots.get(target), target, timeout, true);
+                held.add(lock);
+                lock.alsoMade(made.get(target));
             }
             return held;
         } catch (IOException | RuntimeException e) {

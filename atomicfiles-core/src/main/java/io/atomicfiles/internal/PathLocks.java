@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,6 +97,26 @@ public final class PathLocks {
         public List<Path> madeFolders() {
             List<Path> made = entry.madeFolders;
             return made == null ? List.of() : List.copyOf(made);
+        }
+
+        /**
+         * For a set let go and taken again ({@link LockSets}, step 3): the folders that this
+         * path's first take made, and that are still there, are this lock's as well (removed on
+         * release if left empty, and recorded by a transaction), unless the second take made
+         * some itself. Letting the first take go removed them only if nobody else used them.
+         */
+        void alsoMade(List<Path> folders) throws IOException {
+            if (folders.isEmpty() || entry.osLock == null || entry.madeFolders != null
+                    || !entry.jvmLock.isHeldByCurrentThread() || entry.jvmLock.getHoldCount() != 1) {
+                return;
+            }
+            List<Path> still = new ArrayList<>();
+            for (Path folder : folders) {
+                if (Stat.isDirectory(folder)) {
+                    still.add(folder);
+                }
+            }
+            entry.madeFolders = still.isEmpty() ? null : still;
         }
 
         @Override

@@ -28,15 +28,21 @@ public final class Stat {
      * {@code path} as a {@link java.io.File} that names exactly the same bytes, for the
      * {@code java.io} calls that make one system call and throw nothing ({@link Unlink},
      * {@link HardLinks}); null when there is none: another filesystem than the default one, or a
-     * name whose bytes the platform's encoding could not decode (Java shows them as U+FFFD, and
-     * the {@code File} would name other bytes: another file, or none).
+     * name whose bytes do not survive the trip through text in the platform's encoding (bytes
+     * invalid in it show as U+FFFD; a few encodings map some valid bytes back to others). The
+     * {@code File}'s own path is compared with {@code path}, byte for byte, with no system call:
+     * a {@code File} naming other bytes would be another file, or none.
      */
     static java.io.File ioFile(Path path) {
         if (path.getFileSystem() != DEFAULT) {
             return null;
         }
-        String name = path.toString();
-        return name.indexOf('\uFFFD') < 0 ? new java.io.File(name) : null;
+        java.io.File file = new java.io.File(path.toString());
+        try {
+            return file.toPath().equals(path) ? file : null;
+        } catch (java.nio.file.InvalidPathException unmappable) {
+            return null;
+        }
     }
 
     /** The attributes of {@code path}, or null when there is no such file. */

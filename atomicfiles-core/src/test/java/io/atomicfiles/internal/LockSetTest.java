@@ -65,8 +65,49 @@ class LockSetTest {
         } finally {
             PathLocks.releaseAll(held);
         }
+        assertThat(io.atomicfiles.testing.HeldLockFiles.in(dir)).as("nothing held after the set is let go").isEmpty();
+        assertThat(slotsIn(dir)).as("no slot of this folder left in this JVM").isEmpty();
         assertThat(childWrites(files.get(2))).as("once the set is let go").isEqualTo("written");
         assertThat(Files.readString(files.get(2))).isEqualTo("child");
+    }
+
+    /**
+     * A set taken again (a stale lock file in it) keeps the folders its first take made as its
+     * own when letting that take go could not remove them (someone put a file there meanwhile):
+     * a transaction records them, so that a rollback removes them once they are empty again.
+     */
+    @Test
+    void theFoldersATakeMadeStayTheSetsWhenTheSetIsTakenAgain() throws Exception {
+        Path old = dir.resolve("a").resolve("old.txt");
+        Files.createDirectories(old.getParent());
+        AtomicFiles.writeText(old, "old"); // leaves a's lock file open in this JVM, idle
+        Path staleLockFile = old.resolveSibling(LockFiles.NAME);
+        Files.delete(staleLockFile);
+        Files.createFile(staleLockFile); // a's lock file replaced while this JVM holds the old one open
+        Path made = dir.resolve("new");
+        Path fresh = made.resolve("x.txt");
+        LockSets.afterEachTakeForTests = () -> {
+            try {
+                if (Files.isDirectory(made) && !Files.exists(made.resolve("someone-else"))) {
+                    Files.writeString(made.resolve("someone-else"), "here"); // the folder is in use now
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        List<PathLocks.Held> held = PathLocks.acquireAll(List.of(old, fresh), Duration.ofSeconds(10));
+        LockSets.afterEachTakeForTests = null;
+        try {
+            PathLocks.Held freshLock = held.stream().filter(h -> !h.madeFolders().isEmpty()).findFirst().orElse(null);
+            assertThat(freshLock).as("the lock of %s names the folder it made", fresh).isNotNull();
+            assertThat(freshLock.madeFolders()).containsExactly(made);
+            assertThat(childWrites(old)).as("a's lock is held in the lock file there now").isEqualTo("timed out");
+        } finally {
+            PathLocks.releaseAll(held);
+        }
+        assertThat(Files.readString(made.resolve("someone-else"))).isEqualTo("here");
+        assertThat(slotsIn(dir)).isEmpty();
     }
 
     @Test
@@ -82,6 +123,12 @@ class LockSetTest {
             PathLocks.releaseAll(held);
         }
         assertThat(childWrites(files.get(0))).isEqualTo("written");
+    }
+
+    /** This JVM's lock slots (held, waited for) of files under {@code folder}. */
+    private static List<String> slotsIn(Path folder) throws java.io.IOException {
+        String real = folder.toRealPath().toString();
+        return PathLocks.ENTRIES.keySet().stream().filter(key -> key.contains(real)).toList();
     }
 
     private static String childWrites(Path file) throws Exception {

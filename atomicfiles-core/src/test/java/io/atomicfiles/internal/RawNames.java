@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,15 +27,21 @@ final class RawNames {
     }
 
     /**
-     * A file named U+FFFD itself, in the encoding of the platform, holding "decoy": what a
-     * {@code java.io.File} of an undecodable name would name; null where the encoding has no
-     * U+FFFD (ASCII), where no such mistake can happen.
+     * The file a {@code java.io.File} of {@code raw}'s text names, made and holding "decoy": what
+     * a one-call {@code java.io} operation on that text would reach instead of {@code raw} (named
+     * U+FFFD where the platform's encoding is UTF-8, "?" where it is ASCII).
      */
-    static Path decoyFor(Path dir) throws IOException {
-        try {
-            return Files.writeString(dir.resolve("\uFFFD"), "decoy");
-        } catch (InvalidPathException noSuchName) {
-            return null;
+    static java.io.File decoyFor(Path raw) throws IOException {
+        java.io.File decoy = new java.io.File(raw.toString());
+        try (java.io.OutputStream out = new java.io.FileOutputStream(decoy)) {
+            out.write("decoy".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return decoy;
+    }
+
+    static String read(java.io.File file) throws IOException {
+        try (java.io.InputStream in = new java.io.FileInputStream(file)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
