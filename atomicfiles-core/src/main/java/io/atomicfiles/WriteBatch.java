@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Group commit: many independent files, each written atomically and durably, for the cost of
@@ -128,6 +132,12 @@ public final class WriteBatch implements AutoCloseable {
      * Writes every file (steps in the class comment). On return each file is published and
      * durable.
      *
+     * <p>An interrupt of the calling thread begins no further file; the files under way are
+     * finished, and every file published is forced (step 4) all the same; the interrupt is kept.
+     * An {@link Error} in one file (a listener's assertion, an {@code OutOfMemoryError}) begins no
+     * further file either; the files published are forced, and the {@code Error} is thrown with
+     * the {@link WriteBatchException} report, if some file failed, as a suppressed exception.
+     *
      * @return one result per file, in the order of their paths
      * @throws WriteBatchException when some file could not be written: it lists the files
      *     published (each atomic; durable unless its folder's fsync failed, which it names) and the
@@ -143,42 +153,67 @@ public final class WriteBatch implements AutoCloseable {
         for (int i = 0; i < all.size(); i++) {
             indices.add(i);
         }
+        Thread caller = Thread.currentThread();
+        // An Error in one file (an assertion in a listener, an OutOfMemoryError) begins no further
+        // file; the files published still get step 4 and the report, and commit() throws it last.
+        AtomicReference<Throwable> fatal = new AtomicReference<>();
         // Steps 1 to 3, each file on one of the library's threads from its lock to its rename.
-        WriteBatchPublisher publisher = new WriteBatchPublisher();
+        WriteBatchPublisher publisher = new WriteBatchPublisher(e -> fatal.compareAndSet(null, e));
         // The real files (and backups) claimed by the batch's files so far: one file named twice
         // (through a link and by its name, which addWrite cannot tell) is written once, not twice
         // (two results for one file, and the second backup holding the first write's content).
         Map<Path, Path> claimed = new HashMap<>();
-        InterruptedIOException interrupted = null;
+        boolean interrupted = false;
         try {
             Parallel.forEach(indices, PARALLELISM, i -> {
+                // A small batch runs on the caller's thread (Parallel): there its interrupt begins no
+                // further file, as it does on the library's threads.
+                if (fatal.get() != null || (Thread.currentThread() == caller && caller.isInterrupted())) {
+                    return;
+                }
                 try {
                     results[i] = write(all.get(i), publisher, claimed);
                 } catch (IOException | RuntimeException e) {
                     // This file alone: its temp file is gone, its target as it was.
                     errors[i] = asIOException(e);
+                } catch (Error e) {
+                    // Its temp file is gone and its lock let go too (the write's close); the Error
+                    // itself is thrown by commit(), so the report names it without holding it.
+                    fatal.compareAndSet(null, e);
+                    errors[i] = new IOException("write " + all.get(i).requested() + " failed: " + e
+                            + " (thrown by commit()); the file is as it was");
                 }
             });
         } catch (InterruptedIOException e) {
             // An interrupt starts no further file, and the files under way were finished
             // (Parallel.forEach): those published still get step 4, and the files never begun
-            // are reported as not written. The interrupt is kept for the caller, but put aside
-            // during step 4: an interrupted thread's fsync would fail (FileChannel is interruptible).
-            interrupted = e;
-            Thread.interrupted();
+            // are reported as not written.
+            interrupted = true;
         }
+        // The interrupt is kept for the caller, but put aside during step 4: an interrupted
+        // thread's fsync would fail (FileChannel is interruptible), in a small batch the caller's
+        // own (an interrupt that came after some file's rename, which no Parallel call saw).
+        interrupted |= Thread.interrupted();
         Map<Path, IOException> failures = new LinkedHashMap<>();
+        Set<Path> namedTwice = new LinkedHashSet<>();
         List<WriteResult> published = new ArrayList<>();
         Map<Path, List<WriteResult>> byFolder = new LinkedHashMap<>();
+        Set<Path> publishedRequests = new HashSet<>();
         for (int i = 0; i < all.size(); i++) {
+            if (results[i] != null) {
+                publishedRequests.add(all.get(i).requested());
+            }
+        }
+        for (int i = 0; i < all.size(); i++) {
+            Path requested = all.get(i).requested();
             if (errors[i] != null) {
-                failures.put(all.get(i).requested(), errors[i]);
+                failures.put(requested, errors[i]);
+                if (errors[i] instanceof SameFile && publishedRequests.contains(((SameFile) errors[i]).other)) {
+                    // Not "as it was": the other name's content is in it.
+                    namedTwice.add(requested);
+                }
             } else if (results[i] == null) {
-                InterruptedIOException notBegun = new InterruptedIOException("batch: "
-                        + all.get(i).requested() + " was not written: the commit was interrupted before it began;"
-                        + " the file is as it was");
-                notBegun.initCause(interrupted);
-                failures.put(all.get(i).requested(), notBegun);
+                failures.put(requested, notBegun(requested, fatal.get()));
             } else {
                 published.add(results[i]);
                 byFolder.computeIfAbsent(results[i].target().getParent(), f -> new ArrayList<>()).add(results[i]);
@@ -187,14 +222,8 @@ public final class WriteBatch implements AutoCloseable {
         // Step 4: each folder forced once, after all its renames; until then none of them survives a power loss.
         Set<Path> notDurable = new LinkedHashSet<>();
         if (options.durability().syncsFolder()) {
-            Map<Path, IOException> folderFailures = Collections.synchronizedMap(new LinkedHashMap<>());
-            Parallel.forEach(new ArrayList<>(byFolder.keySet()), PARALLELISM, folder -> {
-                try {
-                    Fsync.folder(folder, "write", folder);
-                } catch (IOException e) {
-                    folderFailures.put(folder, e);
-                }
-            });
+            Map<Path, IOException> folderFailures = new ConcurrentHashMap<>();
+            interrupted |= forceFolders(new ArrayList<>(byFolder.keySet()), folderFailures, caller);
             for (Map.Entry<Path, List<WriteResult>> folder : byFolder.entrySet()) {
                 IOException failure = folderFailures.get(folder.getKey());
                 if (failure != null) {
@@ -205,13 +234,78 @@ public final class WriteBatch implements AutoCloseable {
                 }
             }
         }
-        if (interrupted != null) {
-            Thread.currentThread().interrupt();
+        if (interrupted) {
+            caller.interrupt();
         }
-        if (!failures.isEmpty()) {
-            throw new WriteBatchException(published, notDurable, failures);
+        WriteBatchException report = failures.isEmpty() ? null
+                : new WriteBatchException(published, notDurable, failures, namedTwice);
+        Throwable error = fatal.get();
+        if (error != null) {
+            if (report != null) {
+                error.addSuppressed(report);
+            }
+            throw WriteBatch.<RuntimeException>rethrow(error);
+        }
+        if (report != null) {
+            throw report;
         }
         return Collections.unmodifiableList(published);
+    }
+
+    /** Why a file was never begun: an Error in another file, or an interrupt of the commit. */
+    private static IOException notBegun(Path requested, Throwable fatal) {
+        String why = fatal != null ? "another file of the batch failed with " + fatal + " (thrown by commit())"
+                : "the commit was interrupted before it began";
+        return new InterruptedIOException("batch: " + requested + " was not written: " + why + "; the file is as it was");
+    }
+
+    /**
+     * Step 4: forces every one of {@code folders} once, on the library's threads (or the
+     * caller's, for a few). Every folder is forced, through interrupts of the caller: an
+     * interrupt stops {@link Parallel#forEach} from starting further folders, so the folders
+     * not yet begun are forced in another round (never one already begun: a folder whose fsync
+     * was under way is in {@code failures} or forced). Where the caller's thread forces folders
+     * itself, its interrupt is put aside before each (an interrupt that comes during one fails
+     * that fsync, whose outcome is then unknown: it is reported, never retried).
+     *
+     * @return whether the caller was interrupted meanwhile (the interrupt is cleared; the caller restores it)
+     */
+    private static boolean forceFolders(List<Path> folders, Map<Path, IOException> failures, Thread caller) {
+        Set<Path> begun = ConcurrentHashMap.newKeySet();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        while (begun.size() < folders.size()) {
+            List<Path> left = new ArrayList<>();
+            for (Path folder : folders) {
+                if (!begun.contains(folder)) {
+                    left.add(folder);
+                }
+            }
+            try {
+                Parallel.forEach(left, PARALLELISM, folder -> {
+                    if (Thread.currentThread() == caller && Thread.interrupted()) {
+                        interrupted.set(true);
+                    }
+                    begun.add(folder);
+                    try {
+                        Fsync.folder(folder, "write", folder);
+                    } catch (IOException | RuntimeException e) {
+                        failures.put(folder, asIOException(e));
+                    }
+                });
+            } catch (InterruptedIOException e) {
+                interrupted.set(true);
+                Thread.interrupted();
+            } catch (IOException e) {
+                // The action throws none: each folder's failure is in failures.
+                throw new IllegalStateException(e);
+            }
+        }
+        return interrupted.get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T rethrow(Throwable error) throws T {
+        throw (T) error;
     }
 
     /**
@@ -245,14 +339,29 @@ public final class WriteBatch implements AutoCloseable {
                 other = claimed.get(backup);
             }
             if (other != null) {
-                throw new AtomicWriteException("write " + requested + " failed: it is the same file as " + other
-                        + " (or its backup) in this batch, through a link (" + target + "); written once", null,
-                        Map.of("operation", "write", "path", requested.toString()));
+                throw new SameFile(requested, other, target);
             }
             claimed.put(target, requested);
             if (backup != null) {
                 claimed.put(backup, requested);
             }
+        }
+    }
+
+    /**
+     * A file of the batch that is the same file (or its backup) as another file of it, through a
+     * link: written once, by {@link #other}'s entry. If that one was published, this file holds
+     * its content: not "as it was" ({@link WriteBatchException#namedTwice()}).
+     */
+    private static final class SameFile extends AtomicWriteException {
+        private static final long serialVersionUID = 1L;
+        private final transient Path other;
+
+        SameFile(Path requested, Path other, Path target) {
+            super("write " + requested + " failed: it is the same file as " + other + " (or its backup) in this"
+                    + " batch, through a link (" + target + "); written once, with " + other + "'s content", null,
+                    Map.of("operation", "write", "path", requested.toString()));
+            this.other = other;
         }
     }
 

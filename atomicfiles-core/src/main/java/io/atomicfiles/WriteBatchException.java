@@ -21,14 +21,24 @@ public class WriteBatchException extends AtomicWriteException {
     private final transient List<WriteResult> published;
     private final transient Set<Path> notDurable;
     private final transient Map<Path, java.io.IOException> failures;
+    private final transient Set<Path> namedTwice;
 
     public WriteBatchException(List<WriteResult> published, Set<Path> notDurable,
             Map<Path, java.io.IOException> failures) {
+        this(published, notDurable, failures, Set.of());
+    }
+
+    /**
+     * @param namedTwice failed files that are the same file as a published one (see {@link #namedTwice()})
+     */
+    public WriteBatchException(List<WriteResult> published, Set<Path> notDurable,
+            Map<Path, java.io.IOException> failures, Set<Path> namedTwice) {
         super(message(published, failures), failures.isEmpty() ? null : failures.values().iterator().next(),
                 context(published, failures));
         this.published = List.copyOf(published);
         this.notDurable = Set.copyOf(notDurable);
         this.failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
+        this.namedTwice = Set.copyOf(namedTwice);
         failures.values().stream().skip(1).forEach(this::addSuppressed);
     }
 
@@ -62,11 +72,21 @@ public class WriteBatchException extends AtomicWriteException {
         return failures;
     }
 
-    /** The files left as they were: failed and not published. */
+    /**
+     * Files named twice in the batch, the second time through a link (or as the other's backup):
+     * each failed as a duplicate (its own content was not written), but the file is the same as
+     * another file of the batch that was published, whose content it now holds. In
+     * {@link #failures()}, not in {@link #notPublished()}.
+     */
+    public Set<Path> namedTwice() {
+        return namedTwice;
+    }
+
+    /** The files left as they were: failed, not published, and not the same file as one published. */
     public List<Path> notPublished() {
         List<Path> paths = new ArrayList<>();
         for (Path path : failures.keySet()) {
-            if (!notDurable.contains(path)) {
+            if (!notDurable.contains(path) && !namedTwice.contains(path)) {
                 paths.add(path);
             }
         }

@@ -41,6 +41,13 @@ final class WriteBatchPublisher {
     private final ConcurrentLinkedQueue<Staged> queue = new ConcurrentLinkedQueue<>();
     /** Whether some thread is publishing the queue. */
     private final AtomicBoolean publishing = new AtomicBoolean();
+    /** Told of a {@link Throwable} other than an {@link IOException} thrown while publishing a file. */
+    private final java.util.function.Consumer<Throwable> fatal;
+
+    /** @param fatal told of any {@link Error} or runtime failure thrown while a file is published */
+    WriteBatchPublisher(java.util.function.Consumer<Throwable> fatal) {
+        this.fatal = fatal;
+    }
 
     /** A staged file waiting for its backup and rename. */
     private static final class Staged {
@@ -112,7 +119,7 @@ final class WriteBatchPublisher {
         }
     }
 
-    private static void publishOne(Staged staged) {
+    private void publishOne(Staged staged) {
         try {
             staged.result = staged.write.publishStagedForBatch();
         } catch (IOException e) {
@@ -120,8 +127,15 @@ final class WriteBatchPublisher {
             staged.error = e;
         } catch (Throwable e) {
             // Even an Error is this file's: the other queued files are still published, and
-            // every waiting thread is woken (none would be, were it thrown from here).
-            staged.error = new IOException("write " + staged.write.target() + ": publish failed: " + e, e);
+            // every waiting thread is woken (none would be, were it thrown from here). The batch
+            // throws it at the end (fatal). An Error after the rename (a listener's, in
+            // finished(true)) leaves the file published: it is reported so, and its folder forced.
+            fatal.accept(e);
+            staged.result = staged.write.publishedResult();
+            if (staged.result == null) {
+                staged.error = new IOException("write " + staged.write.target() + ": publish failed: " + e
+                        + "; the file is as it was");
+            }
         } finally {
             staged.done = true;
             LockSupport.unpark(staged.owner);

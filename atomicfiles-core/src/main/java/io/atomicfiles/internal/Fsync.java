@@ -87,7 +87,9 @@ public final class Fsync {
      * {@link SyncFailedException}, the mark that keeps it from ever being retried.
      */
     public static AtomicWriteException failure(String operation, Path path, String step, Exception e) {
-        SyncFailedException marker = new SyncFailedException(String.valueOf(e.getMessage()));
+        // A ClosedByInterruptException has no message: say what it was (an fsync cut short by an
+        // interrupt, whose outcome is unknown: it may hide an EIO, so it is never retried either).
+        SyncFailedException marker = new SyncFailedException(e.getMessage() != null ? e.getMessage() : e.toString());
         marker.initCause(e);
         return AtomicWriteException.failed(operation, path, step, marker);
     }

@@ -73,6 +73,8 @@ public final class WriteProtocol implements AutoCloseable {
     private final long startNanos;
     /** Step 5: the target as found under the lock, and what the temp file is given from it. */
     private final KeptAttributes attributes;
+    /** What was published, from the rename on. */
+    private WriteResult result;
     private State state = State.OPEN;
     /** The step being run, for the error of a failure. */
     private String step = "write temp file";
@@ -298,9 +300,19 @@ public final class WriteProtocol implements AutoCloseable {
             Fsync.folder(folder, operation, target);
         }
         state = State.COMMITTED;
-        finishProgress(true);
-        return new WriteResult(target, written.size(), written.sha256(), Optional.ofNullable(backup),
+        result = new WriteResult(target, written.size(), written.sha256(), Optional.ofNullable(backup),
                 Duration.ofNanos(System.nanoTime() - startNanos));
+        finishProgress(true);
+        return result;
+    }
+
+    /**
+     * What this write published, once it did (null before): for a batch whose file's listener
+     * threw an {@link Error} in {@code finished(true)}, after the rename, so that the file is
+     * reported published (and its folder forced) all the same.
+     */
+    public WriteResult publishedResult() {
+        return state == State.COMMITTED ? result : null;
     }
 
     /** Step 9 for a failure at {@link #step}: before the rename, the write is discarded; after it, nothing is undone. */
