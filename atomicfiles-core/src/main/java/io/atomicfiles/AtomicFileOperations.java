@@ -127,6 +127,15 @@ public final class AtomicFileOperations {
 
     /** Updates are combined only when they would be written alike. */
     private record UpdateKey(Path target, DataFormat format, boolean createIfMissing, WriteOptions options) {
+        /**
+         * Whether updates with these options may share a write. Not a compare-and-swap
+         * ({@code expectedChecksum}): one by one, only the first update of a group could match
+         * the checksum, and combined they would all pass one check. Not {@code createNew}: one by
+         * one, only the first update of a missing file could create it.
+         */
+        boolean combinable() {
+            return options.expectedChecksum().isEmpty() && !options.createNew();
+        }
     }
 
     private Map<String, Object> update(String operation, DataFormat format, Path path,
@@ -139,8 +148,13 @@ public final class AtomicFileOperations {
         Audited.call(operation, path, Map.of(), () -> {
             Path target = Targets.resolveFile(path, withSchema.followSymlinks(), operation);
             UpdateKey key = new UpdateKey(target, format, createIfMissing, withSchema);
-            CombinedUpdates.Served served = COMBINED.submit(key, update,
-                    group -> writeGroup(operation, path, key, group));
+            CombinedUpdates.GroupRunner runner = group -> writeGroup(operation, path, key, group);
+            // From inside another update's function that holds this file's lock (other options,
+            // so another queue), waiting in a queue whose leader waits for that lock would stall
+            // both until the lock timeout; one by one the lock is taken again (it is reentrant).
+            CombinedUpdates.Served served = !key.combinable() || PathLocks.isHeldByCurrentThread(target)
+                    ? COMBINED.alone(update, runner)
+                    : COMBINED.submit(key, update, runner, target, withSchema.lockTimeout());
             written.set(served.document());
             return served.write();
         }, recordHere);
@@ -150,18 +164,24 @@ public final class AtomicFileOperations {
     /**
      * One combined read-modify-write: holding the file's lock (in this JVM and across processes)
      * from the read to the write, reads the file once, applies every queued function in arrival
-     * order (each to its own deep copy of the document so far as the file would give it back, so
-     * that it sees what it would see one by one, and a function that throws, or
-     * whose result violates the schema, changes nothing and fails its own caller alone), and
-     * writes the last document once. Callers are told their documents only after the write
-     * returned, so each returns only when its change is durable. The retry policy applies to
-     * the whole group; the inner write makes one attempt.
+     * order, and writes the last document once. Each function gets its own copy of the document
+     * so far as the file would give it back: the previous document is serialised, as it would be
+     * written, and parsed again, so that a function sees the types one by one would show it (an
+     * {@code Integer} where the previous function put a {@code Long}, a {@code Double} for a
+     * {@code float}, a string for a {@code byte[]}). A function that throws, returns null, returns
+     * a document that cannot be serialised or whose form as written violates the schema, changes
+     * nothing and fails its own caller alone, wherever it is in the group (the last one's
+     * document used to be serialised only by the group's write, whose failure failed them all).
+     * The bytes written are the last good document's. Callers are told their documents only
+     * after the write returned, so each returns only when its change is durable. The retry
+     * policy applies to the whole group; the inner write makes one attempt.
      */
     private WriteResult writeGroup(String operation, Path path, UpdateKey key, List<CombinedUpdates.Request> group)
             throws IOException {
         Path target = key.target();
-        WriteOptions once = key.options().toBuilder().retryPolicy(RetryPolicy.none()).build();
-        Object schema = once.schema().orElse(null);
+        Object schema = key.options().schema().orElse(null);
+        // Each document is validated below in the very form written; the write need not parse it again.
+        WriteOptions once = key.options().toBuilder().retryPolicy(RetryPolicy.none()).schema(null).build();
         return Retries.call(key.options().retryPolicy(), operation, path, () -> {
             if (!key.createIfMissing()) {
                 requireExists(target, path, operation);
@@ -176,8 +196,8 @@ public final class AtomicFileOperations {
                         ? Codecs.readMap(target, key.format()) : new LinkedHashMap<>();
                 List<CombinedUpdates.Request> applied = new ArrayList<>();
                 List<Map<String, Object>> produced = new ArrayList<>();
-                for (int i = 0; i < group.size(); i++) {
-                    CombinedUpdates.Request request = group.get(i);
+                byte[] content = null;
+                for (CombinedUpdates.Request request : group) {
                     if (request.isDone()) {
                         continue;
                     }
@@ -187,15 +207,21 @@ public final class AtomicFileOperations {
                             throw new IllegalStateException(operation + " " + path
                                     + ": the update function returned null; return the map to write");
                         }
-                        JsonNode tree = schema != null || i < group.size() - 1 ? Codecs.toTree(next) : null;
+                        byte[] bytes = serialise(key.format(), next);
+                        JsonNode asWritten = Codecs.read(bytes, key.format(), target);
+                        if (!asWritten.isObject()) {
+                            throw new ValidationException(target, operation + " " + path + ": the update function's"
+                                    + " document is written as " + asWritten.getNodeType() + ", expected an object", null);
+                        }
                         if (schema != null) {
-                            Schemas.validate(schema, tree, target);
+                            Schemas.validate(schema, asWritten, target);
                         }
                         // The next function gets what it would get one by one: this document as the
                         // file gives it back (maps, lists and scalars only), not the objects this
                         // function put in (a set, a record, an array), which a later function could
                         // change after this caller's document is made, or see in another shape.
-                        state = tree != null && tree.isObject() ? Codecs.toMap((ObjectNode) tree) : next;
+                        state = Codecs.toMap((ObjectNode) asWritten);
+                        content = bytes;
                         applied.add(request);
                         produced.add(next);
                     } catch (Throwable e) {
@@ -210,8 +236,7 @@ public final class AtomicFileOperations {
                     return null;
                 }
                 // The write takes the same lock again (it is reentrant): nobody gets in between.
-                WriteResult result = key.format() == DataFormat.JSON ? AtomicFiles.writeJson(target, state, once)
-                        : AtomicFiles.writeYaml(target, state, once);
+                WriteResult result = AtomicFiles.writeBytes(target, content, once);
                 for (int i = 0; i < applied.size(); i++) {
                     applied.get(i).succeeded(produced.get(i), result);
                 }
@@ -220,6 +245,13 @@ public final class AtomicFileOperations {
                 lock.close();
             }
         });
+    }
+
+    /** {@code document} as {@link AtomicFiles#writeJson} (indented by 2) or {@link AtomicFiles#writeYaml} writes it. */
+    private static byte[] serialise(DataFormat format, Map<String, Object> document) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        Codecs.write(format, document, out);
+        return out.toByteArray();
     }
 
     private static void requireExists(Path target, Path requested, String operation) throws NoSuchFileException {

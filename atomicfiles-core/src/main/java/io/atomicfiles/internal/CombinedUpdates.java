@@ -1,7 +1,11 @@
 package io.atomicfiles.internal;
 
+import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.LockTimeoutException;
 import io.atomicfiles.WriteResult;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +32,13 @@ import java.util.function.UnaryOperator;
  *       the group's write has returned and returns at once: it never waits behind the next
  *       group's write (an earlier version made served callers take the combining lock to learn
  *       they were done, so they queued behind the next leader's whole write, and callers split
- *       into two cohorts that alternated, groups of ~3 out of 8).</li>
+ *       into two cohorts that alternated, groups of ~3 out of 8). While its update is still
+ *       queued (no leader took it yet), the caller waits as one by one it would wait for the
+ *       file's lock: at most the lock timeout, then it withdraws its update and fails with a
+ *       {@link LockTimeoutException}; an interrupt withdraws it at once. Without that bound, two
+ *       functions that each update the other's file waited for each other forever (one by one,
+ *       each gives up on the other's lock). An update a leader has taken is in its write and
+ *       cannot be withdrawn; its caller waits for the write's outcome.</li>
  *   <li>Lead when nobody does. Before taking the queue, a leader may gather (the idea of
  *       PostgreSQL's {@code commit_delay} with {@code commit_siblings}): when the previous group
  *       had more than one caller, it waits until as many callers are queued as were active when
@@ -38,6 +48,10 @@ import java.util.function.UnaryOperator;
  *       bounded wait, after which the expected count is what was seen. Without it, the callers a
  *       write released come back a moment after the next leader took the queue, and wait a
  *       whole write more.</li>
+ *   <li>A caller interrupted just as its turn to lead comes withdraws its update and fails
+ *       alone, as it would one by one; the next caller leads. (It used to lead with its
+ *       interrupt set, and the lock wait of the group's write failed at once, failing every
+ *       caller of the group.)</li>
  *   <li>Run the group outside the queue's lock, so that new callers queue meanwhile; then mark
  *       the callers it served and wake everyone: served callers return, one of the rest leads. A
  *       queue left empty is kept while its callers are expected back (at most
@@ -45,7 +59,9 @@ import java.util.function.UnaryOperator;
  *       of finding a new queue and leading alone.</li>
  * </ol>
  * Updates are combined only with updates of the same key (same file, format and options);
- * others on the same file serialise on the file's lock as before. A group object may be dropped
+ * others on the same file serialise on the file's lock as before. The caller decides what may be
+ * combined at all and runs the rest {@link #alone} (a compare-and-swap, say, whose expected
+ * checksum only the first update of a group could match). A group object may be dropped
  * from the map while a caller still holds it: that caller then leads it alone, through the
  * file's lock, so nothing is lost, only not combined.
  *
@@ -142,12 +158,26 @@ public final class CombinedUpdates<K> {
     }
 
     /**
+     * Runs {@code function} in a group of its own, at once: for an update that must not be
+     * combined, or one made while this thread holds the file's lock already (from inside
+     * another update's function), which cannot wait for a group that waits for that lock.
+     */
+    public Served alone(UnaryOperator<Map<String, Object>> function, GroupRunner runner) throws IOException {
+        Request request = new Request(function);
+        runAlone(request, runner);
+        return outcome(request);
+    }
+
+    /**
      * Queues {@code function} for {@code key} and returns when it is served.
      *
+     * @param target the file, for the errors of step 2
+     * @param timeout how long the update may stay queued (step 2): the lock timeout of the write
      * @return the document {@code function} produced, once its group is written
+     * @throws LockTimeoutException when no leader took the update within {@code timeout}
      */
-    public Served submit(K key, UnaryOperator<Map<String, Object>> function, GroupRunner runner)
-            throws IOException {
+    public Served submit(K key, UnaryOperator<Map<String, Object>> function, GroupRunner runner, Path target,
+            Duration timeout) throws IOException {
         Request request = new Request(function);
         Group group = groups.computeIfAbsent(key, k -> new Group());
         if (group.leader == Thread.currentThread()) {
@@ -163,13 +193,16 @@ public final class CombinedUpdates<K> {
             group.pending.add(request);
             group.arrived.signal();
             // Step 2.
-            while (group.leader != null && !request.isDone()) {
-                group.turn.awaitUninterruptibly();
-            }
+            awaitTurn(group, request, target, timeout);
             if (request.isDone()) {
                 return outcome(request);
             }
             // Step 3: this caller leads; its own update is still queued.
+            if (Thread.currentThread().isInterrupted()) {
+                group.pending.remove(request);
+                group.turn.signalAll();
+                throw interrupted(target, new InterruptedException("interrupted as its turn to lead came"));
+            }
             group.leader = Thread.currentThread();
             gather(group);
             batch = new ArrayList<>(group.pending);
@@ -177,7 +210,12 @@ public final class CombinedUpdates<K> {
         } finally {
             group.lock.unlock();
         }
-        // Step 4, outside the queue's lock.
+        // Step 4, outside the queue's lock. The group is every caller's: an interrupt this thread
+        // had (one that came while it gathered) is put aside while the group runs, so that the
+        // write's lock wait and its interruptible channels do not fail the others; it is kept
+        // for this caller. (One that comes while the group runs can still fail the write, and
+        // with it every caller of the group: each is told so, none is told it succeeded.)
+        boolean interrupted = Thread.interrupted();
         long start = System.nanoTime();
         try {
             runner.run(batch);
@@ -188,6 +226,9 @@ public final class CombinedUpdates<K> {
                 }
             }
         } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             long took = System.nanoTime() - start;
             group.lock.lock();
             try {
@@ -215,6 +256,38 @@ public final class CombinedUpdates<K> {
             }
         }
         return outcome(request);
+    }
+
+    /**
+     * Step 2, holding the queue's lock (released while waiting): until this caller's update is
+     * served or nobody leads. While the update is still queued, at most {@code timeout}, and an
+     * interrupt ends the wait: either way the update is withdrawn (it was never applied) and the
+     * caller fails, as it would waiting for the file's lock one by one. Once a leader took it,
+     * the caller waits for its group's write, through interrupts (kept for the caller).
+     */
+    private static void awaitTurn(Group group, Request request, Path target, Duration timeout) throws IOException {
+        long left = timeout.toNanos();
+        while (group.leader != null && !request.isDone()) {
+            if (!group.pending.contains(request)) {
+                group.turn.awaitUninterruptibly();
+            } else if (left <= 0) {
+                group.pending.remove(request);
+                throw new LockTimeoutException(target, timeout);
+            } else {
+                try {
+                    left = group.turn.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    group.pending.remove(request);
+                    Thread.currentThread().interrupt();
+                    throw interrupted(target, e);
+                }
+            }
+        }
+    }
+
+    /** What one by one an interrupted wait for the file's lock fails with ({@link PathLocks#acquire}). */
+    private static IOException interrupted(Path target, InterruptedException e) {
+        return AtomicWriteException.failed("lock", target, "wait for lock", e);
     }
 
     private static void runAlone(Request request, GroupRunner runner) {

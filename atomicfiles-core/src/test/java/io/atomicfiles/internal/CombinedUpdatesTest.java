@@ -3,6 +3,8 @@ package io.atomicfiles.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,6 +25,9 @@ class CombinedUpdatesTest {
     private static final long HOUR = TimeUnit.HOURS.toNanos(1);
 
     /** Records the groups it runs; the first one waits for {@code release}. */
+    private static final Path FILE = Path.of("file");
+    private static final Duration WAIT = Duration.ofMinutes(1);
+
     private static final class Runner implements CombinedUpdates.GroupRunner {
         final List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch inFirst = new CountDownLatch(1);
@@ -50,12 +55,26 @@ class CombinedUpdatesTest {
         }
     }
 
+    /** Whether {@code thread} is parked inside {@code CombinedUpdates.<method>} (a queued caller, a gathering leader). */
+    private static boolean parkedIn(Thread thread, String method) {
+        Thread.State state = thread.getState();
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals(CombinedUpdates.class.getName()) && frame.getMethodName().equals(method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static CombinedUpdates.Served submit(CombinedUpdates<String> combined, Runner runner, String name)
             throws IOException {
         return combined.submit("file", doc -> {
             doc.put("name", name);
             return doc;
-        }, runner);
+        }, runner, FILE, WAIT);
     }
 
     /**
@@ -76,8 +95,7 @@ class CombinedUpdatesTest {
                 submit(combined, runner, "a");
                 // Back only once the next group has begun: its leader gathering (a timed wait),
                 // or (without gathering) its write run already.
-                while (runner.groups.size() < 2
-                        && waiting.stream().noneMatch(th -> th.getState() == Thread.State.TIMED_WAITING)) {
+                while (runner.groups.size() < 2 && waiting.stream().noneMatch(th -> parkedIn(th, "gather"))) {
                     Thread.onSpinWait();
                 }
                 submit(combined, runner, "a2");
@@ -93,7 +111,7 @@ class CombinedUpdatesTest {
                 }));
             }
             // Both queued behind "a"'s write (no clock: their thread states).
-            while (waiting.size() < 2 || !waiting.stream().allMatch(th -> th.getState() == Thread.State.WAITING)) {
+            while (waiting.size() < 2 || !waiting.stream().allMatch(th -> parkedIn(th, "awaitTurn"))) {
                 Thread.onSpinWait();
             }
             runner.release.countDown();
@@ -154,13 +172,13 @@ class CombinedUpdatesTest {
                 combined.submit("file", inner -> {
                     inner.put("name", "inner");
                     return inner;
-                }, runner);
+                }, runner, FILE, WAIT);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
             doc.put("name", "outer");
             return doc;
-        }, runner);
+        }, runner, FILE, WAIT);
         assertThat(outer.document()).containsEntry("name", "outer");
         assertThat(order).containsExactly("inner", "outer");
     }

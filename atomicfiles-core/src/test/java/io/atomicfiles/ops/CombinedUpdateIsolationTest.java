@@ -1,0 +1,331 @@
+package io.atomicfiles.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.atomicfiles.AtomicFileOperations;
+import io.atomicfiles.AuditTrail;
+import io.atomicfiles.IntegrityException;
+import io.atomicfiles.LockTimeoutException;
+import io.atomicfiles.WriteOptions;
+import io.atomicfiles.format.Codecs;
+import io.atomicfiles.format.DataFormat;
+import io.atomicfiles.internal.Hashing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Combined updates (issue 11, W4) keep the promise of updates made one by one where one caller's
+ * trouble could reach the others of its group: a document that cannot be written, an interrupt,
+ * updates that wait on each other's files, a compare-and-swap, the types a function sees. Each
+ * test queues callers behind a first caller whose function is held, so that they form one group.
+ */
+class CombinedUpdateIsolationTest {
+    @TempDir
+    Path dir;
+
+    private final WriteOptions options = WriteOptions.builder().showProgress(false).lockTimeout(Duration.ofSeconds(20))
+            .build();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopThreads() {
+        pool.shutdownNow();
+    }
+
+    /** A value Jackson cannot write: its getter throws. */
+    public static final class Unwritable {
+        public String getValue() {
+            throw new IllegalStateException("cannot be written");
+        }
+    }
+
+    @Test
+    void theLastCallersDocumentThatCannotBeWrittenFailsThatCallerAlone() throws Exception {
+        Path file = dir.resolve("doc.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("healthy", true);
+                    return data;
+                }),
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("bad", new Unwritable());
+                    return data;
+                }));
+        assertThat(failureOf(queued.get(0))).as("the healthy caller").isNull();
+        assertThat(failureOf(queued.get(1))).as("the caller whose document cannot be written").isNotNull()
+                .hasStackTraceContaining("cannot be written");
+        assertThat(Codecs.readMap(file, DataFormat.JSON)).containsEntry("healthy", true).doesNotContainKey("bad");
+    }
+
+    @Test
+    void anInterruptedCallerFailsAloneAndTheOthersOfItsGroupAreWritten() throws Exception {
+        Path file = dir.resolve("doc.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, 0,
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("interrupted", true);
+                    return data;
+                }),
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("innocent", true);
+                    return data;
+                }));
+        assertThat(failureOf(queued.get(0))).as("the interrupted caller").isNotNull()
+                .hasRootCauseInstanceOf(InterruptedException.class);
+        assertThat(failureOf(queued.get(1))).as("a caller that was never interrupted").isNull();
+        assertThat(Codecs.readMap(file, DataFormat.JSON)).containsEntry("innocent", true)
+                .doesNotContainKey("interrupted");
+    }
+
+    @Test
+    void updatesOfEachOthersFilesFromInsideFunctionsGiveUpAfterTheLockTimeout() throws Exception {
+        Path x = dir.resolve("x.json");
+        Path y = dir.resolve("y.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(),
+                options.toBuilder().lockTimeout(Duration.ofSeconds(2)).build());
+        CountDownLatch bothIn = new CountDownLatch(2);
+        Future<Map<String, Object>> onX = pool.submit(() -> ops.atomicJsonUpdate(x, data -> {
+            updateOther(ops, y, bothIn);
+            return data;
+        }));
+        Future<Map<String, Object>> onY = pool.submit(() -> ops.atomicJsonUpdate(y, data -> {
+            updateOther(ops, x, bothIn);
+            return data;
+        }));
+        // One by one, each would wait for the other's lock at most its lock timeout (2 s).
+        Throwable xFailure = failureOf(onX);
+        Throwable yFailure = failureOf(onY);
+        assertThat(xFailure).as("x's caller, 30 s after start").isNotInstanceOf(TimeoutException.class);
+        assertThat(yFailure).as("y's caller, 30 s after start").isNotInstanceOf(TimeoutException.class);
+        assertThat(List.of(String.valueOf(xFailure), String.valueOf(yFailure)))
+                .as("at least one gave up on the other's file").anyMatch(s -> s.contains(LockTimeoutException.class.getName()));
+    }
+
+    private static void updateOther(AtomicFileOperations ops, Path other, CountDownLatch bothIn) {
+        bothIn.countDown();
+        try {
+            bothIn.await();
+            ops.atomicJsonUpdate(other, d -> d);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anUpdateFromInsideAFunctionThroughOtherOptionsTakesTheFilesLockAgain() throws Exception {
+        Path file = dir.resolve("doc.json");
+        AtomicFileOperations first = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        AtomicFileOperations second = new AtomicFileOperations(AuditTrail.inMemory(),
+                options.toBuilder().backup(false).build());
+        CountDownLatch otherWaits = new CountDownLatch(1);
+        AtomicReference<Thread> other = new AtomicReference<>();
+        Future<Map<String, Object>> outer = pool.submit(() -> first.atomicJsonUpdate(file, data -> {
+            try {
+                // Another caller of the second options leads their queue and waits for this lock.
+                other.set(Thread.currentThread());
+                otherWaits.await();
+                second.atomicJsonUpdate(file, d -> {
+                    d.put("inner", true);
+                    return d;
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            data.put("outer", true);
+            return data;
+        }));
+        while (other.get() == null) {
+            Thread.onSpinWait();
+        }
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        Future<Map<String, Object>> queued = pool.submit(() -> {
+            waiter.set(Thread.currentThread());
+            started.countDown();
+            return second.atomicJsonUpdate(file, d -> {
+                d.put("queued", true);
+                return d;
+            });
+        });
+        started.await();
+        awaitWaiting(waiter.get());
+        otherWaits.countDown();
+        assertThat(failureOf(outer)).as("the outer caller").isNull();
+        assertThat(failureOf(queued)).as("the caller that waited for the file's lock").isNull();
+        assertThat(Codecs.readMap(file, DataFormat.JSON)).containsEntry("outer", true).containsEntry("queued", true);
+    }
+
+    @Test
+    void compareAndSwapUpdatesAreNotCombined() throws Exception {
+        Path file = dir.resolve("doc.json");
+        Files.writeString(file, "{\"v\":0}");
+        String current = Hashing.sha256Hex(Files.readAllBytes(file));
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(),
+                options.toBuilder().expectedChecksum(current).build());
+        List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("one", true);
+                    return data;
+                }),
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("two", true);
+                    return data;
+                }));
+        List<Throwable> failures = new ArrayList<>();
+        for (Future<Map<String, Object>> caller : queued) {
+            Throwable failure = failureOf(caller);
+            if (failure != null) {
+                failures.add(failure);
+            }
+        }
+        assertThat(failures).as("both expected checksum %s; one changed the file first", current).hasSize(1);
+        assertThat(failures.get(0)).isInstanceOf(IntegrityException.class);
+        Map<String, Object> written = Codecs.readMap(file, DataFormat.JSON);
+        assertThat(written).containsKey("v");
+        assertThat(written.containsKey("one") != written.containsKey("two")).as("exactly one change in %s", written)
+                .isTrue();
+    }
+
+    @Test
+    void onlyOneOfTheUpdatesThatMustCreateTheFileCreatesIt() throws Exception {
+        Path file = dir.resolve("new.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(),
+                options.toBuilder().createNew(true).build());
+        List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("one", true);
+                    return data;
+                }),
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("two", true);
+                    return data;
+                }));
+        int created = 0;
+        for (Future<Map<String, Object>> caller : queued) {
+            Throwable failure = failureOf(caller);
+            if (failure == null) {
+                created++;
+            } else {
+                assertThat(failure).isInstanceOf(FileAlreadyExistsException.class);
+            }
+        }
+        assertThat(created).as("updates told they created %s", file).isEqualTo(1);
+    }
+
+    @Test
+    void theNextFunctionSeesTheTypesTheFileGivesBack() throws Exception {
+        Path file = dir.resolve("doc.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        AtomicReference<String> seen = new AtomicReference<>();
+        List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    data.put("count", 0L);
+                    data.put("ratio", 1.5f);
+                    data.put("blob", new byte[] {1, 2, 3});
+                    return data;
+                }),
+                () -> ops.atomicJsonUpdate(file, data -> {
+                    seen.set(typesOf(data));
+                    return data;
+                }));
+        assertThat(failureOf(queued.get(0))).isNull();
+        assertThat(failureOf(queued.get(1))).isNull();
+        assertThat(seen.get()).as("what the second function of the group saw")
+                .isEqualTo(typesOf(Codecs.readMap(file, DataFormat.JSON))).isEqualTo("Integer,Double,String");
+    }
+
+    private static String typesOf(Map<String, Object> data) {
+        return data.get("count").getClass().getSimpleName() + "," + data.get("ratio").getClass().getSimpleName()
+                + "," + data.get("blob").getClass().getSimpleName();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /**
+     * Runs {@code callers}, each on its own thread, while a first caller's function (which writes
+     * nothing: it throws) holds its group, so that they queue as one group behind it; interrupts
+     * the thread of caller {@code interrupt} (when not null) while it waits; then lets the first
+     * caller go and waits for everyone.
+     */
+    @SafeVarargs
+    private List<Future<Map<String, Object>>> behindAHeldCaller(AtomicFileOperations ops, Path file,
+            Integer interrupt, Callable<Map<String, Object>>... callers) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch held = new CountDownLatch(1);
+        Future<Map<String, Object>> first = pool.submit(() -> ops.atomicJsonUpdate(file, data -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("the first caller writes nothing");
+        }));
+        held.await();
+        List<Thread> threads = new ArrayList<>();
+        List<Future<Map<String, Object>>> results = new ArrayList<>();
+        for (Callable<Map<String, Object>> caller : callers) {
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
+            results.add(pool.submit(() -> {
+                thread.set(Thread.currentThread());
+                started.countDown();
+                return caller.call();
+            }));
+            started.await();
+            awaitWaiting(thread.get());
+            threads.add(thread.get());
+        }
+        if (interrupt != null) {
+            threads.get(interrupt).interrupt();
+            failureOf(results.get(interrupt));
+        }
+        release.countDown();
+        assertThat(failureOf(first)).hasMessageContaining("writes nothing");
+        return results;
+    }
+
+    private static void awaitWaiting(Thread thread) {
+        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The caller's failure, null for a success, or a {@link TimeoutException} when it is still running after 30 s. */
+    private static Throwable failureOf(Future<Map<String, Object>> caller) throws InterruptedException {
+        try {
+            caller.get(30, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (TimeoutException e) {
+            return e;
+        }
+    }
+}
