@@ -3,6 +3,7 @@ package io.atomicfiles;
 import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Fsync;
 import io.atomicfiles.internal.Parallel;
+import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.WriteProtocol;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -149,9 +150,16 @@ public final class WriteBatch implements AutoCloseable {
         List<Entry> all = new ArrayList<>(entries.values());
         WriteResult[] results = new WriteResult[all.size()];
         IOException[] errors = new IOException[all.size()];
+        // Files whose lock the caller holds already (a batch committed from inside an update's
+        // function, say) are written on the caller's thread, which takes the lock again, as a
+        // single write would; on one of the library's threads they would wait for the caller
+        // until the lock timeout, and fail.
+        List<Integer> onCaller = new ArrayList<>();
         List<Integer> indices = new ArrayList<>();
+        boolean callerHoldsLocks = PathLocks.currentThreadHoldsAny();
         for (int i = 0; i < all.size(); i++) {
-            indices.add(i);
+            boolean held = callerHoldsLocks && PathLocks.isHeldByCurrentThread(all.get(i).requested());
+            (held ? onCaller : indices).add(i);
         }
         Thread caller = Thread.currentThread();
         // An Error in one file (an assertion in a listener, an OutOfMemoryError) begins no further
@@ -164,26 +172,30 @@ public final class WriteBatch implements AutoCloseable {
         // (two results for one file, and the second backup holding the first write's content).
         Map<Path, Path> claimed = new HashMap<>();
         boolean interrupted = false;
+        IOConsumer<Integer> writeOne = i -> {
+            // A small batch runs on the caller's thread (Parallel): there its interrupt begins no
+            // further file, as it does on the library's threads.
+            if (fatal.get() != null || (Thread.currentThread() == caller && caller.isInterrupted())) {
+                return;
+            }
+            try {
+                results[i] = write(all.get(i), publisher, claimed);
+            } catch (IOException | RuntimeException e) {
+                // This file alone: its temp file is gone, its target as it was.
+                errors[i] = asIOException(e);
+            } catch (Error e) {
+                // Its temp file is gone and its lock let go too (the write's close); the Error
+                // itself is thrown by commit(), so the report names it without holding it.
+                fatal.compareAndSet(null, e);
+                errors[i] = new IOException("write " + all.get(i).requested() + " failed: " + e
+                        + " (thrown by commit()); the file is as it was");
+            }
+        };
         try {
-            Parallel.forEach(indices, PARALLELISM, i -> {
-                // A small batch runs on the caller's thread (Parallel): there its interrupt begins no
-                // further file, as it does on the library's threads.
-                if (fatal.get() != null || (Thread.currentThread() == caller && caller.isInterrupted())) {
-                    return;
-                }
-                try {
-                    results[i] = write(all.get(i), publisher, claimed);
-                } catch (IOException | RuntimeException e) {
-                    // This file alone: its temp file is gone, its target as it was.
-                    errors[i] = asIOException(e);
-                } catch (Error e) {
-                    // Its temp file is gone and its lock let go too (the write's close); the Error
-                    // itself is thrown by commit(), so the report names it without holding it.
-                    fatal.compareAndSet(null, e);
-                    errors[i] = new IOException("write " + all.get(i).requested() + " failed: " + e
-                            + " (thrown by commit()); the file is as it was");
-                }
-            });
+            for (int i : onCaller) {
+                writeOne.accept(i);
+            }
+            Parallel.forEach(indices, PARALLELISM, writeOne);
         } catch (InterruptedIOException e) {
             // An interrupt starts no further file, and the files under way were finished
             // (Parallel.forEach): those published still get step 4, and the files never begun

@@ -454,6 +454,16 @@ public final class PathLocks {
         LockFiles.closeIdle(0);
     }
 
+    /** Whether this thread holds some path's lock (a look at the slots in use, no file-system call). */
+    public static boolean currentThreadHoldsAny() {
+        for (Entry entry : ENTRIES.values()) {
+            if (entry.jvmLock.isHeldByCurrentThread()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether this thread holds the lock of {@code target}: for assertions in the protocol. */
     public static boolean isHeldByCurrentThread(Path target) throws IOException {
         Entry entry = ENTRIES.get(LockSlots.slotOf(key(target), target, false).jvmKey());

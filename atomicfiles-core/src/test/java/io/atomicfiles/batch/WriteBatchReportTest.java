@@ -3,7 +3,9 @@ package io.atomicfiles.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.atomicfiles.AtomicFileOperations;
 import io.atomicfiles.AtomicFiles;
+import io.atomicfiles.AuditTrail;
 import io.atomicfiles.ContentType;
 import io.atomicfiles.ProgressListener;
 import io.atomicfiles.WriteBatch;
@@ -11,8 +13,11 @@ import io.atomicfiles.WriteBatchException;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.WriteResult;
 import io.atomicfiles.testing.FaultyFileSystem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -165,6 +170,43 @@ class WriteBatchReportTest {
         assertThat(thrown.getSuppressed()).as("no file failed: no report").isEmpty();
         assertThat(Files.readString(file)).isEqualTo("new");
         assertThat(forced).containsExactly(dir);
+    }
+
+    /**
+     * A batch committed from inside an update's function, the updated file among its files: the
+     * caller holds that file's lock, and a batch large enough to run on the library's threads
+     * wrote it on one of them, which waited for the caller until the lock timeout and failed it.
+     * It is written on the caller's thread, which takes the lock again, as a single write does.
+     */
+    @Test
+    void aFileWhoseLockTheCallerHoldsIsWrittenByTheCaller() throws Exception {
+        Path updated = dir.resolve("updated.json");
+        List<Path> others = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            others.add(dir.resolve("other-" + i + ".txt"));
+        }
+        WriteOptions options = WriteOptions.builder().showProgress(false).lockTimeout(Duration.ofSeconds(5)).build();
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        List<List<WriteResult>> committed = new ArrayList<>();
+        ops.atomicJsonUpdate(updated, data -> {
+            try (WriteBatch batch = AtomicFiles.batch(options)) {
+                batch.addWrite(updated, "{\"from\":\"batch\"}", ContentType.TEXT);
+                for (Path other : others) {
+                    batch.addWrite(other, "new", ContentType.TEXT);
+                }
+                committed.add(batch.commit());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            data.put("from", "update");
+            return data;
+        });
+        assertThat(committed).hasSize(1);
+        assertThat(committed.get(0)).hasSize(6);
+        for (Path other : others) {
+            assertThat(Files.readString(other)).isEqualTo("new");
+        }
+        assertThat(Files.readString(updated)).contains("\"update\"");
     }
 
     // ------------------------------------------------------------------ helpers
