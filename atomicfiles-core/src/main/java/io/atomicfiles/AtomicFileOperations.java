@@ -152,7 +152,8 @@ public final class AtomicFileOperations {
             // From inside another update's function that holds this file's lock (other options,
             // so another queue), waiting in a queue whose leader waits for that lock would stall
             // both until the lock timeout; one by one the lock is taken again (it is reentrant).
-            CombinedUpdates.Served served = !key.combinable() || PathLocks.isHeldByCurrentThread(target)
+            boolean lockHeld = PathLocks.currentThreadHoldsAny() && PathLocks.isHeldByCurrentThread(target);
+            CombinedUpdates.Served served = !key.combinable() || lockHeld
                     ? COMBINED.alone(update, runner)
                     : COMBINED.submit(key, update, runner, target, withSchema.lockTimeout());
             written.set(served.document());
@@ -196,32 +197,40 @@ public final class AtomicFileOperations {
                         ? Codecs.readMap(target, key.format()) : new LinkedHashMap<>();
                 List<CombinedUpdates.Request> applied = new ArrayList<>();
                 List<Map<String, Object>> produced = new ArrayList<>();
+                // The last good document as written, and its tree once parsed (lazily: a lone
+                // update, or the last of a group, is never parsed again without a schema).
                 byte[] content = null;
+                JsonNode contentTree = null;
                 for (CombinedUpdates.Request request : group) {
                     if (request.isDone()) {
                         continue;
                     }
                     try {
-                        Map<String, Object> next = request.function().apply(Documents.deepCopy(state));
+                        // What it would get one by one: the file's document, or the previous
+                        // document as the file gives it back (maps, lists and scalars only, of the
+                        // types parsing makes), not the objects that function put in (a set, a
+                        // record, an array, a Long), which a later function could change after
+                        // that caller's document is made, or see in another shape. Its own copy.
+                        Map<String, Object> input;
+                        if (content == null) {
+                            input = Documents.deepCopy(state);
+                        } else {
+                            contentTree = contentTree != null ? contentTree : asWritten(content, key.format(), target);
+                            input = Codecs.toMap((ObjectNode) contentTree);
+                        }
+                        Map<String, Object> next = request.function().apply(input);
                         if (next == null) {
                             throw new IllegalStateException(operation + " " + path
                                     + ": the update function returned null; return the map to write");
                         }
                         byte[] bytes = serialise(key.format(), next);
-                        JsonNode asWritten = Codecs.read(bytes, key.format(), target);
-                        if (!asWritten.isObject()) {
-                            throw new ValidationException(target, operation + " " + path + ": the update function's"
-                                    + " document is written as " + asWritten.getNodeType() + ", expected an object", null);
-                        }
+                        JsonNode tree = null;
                         if (schema != null) {
-                            Schemas.validate(schema, asWritten, target);
+                            tree = asWritten(bytes, key.format(), target);
+                            Schemas.validate(schema, tree, target);
                         }
-                        // The next function gets what it would get one by one: this document as the
-                        // file gives it back (maps, lists and scalars only), not the objects this
-                        // function put in (a set, a record, an array), which a later function could
-                        // change after this caller's document is made, or see in another shape.
-                        state = Codecs.toMap((ObjectNode) asWritten);
                         content = bytes;
+                        contentTree = tree;
                         applied.add(request);
                         produced.add(next);
                     } catch (Throwable e) {
@@ -252,6 +261,16 @@ public final class AtomicFileOperations {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
         Codecs.write(format, document, out);
         return out.toByteArray();
+    }
+
+    /** {@code bytes} (a document as {@link #serialise} wrote it) parsed as the file would be; its top level an object. */
+    private static JsonNode asWritten(byte[] bytes, DataFormat format, Path target) throws IOException {
+        JsonNode tree = Codecs.read(bytes, format, target);
+        if (!tree.isObject()) {
+            throw new ValidationException(target, "the update's document is written as " + tree.getNodeType()
+                    + ", expected an object", null);
+        }
+        return tree;
     }
 
     private static void requireExists(Path target, Path requested, String operation) throws NoSuchFileException {

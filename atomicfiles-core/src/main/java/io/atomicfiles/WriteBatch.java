@@ -4,6 +4,7 @@ import io.atomicfiles.internal.Backups;
 import io.atomicfiles.internal.Fsync;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.PathLocks;
+import io.atomicfiles.internal.Targets;
 import io.atomicfiles.internal.WriteProtocol;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -158,7 +159,7 @@ public final class WriteBatch implements AutoCloseable {
         List<Integer> indices = new ArrayList<>();
         boolean callerHoldsLocks = PathLocks.currentThreadHoldsAny();
         for (int i = 0; i < all.size(); i++) {
-            boolean held = callerHoldsLocks && PathLocks.isHeldByCurrentThread(all.get(i).requested());
+            boolean held = callerHoldsLocks && callerHoldsLockOf(all.get(i).requested());
             (held ? onCaller : indices).add(i);
         }
         Thread caller = Thread.currentThread();
@@ -220,7 +221,8 @@ public final class WriteBatch implements AutoCloseable {
             Path requested = all.get(i).requested();
             if (errors[i] != null) {
                 failures.put(requested, errors[i]);
-                if (errors[i] instanceof SameFile && publishedRequests.contains(((SameFile) errors[i]).other)) {
+                if (errors[i] instanceof SameFile && ((SameFile) errors[i]).sameTarget
+                        && publishedRequests.contains(((SameFile) errors[i]).other)) {
                     // Not "as it was": the other name's content is in it.
                     namedTwice.add(requested);
                 }
@@ -262,6 +264,19 @@ public final class WriteBatch implements AutoCloseable {
             throw report;
         }
         return Collections.unmodifiableList(published);
+    }
+
+    /**
+     * Whether this thread holds the lock of the file {@code requested} names: of its real target,
+     * a link followed as the write will follow it (WriteOpening locks that). A name that does not
+     * resolve is not held; its write reports why.
+     */
+    private boolean callerHoldsLockOf(Path requested) {
+        try {
+            return PathLocks.isHeldByCurrentThread(Targets.resolveFile(requested, options.followSymlinks(), "write"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Why a file was never begun: an Error in another file, or an interrupt of the commit. */
@@ -347,11 +362,13 @@ public final class WriteBatch implements AutoCloseable {
         Path backup = options.backup() ? Backups.backupOf(target) : null;
         synchronized (claimed) {
             Path other = claimed.get(target);
-            if (other == null && backup != null) {
-                other = claimed.get(backup);
-            }
             if (other != null) {
-                throw new SameFile(requested, other, target);
+                throw new SameFile(requested, other, target, true);
+            }
+            other = backup == null ? null : claimed.get(backup);
+            if (other != null) {
+                // Its backup is another file's (or that file's backup): this file is not touched.
+                throw new SameFile(requested, other, target, false);
             }
             claimed.put(target, requested);
             if (backup != null) {
@@ -361,19 +378,26 @@ public final class WriteBatch implements AutoCloseable {
     }
 
     /**
-     * A file of the batch that is the same file (or its backup) as another file of it, through a
-     * link: written once, by {@link #other}'s entry. If that one was published, this file holds
-     * its content: not "as it was" ({@link WriteBatchException#namedTwice()}).
+     * A file of the batch that is the same file as another file of it (or as its backup), through
+     * a link, or whose backup is another file of it: written once, by {@link #other}'s entry. When
+     * it is that file itself ({@link #sameTarget}) and that one was published, it holds the
+     * other's content: not "as it was" ({@link WriteBatchException#namedTwice()}); when only its
+     * backup is, it was not touched.
      */
     private static final class SameFile extends AtomicWriteException {
         private static final long serialVersionUID = 1L;
         private final transient Path other;
+        private final boolean sameTarget;
 
-        SameFile(Path requested, Path other, Path target) {
-            super("write " + requested + " failed: it is the same file as " + other + " (or its backup) in this"
-                    + " batch, through a link (" + target + "); written once, with " + other + "'s content", null,
+        SameFile(Path requested, Path other, Path target, boolean sameTarget) {
+            super(sameTarget
+                    ? "write " + requested + " failed: it is the same file as " + other + " (or its backup) in this"
+                            + " batch, through a link (" + target + "); written once, by " + other
+                    : "write " + requested + " failed: its backup is the same file as " + other + " (or its backup)"
+                            + " in this batch, through a link; " + requested + " is not written", null,
                     Map.of("operation", "write", "path", requested.toString()));
             this.other = other;
+            this.sameTarget = sameTarget;
         }
     }
 

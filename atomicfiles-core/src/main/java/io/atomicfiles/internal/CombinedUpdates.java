@@ -201,6 +201,10 @@ public final class CombinedUpdates<K> {
             if (Thread.currentThread().isInterrupted()) {
                 group.pending.remove(request);
                 group.turn.signalAll();
+                if (group.pending.isEmpty()) {
+                    // Nobody left to lead it: not kept as an idle group (a caller holding it leads it alone).
+                    groups.remove(key, group);
+                }
                 throw interrupted(target, new InterruptedException("interrupted as its turn to lead came"));
             }
             group.leader = Thread.currentThread();
@@ -277,7 +281,13 @@ public final class CombinedUpdates<K> {
                 try {
                     left = group.turn.awaitNanos(left);
                 } catch (InterruptedException e) {
-                    group.pending.remove(request);
+                    if (!group.pending.remove(request)) {
+                        // A leader took it meanwhile (a gathering leader's take signals nobody):
+                        // it is in that group's write now, and its outcome is the caller's.
+                        // Told "failed", the caller might make the change again.
+                        Thread.currentThread().interrupt();
+                        continue;
+                    }
                     Thread.currentThread().interrupt();
                     throw interrupted(target, e);
                 }

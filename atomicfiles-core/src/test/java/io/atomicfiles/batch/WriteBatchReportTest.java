@@ -181,6 +181,25 @@ class WriteBatchReportTest {
     @Test
     void aFileWhoseLockTheCallerHoldsIsWrittenByTheCaller() throws Exception {
         Path updated = dir.resolve("updated.json");
+        writtenByTheCallerWhileItHoldsTheLock(updated, updated);
+    }
+
+    /** The same, the file named through a link: its lock is its real target's (review helper-38). */
+    @Test
+    void aFileNamedThroughALinkWhoseLockTheCallerHoldsIsWrittenByTheCaller() throws Exception {
+        Path real = Files.writeString(dir.resolve("real.json"), "{}");
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), real.getFileName());
+        writtenByTheCallerWhileItHoldsTheLock(link, real);
+    }
+
+    /**
+     * A batch committed from inside an update's function, the updated file ({@code named}, which
+     * is {@code real} or a link to it) among its files: the caller holds that file's lock, and a
+     * batch large enough to run on the library's threads wrote it on one of them, which waited
+     * for the caller until the lock timeout and failed it. It is written on the caller's thread,
+     * which takes the lock again, as a single write does.
+     */
+    private void writtenByTheCallerWhileItHoldsTheLock(Path named, Path real) throws Exception {
         List<Path> others = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             others.add(dir.resolve("other-" + i + ".txt"));
@@ -188,9 +207,9 @@ class WriteBatchReportTest {
         WriteOptions options = WriteOptions.builder().showProgress(false).lockTimeout(Duration.ofSeconds(5)).build();
         AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
         List<List<WriteResult>> committed = new ArrayList<>();
-        ops.atomicJsonUpdate(updated, data -> {
+        ops.atomicJsonUpdate(named, data -> {
             try (WriteBatch batch = AtomicFiles.batch(options)) {
-                batch.addWrite(updated, "{\"from\":\"batch\"}", ContentType.TEXT);
+                batch.addWrite(named, "{\"from\":\"batch\"}", ContentType.TEXT);
                 for (Path other : others) {
                     batch.addWrite(other, "new", ContentType.TEXT);
                 }
@@ -206,7 +225,30 @@ class WriteBatchReportTest {
         for (Path other : others) {
             assertThat(Files.readString(other)).isEqualTo("new");
         }
-        assertThat(Files.readString(updated)).contains("\"update\"");
+        assertThat(Files.readString(real)).contains("\"update\"");
+    }
+
+    /**
+     * A file whose backup is another file of the batch (named through a link) is not written,
+     * and is as it was: reported so, not as named twice (review helper-38).
+     */
+    @Test
+    void aFileWhoseBackupIsAnotherFileOfTheBatchIsReportedAsItWas() throws Exception {
+        Path file = dir.resolve("a.txt");
+        Files.writeString(file, "old");
+        Files.writeString(dir.resolve("a.txt.backup"), "old backup");
+        // Sorts before a.txt, so it claims first: its target is a.txt's backup.
+        Path link = Files.createSymbolicLink(dir.resolve("0link"), Path.of("a.txt.backup"));
+        WriteBatchException failed;
+        try (WriteBatch batch = AtomicFiles.batch(WriteOptions.builder().showProgress(false).build())) {
+            batch.addWrite(link, "through the link", ContentType.TEXT);
+            batch.addWrite(file, "new", ContentType.TEXT);
+            failed = (WriteBatchException) catchThrowable(batch::commit);
+        }
+        assertThat(Files.readString(file)).isEqualTo("old");
+        assertThat(failed.namedTwice()).isEmpty();
+        assertThat(failed.notPublished()).containsExactly(file);
+        assertThat(failed.failures().get(file)).hasMessageContaining("is not written");
     }
 
     // ------------------------------------------------------------------ helpers

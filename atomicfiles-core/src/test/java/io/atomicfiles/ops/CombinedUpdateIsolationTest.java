@@ -63,10 +63,7 @@ class CombinedUpdateIsolationTest {
         Path file = dir.resolve("doc.json");
         AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
         List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
-                () -> ops.atomicJsonUpdate(file, data -> {
-                    data.put("healthy", true);
-                    return data;
-                }),
+                putting(ops, file, "healthy"),
                 () -> ops.atomicJsonUpdate(file, data -> {
                     data.put("bad", new Unwritable());
                     return data;
@@ -82,14 +79,8 @@ class CombinedUpdateIsolationTest {
         Path file = dir.resolve("doc.json");
         AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
         List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, 0,
-                () -> ops.atomicJsonUpdate(file, data -> {
-                    data.put("interrupted", true);
-                    return data;
-                }),
-                () -> ops.atomicJsonUpdate(file, data -> {
-                    data.put("innocent", true);
-                    return data;
-                }));
+                putting(ops, file, "interrupted"),
+                putting(ops, file, "innocent"));
         assertThat(failureOf(queued.get(0))).as("the interrupted caller").isNotNull()
                 .hasRootCauseInstanceOf(InterruptedException.class);
         assertThat(failureOf(queued.get(1))).as("a caller that was never interrupted").isNull();
@@ -189,21 +180,9 @@ class CombinedUpdateIsolationTest {
         AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(),
                 options.toBuilder().expectedChecksum(current).build());
         List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
-                () -> ops.atomicJsonUpdate(file, data -> {
-                    data.put("one", true);
-                    return data;
-                }),
-                () -> ops.atomicJsonUpdate(file, data -> {
-                    data.put("two", true);
-                    return data;
-                }));
-        List<Throwable> failures = new ArrayList<>();
-        for (Future<Map<String, Object>> caller : queued) {
-            Throwable failure = failureOf(caller);
-            if (failure != null) {
-                failures.add(failure);
-            }
-        }
+                putting(ops, file, "one"),
+                putting(ops, file, "two"));
+        List<Throwable> failures = failuresOf(queued);
         assertThat(failures).as("both expected checksum %s; one changed the file first", current).hasSize(1);
         assertThat(failures.get(0)).isInstanceOf(IntegrityException.class);
         Map<String, Object> written = Codecs.readMap(file, DataFormat.JSON);
@@ -218,24 +197,11 @@ class CombinedUpdateIsolationTest {
         AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(),
                 options.toBuilder().createNew(true).build());
         List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
-                () -> ops.atomicJsonUpdate(file, data -> {
-                    data.put("one", true);
-                    return data;
-                }),
-                () -> ops.atomicJsonUpdate(file, data -> {
-                    data.put("two", true);
-                    return data;
-                }));
-        int created = 0;
-        for (Future<Map<String, Object>> caller : queued) {
-            Throwable failure = failureOf(caller);
-            if (failure == null) {
-                created++;
-            } else {
-                assertThat(failure).isInstanceOf(FileAlreadyExistsException.class);
-            }
-        }
-        assertThat(created).as("updates told they created %s", file).isEqualTo(1);
+                putting(ops, file, "one"),
+                putting(ops, file, "two"));
+        List<Throwable> failures = failuresOf(queued);
+        assertThat(failures).as("updates not told they created %s", file).hasSize(1);
+        assertThat(failures.get(0)).isInstanceOf(FileAlreadyExistsException.class);
     }
 
     @Test
@@ -266,6 +232,26 @@ class CombinedUpdateIsolationTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A caller whose update sets {@code key} to true. */
+    private static Callable<Map<String, Object>> putting(AtomicFileOperations ops, Path file, String key) {
+        return () -> ops.atomicJsonUpdate(file, data -> {
+            data.put(key, true);
+            return data;
+        });
+    }
+
+    /** The failures of {@code callers}, in order, their successes left out. */
+    private static List<Throwable> failuresOf(List<Future<Map<String, Object>>> callers) throws InterruptedException {
+        List<Throwable> failures = new ArrayList<>();
+        for (Future<Map<String, Object>> caller : callers) {
+            Throwable failure = failureOf(caller);
+            if (failure != null) {
+                failures.add(failure);
+            }
+        }
+        return failures;
+    }
 
     /**
      * Runs {@code callers}, each on its own thread, while a first caller's function (which writes
