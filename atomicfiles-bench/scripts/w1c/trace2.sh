@@ -1,10 +1,12 @@
 #!/bin/bash
 set -e
 OUT=$1; shift
+# The driver: Drive2 (this folder), or MAIN=Stats CLASSES=/tmp/w1f for ../w1f/Stats.java.
 I=/sys/kernel/tracing/instances/w1c
-mkdir -p $I; rm -f /tmp/w1c/go
+[ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing
+mkdir -p $I /tmp/w1c; rm -f /tmp/w1c/go
 echo 0 > $I/tracing_on; echo > $I/trace; echo 16384 > $I/buffer_size_kb
-java ${JOPTS} -cp ${CP}:${CLASSES:-/tmp/w1c} Drive2 "$@" > $OUT.out &
+java ${JOPTS} -cp ${CP}:${CLASSES:-/tmp/w1c} ${MAIN:-Drive2} "$@" > $OUT.out &
 JP=$!
 while ! grep -q TID $OUT.out 2>/dev/null; do sleep 0.2; done
 TID=$(awk '/TID/{print $2}' $OUT.out)

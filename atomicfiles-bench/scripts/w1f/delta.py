@@ -1,5 +1,5 @@
 """Per variant, medians of a write's wall time, its two fsyncs and the time between its system
-calls, and their difference from the bare protocol's, in each trace (trace.sh) and over all.
+calls, and their difference from the bare protocol's, in each trace (../w1c/trace2.sh) and over all.
 Usage: python3 delta.py v1,v2,... t1.trace [t2.trace ...]   (v1 must be bare)"""
 import collections, os, statistics as st, subprocess, sys
 
