@@ -1,7 +1,7 @@
 package io.atomicfiles;
 
 import io.atomicfiles.internal.Backups;
-import io.atomicfiles.internal.Fsync;
+import io.atomicfiles.internal.FolderForces;
 import io.atomicfiles.internal.Parallel;
 import io.atomicfiles.internal.PathLocks;
 import io.atomicfiles.internal.Targets;
@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -237,7 +236,7 @@ public final class WriteBatch implements AutoCloseable {
         Set<Path> notDurable = new LinkedHashSet<>();
         if (options.durability().syncsFolder()) {
             Map<Path, IOException> folderFailures = new ConcurrentHashMap<>();
-            interrupted |= forceFolders(new ArrayList<>(byFolder.keySet()), folderFailures, caller);
+            interrupted |= FolderForces.forceEach(new ArrayList<>(byFolder.keySet()), PARALLELISM, folderFailures, caller);
             for (Map.Entry<Path, List<WriteResult>> folder : byFolder.entrySet()) {
                 IOException failure = folderFailures.get(folder.getKey());
                 if (failure != null) {
@@ -284,50 +283,6 @@ public final class WriteBatch implements AutoCloseable {
         String why = fatal != null ? "another file of the batch failed with " + fatal + " (thrown by commit())"
                 : "the commit was interrupted before it began";
         return new InterruptedIOException("batch: " + requested + " was not written: " + why + "; the file is as it was");
-    }
-
-    /**
-     * Step 4: forces every one of {@code folders} once, on the library's threads (or the
-     * caller's, for a few). Every folder is forced, through interrupts of the caller: an
-     * interrupt stops {@link Parallel#forEach} from starting further folders, so the folders
-     * not yet begun are forced in another round (never one already begun: a folder whose fsync
-     * was under way is in {@code failures} or forced). Where the caller's thread forces folders
-     * itself, its interrupt is put aside before each (an interrupt that comes during one fails
-     * that fsync, whose outcome is then unknown: it is reported, never retried).
-     *
-     * @return whether the caller was interrupted meanwhile (the interrupt is cleared; the caller restores it)
-     */
-    private static boolean forceFolders(List<Path> folders, Map<Path, IOException> failures, Thread caller) {
-        Set<Path> begun = ConcurrentHashMap.newKeySet();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        while (begun.size() < folders.size()) {
-            List<Path> left = new ArrayList<>();
-            for (Path folder : folders) {
-                if (!begun.contains(folder)) {
-                    left.add(folder);
-                }
-            }
-            try {
-                Parallel.forEach(left, PARALLELISM, folder -> {
-                    if (Thread.currentThread() == caller && Thread.interrupted()) {
-                        interrupted.set(true);
-                    }
-                    begun.add(folder);
-                    try {
-                        Fsync.folder(folder, "write", folder);
-                    } catch (IOException | RuntimeException e) {
-                        failures.put(folder, asIOException(e));
-                    }
-                });
-            } catch (InterruptedIOException e) {
-                interrupted.set(true);
-                Thread.interrupted();
-            } catch (IOException e) {
-                // The action throws none: each folder's failure is in failures.
-                throw new IllegalStateException(e);
-            }
-        }
-        return interrupted.get();
     }
 
     @SuppressWarnings("unchecked")
