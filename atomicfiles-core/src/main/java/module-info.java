@@ -7,6 +7,8 @@
  * transaction protocols; they are exported only because the project's other modules (the
  * command line, the Hadoop module) build on them, and are not API: they change without notice.
  */
+// JNA is an automatic module (below): the one requires of that kind, and a deliberate one.
+@SuppressWarnings("requires-automatic")
 module io.atomicfiles {
     // Jackson's types appear in the API (a JsonNode as schema, the mappers of format.Codecs).
     requires transitive tools.jackson.databind;
@@ -20,6 +22,10 @@ module io.atomicfiles {
     requires com.ethlo.time;
     requires org.slf4j;
     requires dev.failsafe.core;
+    // statx(2) without the timestamps, for a temp file's stat (internal.UntimedStat). JNA's jar
+    // is an automatic module (its name in the manifest); its jna-jpms twin would clash on a
+    // class path that also holds the plain jar, which other libraries bring.
+    requires com.sun.jna;
 
     exports io.atomicfiles;
     exports io.atomicfiles.format;

@@ -2,12 +2,8 @@ package io.atomicfiles.internal;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -95,13 +91,9 @@ public final class TempFileModes {
      * @return its permissions, as the same stat shows them
      */
     public static Set<PosixFilePermission> requireRegularFile(Path file) throws IOException {
-        PosixFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            throw notOurTempFile(file);
-        }
-        if (!attributes.isRegularFile()) {
+        // FileModes.read: the stat that does not ask for the file's times, where there is one.
+        FileModes.Kept attributes = FileModes.read(file);
+        if (attributes == null || !attributes.regularFile()) {
             throw notOurTempFile(file);
         }
         return attributes.permissions();
