@@ -119,6 +119,11 @@ public final class UntimedStat {
         return state == READY;
     }
 
+    /** Whether JNA is "not loaded", "loading", "ready" or "off" here, for tests. */
+    static String state() {
+        return new String[] {"not loaded", "loading", "ready", "off"}[state];
+    }
+
     private static synchronized void load() {
         if (state == READY || state == OFF) {
             return;
