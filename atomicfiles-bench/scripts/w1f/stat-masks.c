@@ -24,7 +24,7 @@ int main(int argc,char**argv){
     int fd=open(tmp,O_CREAT|O_EXCL|O_WRONLY,0644);
     write(fd,buf,sizeof buf);
     if(v==1){struct stat st; lstat(tmp,&st);}
-    if(v==2){struct statx sx; statx(AT_FDCWD,tmp,AT_SYMLINK_NOFOLLOW,STATX_TYPE|STATX_MODE|STATX_UID|STATX_GID|STATX_INO|STATX_NLINK,&sx);}
+    if(v==2){struct statx sx; statx(AT_FDCWD,tmp,AT_SYMLINK_NOFOLLOW,STATX_TYPE|STATX_MODE|STATX_UID|STATX_GID,&sx);}
     fdatasync(fd); close(fd);
     rename(tmp,dst); fsync(dfd);
     double t1=now();

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Why not Java's stat</h2>
  *
- * Since Linux 6.13 a stat that reads a file's change or modification time marks those times as
- * seen ("multigrain timestamps"), so that the next change to the file within the same clock tick
+ * Since Linux 6.13, on filesystems with multigrain timestamps (ext4, XFS, Btrfs, tmpfs), a stat
+ * that reads a file's change or modification time marks those times as seen, so that the next change to the file within the same clock tick
  * takes a fine-grained timestamp and dirties the inode once more. Java's stat always asks for
  * the times. After it, the rename that publishes the temp file dirties that inode again, and the
  * fsync that follows writes it again: 40-50 µs of a 1 KiB durable write on a journaled ext4,
@@ -34,11 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>When it answers</h2>
  *
  * Java has no call for {@code statx}; this class reaches it through JNA, which costs a fresh JVM
- * about 140 ms to load (it extracts and links its native stub), while a write saves at most
+ * about 140 ms to load (it extracts its native stub, by default under {@code ~/.cache/JNA}, and
+ * links it), while a write saves at most
  * ~50 µs. So JNA is loaded on a library thread once the process has asked for
- * {@value #LOAD_AFTER} such stats, and a short program (the command line, a program that writes a
- * few files) never loads it. It is not loaded at all off Linux, or when the system property
- * {@code atomicfiles.statx} is {@code false}.
+ * {@value #LOAD_AFTER} such stats, and a short program (a command that writes a few files) never
+ * loads it. It is not loaded at all off Linux, when the system property {@code atomicfiles.statx}
+ * is {@code false}, or on JDK 24 and later unless the application enabled native access for JNA
+ * ({@code --enable-native-access=ALL-UNNAMED}; the command line's jar does, in its manifest).
  *
  * <p>{@link #of} returns null whenever it cannot answer: not loaded (yet), a C library without
  * {@code statx}, a relative path, a name whose bytes do not survive the trip through text, a
@@ -60,7 +62,7 @@ public final class UntimedStat {
     private static final int LOADING = 1;
     private static final int READY = 2;
     private static final int OFF = 3;
-    private static volatile int state = enabledHere() ? NOT_LOADED : OFF;
+    private static final AtomicInteger STATE = new AtomicInteger(enabledHere() ? NOT_LOADED : OFF);
     private static final AtomicInteger ASKED = new AtomicInteger();
 
     // From <fcntl.h> and <linux/stat.h>, the same on every Linux architecture.
@@ -79,7 +81,10 @@ public final class UntimedStat {
     private static final int OFFSET_GID = 24;
     private static final int OFFSET_MODE = 28;
 
-    /** The encoding the JDK gives file names in system calls ({@code sun.jnu.encoding}). */
+    /**
+     * The encoding the JDK gives file names in system calls ({@code sun.jnu.encoding}): set before
+     * {@link #STATE} becomes {@code READY}, read only after it has.
+     */
     private static Charset names;
 
     private UntimedStat() {
@@ -90,9 +95,10 @@ public final class UntimedStat {
      * for its times; null when this class cannot answer (see the class comment).
      */
     public static Result of(Path path) {
+        int state = STATE.get();
         if (state != READY) {
-            if (state == NOT_LOADED && ASKED.incrementAndGet() == LOAD_AFTER) {
-                state = LOADING;
+            if (state == NOT_LOADED && ASKED.incrementAndGet() >= LOAD_AFTER
+                    && STATE.compareAndSet(NOT_LOADED, LOADING)) {
                 LibraryThreads.background().execute(UntimedStat::load);
             }
             return null;
@@ -113,32 +119,60 @@ public final class UntimedStat {
      * tests, which make sure the writes they check stat this way, whatever ran before them.
      */
     public static boolean loadNow() {
-        if (state == NOT_LOADED || state == LOADING) {
-            load();
-        }
-        return state == READY;
+        STATE.compareAndSet(NOT_LOADED, LOADING);
+        load();
+        return STATE.get() == READY;
     }
 
     /** Whether JNA is "not loaded", "loading", "ready" or "off" here, for tests. */
     static String state() {
-        return new String[] {"not loaded", "loading", "ready", "off"}[state];
+        return new String[] {"not loaded", "loading", "ready", "off"}[STATE.get()];
     }
 
+    /** Loads JNA and binds {@code statx}, once: {@code LOADING} becomes {@code READY} or {@code OFF}. */
     private static synchronized void load() {
-        if (state == READY || state == OFF) {
+        if (STATE.get() != LOADING) {
             return;
         }
         try {
+            if (!nativeAccessEnabled()) {
+                // JDK 24 and later warn on the standard error when a module without native access
+                // loads a native library (JEP 472), and a later JDK will refuse it: a library must
+                // not print that on its users' behalf, so JNA is used only where they enabled it.
+                LOG.get().debug("statx(2) not used: native access is not enabled for JNA"
+                        + " (java --enable-native-access=ALL-UNNAMED, or com.sun.jna on the module path)");
+                return;
+            }
             names = Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
             Native.register(Libc.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-            state = answersAsJavaDoes() ? READY : OFF;
-        } catch (LinkageError | RuntimeException | IOException e) {
-            // No JNA stub for this platform, no statx in this C library, a JNA left out of the
-            // class path: Java's stat it is, which costs only the timestamps' bookkeeping.
+            if (answersAsJavaDoes()) {
+                STATE.set(READY);
+            }
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            // No JNA stub for this platform or a stub of another JNA version (a plain Error), no
+            // statx in this C library, a JNA left out of the class path: Java's stat it is,
+            // which costs only the timestamps' bookkeeping.
             LOG.get().debug("statx(2) is not available through JNA here; temp files are stat'ed as Java does: {}",
                     e.toString());
-            state = OFF;
+        } finally {
+            STATE.compareAndSet(LOADING, OFF);
         }
+    }
+
+    /**
+     * Whether JNA's module may load native code without a warning: always before JDK 24; from
+     * JDK 24 on, when the application enabled native access for it. Asked without initialising
+     * JNA's classes (whose initialiser loads its stub), through reflection, as the library is
+     * compiled for Java 17, which has no {@code Module.isNativeAccessEnabled}.
+     */
+    private static boolean nativeAccessEnabled() throws ReflectiveOperationException {
+        if (Runtime.version().feature() < 24) {
+            return true;
+        }
+        Module jna = Class.forName("com.sun.jna.Native", false, UntimedStat.class.getClassLoader()).getModule();
+        return (Boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(jna);
     }
 
     /**
@@ -185,7 +219,7 @@ public final class UntimedStat {
                 && java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
     }
 
-    /** The C library's {@code statx}, bound by {@link Native#register} (glibc 2.28 and later, musl 1.2.5). */
+    /** The C library's {@code statx}, bound by {@link Native#register} (glibc 2.28 and later). */
     private static final class Libc {
         private Libc() {
         }
