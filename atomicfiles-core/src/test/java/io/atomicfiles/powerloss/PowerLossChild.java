@@ -8,6 +8,7 @@ import io.atomicfiles.RecoveryReport;
 import io.atomicfiles.TransactionOptions;
 import io.atomicfiles.WriteBatch;
 import io.atomicfiles.WriteOptions;
+import io.atomicfiles.internal.UntimedStat;
 import io.atomicfiles.testing.ChildSide;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,11 +48,15 @@ public final class PowerLossChild {
         Durability durability = Durability.valueOf(args[3]);
         long version = Long.parseLong(args[4]);
         warmUp(Path.of(args[5]));
+        // The temp files' stat of a busy process (statx, UntimedStat, which a JVM loads after its
+        // first thousand writes), so that the power cuts cover that path too.
+        boolean statx = UntimedStat.loadNow();
 
         RecoveryReport report = FileTransaction.recover(journals);
         int swept = sweep(files);
         ChildSide.say("recovered " + report.transactions().size() + " journal(s), " + swept + " temp file(s)"
-                + (report.hasConflicts() ? " CONFLICTS " + report : ""));
+                + (report.hasConflicts() ? " CONFLICTS " + report : "")
+                + (statx ? "; temp files stat'ed by statx" : "; temp files stat'ed by Java"));
         ChildSide.awaitGo();
 
         WriteOptions options = WriteOptions.builder().durability(durability).showProgress(false).build();

@@ -148,6 +148,8 @@ class PowerLossTest {
         final List<String> violations = new ArrayList<>();
         int cuts;
         int acknowledged;
+        /** Children whose temp files were stat'ed by statx(2) (UntimedStat), as a busy process's are. */
+        int statxChildren;
         /** Where the time goes: children starting and recovering, reboots (clear, unmount, mount). */
         private long startNanos;
         private long rebootNanos;
@@ -237,6 +239,7 @@ class PowerLossTest {
         private void checkRecovered(ChildJvm child, String at) throws IOException {
             String line = child.readLine(CHILD_TIMEOUT);
             assertThat(line).as("%s: the child's first line; its stderr: %s", at, child.stderr()).startsWith("recovered");
+            statxChildren += line.contains("temp files stat'ed by statx") ? 1 : 0;
             if (line.contains("CONFLICTS")) {
                 violations.add(at + ": recovery reported conflicts: " + line);
             }
@@ -329,10 +332,11 @@ class PowerLossTest {
 
         private void report() {
             System.out.printf("PowerLossTest: %s, %s: %d power cuts (seed %d), %d calls acknowledged, %d violations"
-                    + " (%d ms starting children and recovering, %d ms rebooting)%s%n",
+                    + " (%d ms starting children and recovering, %d ms rebooting; %d children stat'ed temp files"
+                    + " by statx)%s%n",
                     mode.equals("tx") ? "transactions of 3 files" : mode.equals("batch") ? "write batches of 3 files"
                             : "single writes of 3 files", durability, cuts, seed,
-                    acknowledged, violations.size(), startNanos / 1_000_000, rebootNanos / 1_000_000,
+                    acknowledged, violations.size(), startNanos / 1_000_000, rebootNanos / 1_000_000, statxChildren,
                     violations.isEmpty() ? "" : "; first: " + violations.get(0));
         }
     }
