@@ -27,9 +27,10 @@ public final class Stat {
     /**
      * {@code path} as a {@link java.io.File} that names exactly the same bytes, for the
      * {@code java.io} calls that make one system call and throw nothing ({@link Unlink},
-     * {@link HardLinks}), and for the bytes {@link UntimedStat} names; null when there is none: another filesystem than the default one, or a
-     * name whose bytes do not survive the trip through text in the platform's encoding (bytes
-     * invalid in it show as U+FFFD; a few encodings map some valid bytes back to others). The
+     * {@link HardLinks}), and for the bytes {@link UntimedStat} names; null when there is none:
+     * another filesystem than the default one, or a name whose bytes do not survive the trip
+     * through text in the platform's encoding (bytes invalid in it show as U+FFFD; a few
+     * encodings map some valid bytes back to others). The
      * {@code File}'s own path is compared with {@code path}, byte for byte, with no system call:
      * a {@code File} naming other bytes would be another file, or none.
      */

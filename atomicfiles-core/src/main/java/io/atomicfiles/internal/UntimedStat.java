@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Why not Java's stat</h2>
  *
  * Since Linux 6.13, on filesystems with multigrain timestamps (ext4, XFS, Btrfs, tmpfs), a stat
- * that reads a file's change or modification time marks those times as seen, so that the next change to the file within the same clock tick
- * takes a fine-grained timestamp and dirties the inode once more. Java's stat always asks for
+ * that reads a file's change or modification time marks those times as seen, so that the next
+ * change to the file within the same clock tick takes a fine-grained timestamp and dirties the
+ * inode once more. Java's stat always asks for
  * the times. After it, the rename that publishes the temp file dirties that inode again, and the
  * fsync that follows writes it again: 40-50 µs of a 1 KiB durable write on a journaled ext4,
  * where the whole write takes about a millisecond (BENCHMARKS.md, "W1: what the temp file's stat
@@ -35,8 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Java has no call for {@code statx}; this class reaches it through JNA, which costs a fresh JVM
  * about 140 ms to load (it extracts its native stub, by default under {@code ~/.cache/JNA}, and
- * links it), while a write saves at most
- * ~50 µs. So JNA is loaded on a library thread once the process has asked for
+ * links it), while a write saves at most ~50 µs. So JNA is loaded on a library thread once the
+ * process has asked for
  * {@value #LOAD_AFTER} such stats, and a short program (a command that writes a few files) never
  * loads it. It is not loaded at all off Linux, when the system property {@code atomicfiles.statx}
  * is {@code false}, or on JDK 24 and later unless the application enabled native access for JNA
@@ -177,7 +178,8 @@ public final class UntimedStat {
 
     /**
      * Whether {@code statx} answers for the JDK's own folder what Java's stat does: a check, once,
-     * that the structure is read at the right offsets before any write relies on it.
+     * before any write relies on it, that the call works and the mode is read where it is (the
+     * owner and group of that folder are often both 0; the tests check those offsets).
      */
     private static boolean answersAsJavaDoes() throws IOException {
         Path javaHome = Paths.get(System.getProperty("java.home")).toAbsolutePath();
@@ -206,10 +208,7 @@ public final class UntimedStat {
     }
 
     private static byte[] nulTerminated(String name) {
-        byte[] bytes = name.getBytes(names);
-        byte[] terminated = new byte[bytes.length + 1];
-        System.arraycopy(bytes, 0, terminated, 0, bytes.length);
-        return terminated;
+        return (name + '\0').getBytes(names);
     }
 
     /** Linux, on the JDK's own default filesystem, and not turned off by {@code atomicfiles.statx=false}. */
