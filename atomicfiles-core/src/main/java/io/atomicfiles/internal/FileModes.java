@@ -283,17 +283,13 @@ public final class FileModes {
     }
 
     /**
-     * {@code chmod} that never follows a symbolic link at {@code file} ({@code open(O_NOFOLLOW)}
-     * and {@code fchmod}): someone who may rename entries of the folder could otherwise swap the
-     * temp file for a link, and have the mode of a file of their choosing changed.
+     * {@code chmod} that never follows a symbolic link at {@code file} ({@code openat(O_NOFOLLOW)}
+     * and {@code fchmod}, {@link NoFollowChmod}): someone who may rename entries of the folder
+     * could otherwise swap the temp file for a link, and have the mode of a file of their choosing
+     * changed.
      */
     public static void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            throw new UnsupportedOperationException("no POSIX permissions on " + file.getFileSystem());
-        }
-        view.setPermissions(permissions);
+        NoFollowChmod.apply(file, permissions);
     }
 
     private static boolean supportsUnixView(Path path) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,10 +50,11 @@ class UntimedStatLoadingTest {
     }
 
     private List<String> run(int writes, String... jvmArgs) throws IOException {
-        String[] all = new String[jvmArgs.length + 1];
-        System.arraycopy(jvmArgs, 0, all, 0, jvmArgs.length);
-        all[jvmArgs.length] = "-Xlog:class+load=info:file=" + dir.resolve("classes.log");
-        ChildJvm child = ChildJvm.builder(Writer.class).jvmArgs(all)
+        List<String> all = new ArrayList<>(List.of(jvmArgs));
+        all.add("-Xlog:class+load=info:file=" + dir.resolve("classes.log"));
+        // JDK 24 and later: without native access enabled JNA is never loaded (UntimedStat).
+        all.add("--enable-native-access=ALL-UNNAMED");
+        ChildJvm child = ChildJvm.builder(Writer.class).jvmArgs(all.toArray(String[]::new))
                 .args(dir.resolve("files").toString(), Integer.toString(writes)).start();
         assertThat(child.awaitExit(Duration.ofSeconds(60))).as("the child's exit value").isZero();
         return child.readRemainingLines();
