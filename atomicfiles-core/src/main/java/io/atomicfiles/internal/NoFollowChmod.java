@@ -3,10 +3,13 @@ package io.atomicfiles.internal;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
@@ -32,30 +35,35 @@ final class NoFollowChmod {
      * Gives {@code file} {@code permissions} without following a link at its name: fails (with
      * ELOOP, "Too many levels of symbolic links") where a link is there.
      *
-     * <p>Where the folder has no {@link SecureDirectoryStream} (not Linux), or cannot be opened
-     * for reading (a write-only drop-box folder), the file is looked at first and refused unless
-     * it is a regular file, then changed by name: a link swapped in between that look and the
-     * chmod would still be followed on a JDK that follows it. Those two cases are the residue.
+     * <p>On the default filesystem, where the folder has no {@link SecureDirectoryStream} (not
+     * Linux) or cannot be opened for reading (a write-only drop-box folder), the file is looked at
+     * first and refused unless it is a regular file, then changed by name: a link swapped in
+     * between that look and the chmod would still be followed on a JDK that follows it. Those two
+     * cases are the residue. Other filesystems (Jimfs, the tests' fault-injecting wrapper) are
+     * changed by name, as their own providers define {@code NOFOLLOW_LINKS}.
      */
     static void apply(Path file, Set<PosixFilePermission> permissions) throws IOException {
-        Path name = file.getFileName();
-        Path folder = file.toAbsolutePath().getParent();
-        if (name != null && folder != null) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
-                if (entries instanceof SecureDirectoryStream<Path> secure) {
-                    PosixFileAttributeView view = secure.getFileAttributeView(name, PosixFileAttributeView.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    if (view != null) {
-                        view.setPermissions(permissions);
-                        return;
+        if (file.getFileSystem() == DEFAULT) {
+            Path name = file.getFileName();
+            Path folder = file.toAbsolutePath().getParent();
+            if (name != null && folder != null) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+                    if (entries instanceof SecureDirectoryStream<Path> secure) {
+                        PosixFileAttributeView view = secure.getFileAttributeView(name,
+                                PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+                        if (view != null) {
+                            view.setPermissions(permissions);
+                            return;
+                        }
                     }
+                } catch (AccessDeniedException unreadableFolder) {
+                    // A folder we may write but not list: by name, below.
                 }
-            } catch (AccessDeniedException unreadableFolder) {
-                // A folder we may write but not list: by name, below.
             }
-        }
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw TempFileModes.notOurTempFile(file);
+            BasicFileAttributes seen = Stat.attributes(file);
+            if (seen == null || !seen.isRegularFile()) {
+                throw TempFileModes.notOurTempFile(file);
+            }
         }
         PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
                 LinkOption.NOFOLLOW_LINKS);
@@ -64,4 +72,6 @@ final class NoFollowChmod {
         }
         view.setPermissions(permissions);
     }
+
+    private static final FileSystem DEFAULT = FileSystems.getDefault();
 }
