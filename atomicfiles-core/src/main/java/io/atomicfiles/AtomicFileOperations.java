@@ -90,6 +90,16 @@ public final class AtomicFileOperations {
      * or return another map. It may run more than once when the write options retry (it should
      * have no other effects). If it throws, nothing is written.
      *
+     * <p>Updates of the same file that threads of this JVM make at the same time (with the same
+     * options) are combined: the functions are applied in arrival order, each to the document the
+     * previous one produced, and the result is written once; each caller returns when that write
+     * is durable, with the document its own function produced, and a function that throws fails
+     * its own caller alone. So {@code update} may run on another thread than the caller's (another
+     * caller's, or one of the library's): it should not rely on thread-local state. An interrupt
+     * of a caller whose update is being written with others' does not stop that write: the
+     * caller gets its outcome, its interrupt status kept. A caller updating alone may be stopped
+     * by one, as any write: it fails, and the file is as it was.
+     *
      * @param createIfMissing a missing file starts as an empty map; when false, it is a {@link NoSuchFileException}
      * @param schema a JSON Schema the new content must satisfy, or null
      * @return the map written

@@ -105,6 +105,42 @@ public final class Audited {
         }
     }
 
+    /**
+     * This thread's audit context (inside an operation or not, the batch it runs), for work that
+     * another thread does on this thread's behalf while this one waits for it
+     * ({@link CombinedUpdates}): run there through {@link Context#run}, a write reports nothing of
+     * its own inside this thread's operation, and a record it makes carries this thread's batch.
+     */
+    public static Context context() {
+        return new Context(DEPTH.get()[0], BATCH.get());
+    }
+
+    /** A thread's audit context, captured by {@link #context()}. */
+    public record Context(int depth, String batch) {
+        /** Runs {@code body} on this thread as if on the thread the context was captured on; this thread's own is restored after. */
+        public void run(Runnable body) {
+            int[] ownDepth = DEPTH.get();
+            int depthBefore = ownDepth[0];
+            String batchBefore = BATCH.get();
+            ownDepth[0] = depthBefore + depth;
+            setBatch(batch);
+            try {
+                body.run();
+            } finally {
+                ownDepth[0] = depthBefore;
+                setBatch(batchBefore);
+            }
+        }
+
+        private static void setBatch(String batch) {
+            if (batch == null) {
+                BATCH.remove();
+            } else {
+                BATCH.set(batch);
+            }
+        }
+    }
+
     /** The message an audit record shows for a failure: its own, or its type when it has none. */
     public static String message(Throwable e) {
         return e.getMessage() == null ? e.getClass().getName() : e.getMessage();

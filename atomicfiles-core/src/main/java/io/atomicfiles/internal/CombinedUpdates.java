@@ -10,7 +10,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -29,9 +31,7 @@ import java.util.function.UnaryOperator;
  *       is that of the same updates made one by one in that order).</li>
  *   <li>Wait while another caller leads. A caller whose update that leader served is woken when
  *       the group's write has returned and returns at once: it never waits behind the next
- *       group's write (an earlier version made served callers take the combining lock to learn
- *       they were done, so they queued behind the next leader's whole write, and callers split
- *       into two cohorts that alternated, groups of ~3 out of 8). While its update is still
+ *       group's write (docs/design.md says what that cost once). While its update is still
  *       queued (no leader took it yet), the caller waits as one by one it would wait for the
  *       file's lock: at most the lock timeout, then it withdraws its update and fails with a
  *       {@link LockTimeoutException}; an interrupt withdraws it at once. Without that bound, two
@@ -48,11 +48,11 @@ import java.util.function.UnaryOperator;
  *       write released come back a moment after the next leader took the queue, and wait a
  *       whole write more.</li>
  *   <li>A caller interrupted just as its turn to lead comes withdraws its update and fails
- *       alone, as it would one by one; the next caller leads. (It used to lead with its
- *       interrupt set, and the lock wait of the group's write failed at once, failing every
- *       caller of the group.)</li>
- *   <li>Run the group outside the queue's lock, so that new callers queue meanwhile; then mark
- *       the callers it served and wake everyone: served callers return, one of the rest leads. A
+ *       alone, as it would one by one; the next caller leads.</li>
+ *   <li>Run the group outside the queue's lock, so that new callers queue meanwhile (a group of
+ *       several callers on one of the library's threads, which no caller's interrupt reaches:
+ *       {@link #runGroup}); then mark the callers it served and wake everyone: served callers
+ *       return, one of the rest leads. A
  *       queue left empty is kept while its callers are expected back (at most
  *       {@value #MAX_IDLE_GROUPS}), so that the first of them back gathers the others instead
  *       of finding a new queue and leading alone.</li>
@@ -216,18 +216,11 @@ public final class CombinedUpdates<K> {
         // Step 4, outside the queue's lock. The group is every caller's: an interrupt this thread
         // had (one that came while it gathered) is put aside while the group runs, so that the
         // write's lock wait and its interruptible channels do not fail the others; it is kept
-        // for this caller. (One that comes while the group runs can still fail the write, and
-        // with it every caller of the group: each is told so, none is told it succeeded.)
+        // for this caller. One that comes while the group runs cannot reach it either (runGroup).
         boolean interrupted = Thread.interrupted();
         long start = System.nanoTime();
         try {
-            runner.run(batch);
-        } catch (IOException | RuntimeException | Error e) {
-            for (Request r : batch) {
-                if (!r.isDone()) {
-                    r.failed(e);
-                }
-            }
+            interrupted |= runGroup(group, batch, runner);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -259,6 +252,60 @@ public final class CombinedUpdates<K> {
             }
         }
         return outcome(request);
+    }
+
+    /**
+     * Step 4's run; every request of {@code batch} is served when this returns. A group of several
+     * callers runs on one of the library's threads while the leader waits for it through
+     * interrupts: the write fails on an interrupt of the thread it runs on (its lock wait; a
+     * {@code FileChannel} is closed by one), and the leader's interrupt (a cancelled task, a pool
+     * shut down) is one caller's, which must not fail the others. (It failed the whole group.)
+     * The run carries the leader's audit context: its write reports nothing of its own inside the
+     * leader's operation. It stays on the leader's thread when the group is the leader's alone
+     * (an interrupt fails only its caller, as one by one) and when the leader holds a file's lock
+     * already (inside another update's function): a function of the group may update that file,
+     * which here takes the lock again, on another thread would wait for it until the timeout.
+     *
+     * @return whether the leader was interrupted while it waited (kept for the leader's caller)
+     */
+    private static boolean runGroup(Group group, List<Request> batch, GroupRunner runner) {
+        if (batch.size() == 1 || PathLocks.currentThreadHoldsAny()) {
+            serve(batch, runner);
+            return false;
+        }
+        Audited.Context context = Audited.context();
+        CompletableFuture<Void> ran = new CompletableFuture<>();
+        try {
+            LibraryThreads.background().execute(() -> context.run(() -> {
+                try {
+                    // A function of the group that updates the same file again runs alone (submit).
+                    group.leader = Thread.currentThread();
+                    serve(batch, runner);
+                } finally {
+                    ran.complete(null);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            // No thread for it (the pool is never shut down, so not expected): run it here, as before.
+            serve(batch, runner);
+            return false;
+        }
+        // join() waits through interrupts and keeps the flag set; it is taken off here and given back by submit.
+        ran.join();
+        return Thread.interrupted();
+    }
+
+    /** Runs {@code batch}; a failure of the run fails every request it left unserved. */
+    private static void serve(List<Request> batch, GroupRunner runner) {
+        try {
+            runner.run(batch);
+        } catch (IOException | RuntimeException | Error e) {
+            for (Request r : batch) {
+                if (!r.isDone()) {
+                    r.failed(e);
+                }
+            }
+        }
     }
 
     /**
@@ -300,13 +347,7 @@ public final class CombinedUpdates<K> {
     }
 
     private static void runAlone(Request request, GroupRunner runner) {
-        try {
-            runner.run(List.of(request));
-        } catch (IOException | RuntimeException | Error e) {
-            if (!request.isDone()) {
-                request.failed(e);
-            }
-        }
+        serve(List.of(request), runner);
         if (!request.isDone()) {
             request.failed(new IllegalStateException("update left unserved by its group"));
         }

@@ -6,6 +6,7 @@ import io.atomicfiles.AtomicFileOperations;
 import io.atomicfiles.AuditTrail;
 import io.atomicfiles.IntegrityException;
 import io.atomicfiles.LockTimeoutException;
+import io.atomicfiles.ProgressListener;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.format.Codecs;
 import io.atomicfiles.format.DataFormat;
@@ -20,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -86,6 +89,54 @@ class CombinedUpdateIsolationTest {
         assertThat(failureOf(queued.get(1))).as("a caller that was never interrupted").isNull();
         assertThat(Codecs.readMap(file, DataFormat.JSON)).containsEntry("innocent", true)
                 .doesNotContainKey("interrupted");
+    }
+
+    @Test
+    void anInterruptOfEveryCallerWhileTheirGroupIsWrittenFailsNone() throws Exception {
+        Path file = dir.resolve("doc.json");
+        List<Thread> queuedCallers = new CopyOnWriteArrayList<>();
+        // Called on the thread that writes, once the temp file's channel is open: every caller
+        // queued behind the held one (the leader of their group among them) is interrupted now,
+        // while their group is being written.
+        ProgressListener interruptingEveryCaller = new ProgressListener() {
+            @Override
+            public void started(String task, long total) {
+                queuedCallers.forEach(Thread::interrupt);
+            }
+
+            @Override
+            public void progressed(long done) {
+            }
+
+            @Override
+            public void finished(boolean succeeded) {
+            }
+        };
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(),
+                options.toBuilder().showProgress(true).progressListener(interruptingEveryCaller).build());
+        Map<String, Boolean> stillInterrupted = new ConcurrentHashMap<>();
+        List<Callable<Map<String, Object>>> callers = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            callers.add(() -> {
+                queuedCallers.add(Thread.currentThread());
+                try {
+                    return putting(ops, file, name).call();
+                } finally {
+                    stillInterrupted.put(name, Thread.interrupted());
+                }
+            });
+        }
+        @SuppressWarnings("unchecked")
+        List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null,
+                callers.toArray(new Callable[0]));
+        for (int i = 0; i < queued.size(); i++) {
+            // The leader's interrupt used to close the group's channels: every caller failed.
+            assertThat(failureOf(queued.get(i))).as("caller %d, interrupted while its group was written", i).isNull();
+        }
+        assertThat(Codecs.readMap(file, DataFormat.JSON)).containsEntry("a", true).containsEntry("b", true)
+                .containsEntry("c", true);
+        assertThat(stillInterrupted).as("each caller's interrupt is kept for it").containsOnlyKeys("a", "b", "c")
+                .doesNotContainValue(false);
     }
 
     @Test

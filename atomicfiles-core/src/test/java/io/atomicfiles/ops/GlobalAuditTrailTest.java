@@ -19,9 +19,16 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +122,64 @@ class GlobalAuditTrailTest {
         });
         assertThat(global.entries()).extracting(AuditEntry::operation, AuditEntry::status)
                 .containsExactly(tuple("json_update", "completed"));
+    }
+
+    @Test
+    void combinedUpdatesAreRecordedOnceEachAndTheirGroupsWriteNotAtAll() throws Exception {
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(),
+                WriteOptions.builder().showProgress(false).build());
+        Path file = p("shared.json");
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            // A first caller holds the file's queue until three others wait behind it, so that
+            // those three form one group, which runs on one of the library's threads.
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Future<?> first = pool.submit(() -> ops.atomicJsonUpdate(file, m -> {
+                held.countDown();
+                await(release);
+                throw new IllegalStateException("the first caller writes nothing");
+            }));
+            held.await();
+            List<Future<?>> group = new ArrayList<>();
+            for (String key : List.of("a", "b", "c")) {
+                CountDownLatch started = new CountDownLatch(1);
+                AtomicReference<Thread> thread = new AtomicReference<>();
+                group.add(pool.submit(() -> {
+                    thread.set(Thread.currentThread());
+                    started.countDown();
+                    return ops.atomicJsonUpdate(file, m -> {
+                        m.put(key, true);
+                        return m;
+                    });
+                }));
+                started.await();
+                while (thread.get().getState() != Thread.State.WAITING
+                        && thread.get().getState() != Thread.State.TIMED_WAITING) {
+                    Thread.onSpinWait();
+                }
+            }
+            release.countDown();
+            assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS)).hasMessageContaining("writes nothing");
+            for (Future<?> caller : group) {
+                caller.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // One record per caller, from its own operation; the group's write, run on the library's
+        // thread inside the leader's operation, adds no "write" record of its own.
+        assertThat(global.entries()).extracting(AuditEntry::operation, AuditEntry::status)
+                .containsExactlyInAnyOrder(tuple("json_update", "failed"), tuple("json_update", "completed"),
+                        tuple("json_update", "completed"), tuple("json_update", "completed"));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
