@@ -27,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>A chain alone cannot show that its newest records were cut off: what is left is a shorter
  * chain, intact. So a trail in a file keeps a {@link Head} beside it ({@code NAME.head}): the
  * hash of the last record and its line, replaced atomically after each append. {@link
- * #verify(List, Path, Head)} requires the head's hash in the chain with at most the lines of one
+ * #verify(List, Path, Head, boolean)} requires the head's hash in the chain with at most the lines of one
  * append after it (the record, preceded by a file-start record when the append began a new file):
  * that is the state a crash between an append's record and its head leaves, and the next append
  * makes the head exact again. Every file-start record of such a trail says {@code "head": true} in

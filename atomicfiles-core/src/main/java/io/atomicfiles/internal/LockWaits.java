@@ -34,9 +34,9 @@ final class LockWaits {
      * Starts a background thread that waits in the blocking lock call and hands the byte to
      * whoever claims it then, or lets it go at once when nobody does.
      */
-    static CompletableFuture<PathLocks.Taken> inBackground(PathLocks.Entry entry, LockSlots.Slot slot,
+    static CompletableFuture<LockBytes.Taken> inBackground(PathLocks.Entry entry, LockSlots.Slot slot,
             LockFiles.LockFile file) {
-        CompletableFuture<PathLocks.Taken> waiting = new CompletableFuture<>();
+        CompletableFuture<LockBytes.Taken> waiting = new CompletableFuture<>();
         synchronized (entry) {
             entry.pending = waiting;
             entry.claimed = true;
@@ -47,10 +47,10 @@ final class LockWaits {
             return e;
         });
         LibraryThreads.background().execute(() -> {
-            PathLocks.Taken taken = null;
+            LockBytes.Taken taken = null;
             Throwable failure = null;
             try {
-                taken = new PathLocks.Taken(file, blockingLock(file.channel, slot.offset()));
+                taken = new LockBytes.Taken(file, blockingLock(file.channel, slot.offset()));
             } catch (Throwable e) {
                 failure = e;
             }
@@ -70,7 +70,7 @@ final class LockWaits {
                 // Failed: nobody gets a lock, so the lock file's use ends here, claimed or not.
                 LockFiles.done(file);
             } else if (unclaimed) {
-                PathLocks.letGo(taken);
+                LockBytes.letGo(taken);
             }
             if (unclaimed) {
                 PathLocks.forget(slot.jvmKey());
@@ -92,10 +92,10 @@ final class LockWaits {
     }
 
     /** Waits for a background wait until the deadline; on timeout or interrupt leaves it (unclaimed). */
-    static PathLocks.Taken forTurn(PathLocks.Entry entry, LockSlots.Slot slot,
-            CompletableFuture<PathLocks.Taken> waiting, Path target,
+    static LockBytes.Taken forTurn(PathLocks.Entry entry, LockSlots.Slot slot,
+            CompletableFuture<LockBytes.Taken> waiting, Path target,
             Duration timeout, long deadline) throws IOException, InterruptedException {
-        PathLocks.Taken taken;
+        LockBytes.Taken taken;
         try {
             taken = waiting.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -122,7 +122,7 @@ final class LockWaits {
 
     /** A caller gives up waiting: the wait goes on unclaimed, or, if it just ended, its lock is let go. */
     private static void abandon(PathLocks.Entry entry, LockSlots.Slot slot,
-            CompletableFuture<PathLocks.Taken> waiting) {
+            CompletableFuture<LockBytes.Taken> waiting) {
         synchronized (entry) {
             entry.claimed = false;
             if (!waiting.isDone()) {
@@ -130,9 +130,9 @@ final class LockWaits {
             }
             entry.pending = null;
         }
-        PathLocks.Taken taken = waiting.getNow(null);
+        LockBytes.Taken taken = waiting.getNow(null);
         if (taken != null) {
-            PathLocks.letGo(taken);
+            LockBytes.letGo(taken);
         }
         PathLocks.forget(slot.jvmKey());
     }

@@ -1,15 +1,11 @@
 package io.atomicfiles.internal;
 
-import io.atomicfiles.internal.Log;
 import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.LockTimeoutException;
 import io.atomicfiles.internal.LockSlots.Slot;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,17 +49,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *       file that is there now is locked instead.</li>
  * </ol>
  *
- * <p>{@link #acquireAll} asks step 5 once per lock file of the set, after its last byte is
- * taken, instead of once per byte ({@link LockSets}, which says why that is the same check).
+ * <p>Steps 3 to 5, the byte across processes, are in {@link LockBytes}. {@link #acquireAll} asks
+ * step 5 once per lock file of the set, after its last byte is taken, instead of once per byte
+ * ({@link LockSets}, which says why that is the same check).
  *
  * <p>Paths on a filesystem other than the default one (Jimfs, in tests) live inside this JVM,
  * so the JVM lock alone serialises them.
  */
 public final class PathLocks {
-    private static final Log LOG = Log.of(PathLocks.class);
     static final ConcurrentHashMap<String, Entry> ENTRIES = new ConcurrentHashMap<>();
-    /** Lock files found replaced right after locking them, in a row, before giving up. */
-    private static final int REPLACED_ATTEMPTS = 16;
 
     private PathLocks() {
     }
@@ -129,10 +123,6 @@ public final class PathLocks {
         }
     }
 
-    /** A byte of a lock file taken, with the lock file it is in. */
-    record Taken(LockFiles.LockFile file, FileLock lock) {
-    }
-
     /** Shared state of one slot's lock in this JVM. */
     static final class Entry {
         final ReentrantLock jvmLock = new ReentrantLock();
@@ -144,7 +134,7 @@ public final class PathLocks {
         /** Folders made to hold the lock file, deepest first; removed on release if left empty. Guarded by {@link #jvmLock}. */
         List<Path> madeFolders;
         /** A background wait for the OS lock, and whether a caller waits for it. Guarded by this. */
-        CompletableFuture<Taken> pending;
+        CompletableFuture<LockBytes.Taken> pending;
         boolean claimed;
     }
 
@@ -178,17 +168,8 @@ public final class PathLocks {
         Path absolute = realTarget.toAbsolutePath();
         try {
             return acquire(LockSlots.resolvedSlot(absolute), absolute, timeout, true);
-        } catch (HeldUnderAnotherKey e) {
+        } catch (LockBytes.HeldUnderAnotherKey e) {
             return acquire(absolute, timeout);
-        }
-    }
-
-    /** The byte is held in this JVM under another slot than an unverified key's (see {@link #acquireResolved}). */
-    private static final class HeldUnderAnotherKey extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        HeldUnderAnotherKey() {
-            super(null, null, false, false);
         }
     }
 
@@ -218,7 +199,7 @@ public final class PathLocks {
             locked = true;
             LockFiles.LockFile unchecked = null;
             if (entry.jvmLock.getHoldCount() == 1 && slot.folder() != null) {
-                unchecked = lockAcrossProcesses(entry, slot, target, timeout, deadline, checkNow);
+                unchecked = LockBytes.lockAcrossProcesses(entry, slot, target, timeout, deadline, checkNow);
             }
             return new Held(slot.jvmKey(), entry, unchecked);
         } catch (InterruptedException e) {
@@ -285,140 +266,15 @@ public final class PathLocks {
         }
     }
 
-    /**
-     * Steps 3 to 5 for the first holder of the slot in this JVM; on return the byte is held.
-     *
-     * @param checkNow false to leave step 5 to the caller ({@link #acquireAll}); it is asked
-     *     here all the same when folders were made for the lock file
-     * @return the lock file when step 5 was left to the caller, else null
-     */
-    private static LockFiles.LockFile lockAcrossProcesses(Entry entry, Slot slot, Path target, Duration timeout,
-            long deadline, boolean checkNow) throws IOException, InterruptedException {
-        // Made only when a folder is (rare): a list per write otherwise.
-        List<Path> made = null;
-        int folderAttempts = 0;
-        for (int attempt = 0; attempt < REPLACED_ATTEMPTS; attempt++) {
-            Taken taken;
-            try {
-                taken = take(entry, slot, target, timeout, deadline);
-            } catch (FileSystemException folderMissing) {
-                // No such folder; or "not a directory", where a file stands in the folder's path
-                // (a transaction into reports/2024/ where reports is a file): making the folders
-                // says which, naming the user's path. Anything else in an existing folder is final.
-                if (!(folderMissing instanceof NoSuchFileException) && Stat.isDirectory(slot.folder())) {
-                    throw folderMissing;
-                }
-                if (++folderAttempts > REPLACED_ATTEMPTS) {
-                    throw AtomicWriteException.failed("lock", target, "create lock file in " + slot.folder(),
-                            folderMissing);
-                }
-                // Step 3: the lock file needs its folder (removed again on release if left empty).
-                if (made == null) {
-                    made = new ArrayList<>();
-                }
-                for (Path folder : MadeFolders.make(target, slot.folder())) {
-                    if (!made.contains(folder)) {
-                        made.add(folder);
-                    }
-                }
-                if (!LockSlots.slotOf(key(target), target, false).jvmKey().equals(slot.jvmKey())) {
-                    throw new AtomicWriteException("cannot lock " + target + ": its folder " + slot.folder()
-                            + " changed while it was being made", null, Targets.context("lock", target));
-                }
-                attempt--;
-                continue;
-            }
-            if (!checkNow && made == null) {
-                entry.file = taken.file();
-                entry.osLock = taken.lock();
-                entry.madeFolders = null;
-                return taken.file();
-            }
-            boolean current;
-            try {
-                current = taken.file().stillAtItsPath();
-            } catch (IOException | RuntimeException e) {
-                letGo(taken);
-                throw e;
-            }
-            if (current) {
-                entry.file = taken.file();
-                entry.osLock = taken.lock();
-                entry.madeFolders = made == null || made.isEmpty() ? null : made;
-                return null;
-            }
-            // Step 5: deleted or replaced since it was opened; a lock on it excludes nobody.
-            LockFiles.markStale(taken.file());
-            letGo(taken);
-        }
-        throw new AtomicWriteException("cannot lock " + target + ": the lock file " + slot.folder().resolve(LockFiles.NAME)
-                + " kept being replaced", null, Targets.context("lock", target));
-    }
-
-    /** Step 4: the byte at once, or through a background wait (this caller's, or one left by an earlier caller). */
-    private static Taken take(Entry entry, Slot slot, Path target, Duration timeout, long deadline)
-            throws IOException, InterruptedException {
-        CompletableFuture<Taken> waiting;
-        synchronized (entry) {
-            waiting = entry.pending;
-            if (waiting != null) {
-                entry.claimed = true;
-            }
-        }
-        if (waiting == null) {
-            LockFiles.LockFile file = LockFiles.use(slot.folder(), target, "lock");
-            FileLock lock;
-            try {
-                lock = file.channel.tryLock(slot.offset(), 1, false);
-            } catch (OverlappingFileLockException heldHereThroughAnotherPath) {
-                if (slot.unverifiedKey()) {
-                    LockFiles.done(file);
-                    throw new HeldUnderAnotherKey();
-                }
-                lock = null;
-            } catch (IOException | RuntimeException e) {
-                LockFiles.done(file);
-                throw AtomicWriteException.failed("lock", target, "lock " + file.path, e);
-            }
-            if (lock != null) {
-                return new Taken(file, lock);
-            }
-            waiting = LockWaits.inBackground(entry, slot, file);
-        }
-        return LockWaits.forTurn(entry, slot, waiting, target, timeout, deadline);
-    }
-
-
-    /** Releases a byte and gives its lock file back. */
-    static void letGo(Taken taken) {
-        letGo(taken, null);
-    }
-
-    /** {@link #letGo(Taken)}, first removing the folders {@code made} for it if they were left empty. */
-    private static void letGo(Taken taken, List<Path> made) {
-        try {
-            taken.lock().release();
-            if (made != null) {
-                MadeFolders.removeIfUnused(taken.file(), made);
-            }
-        } catch (IOException | RuntimeException e) {
-            // The lock may still be held: the lock file must be closed once unused, which drops it.
-            LOG.get().warn("releasing a lock in {}: {}", taken.file(), e.toString());
-            LockFiles.markStale(taken.file());
-        } finally {
-            LockFiles.done(taken.file());
-        }
-    }
-
     private static void release(String key, Entry entry) {
         try {
             if (entry.jvmLock.getHoldCount() == 1 && entry.osLock != null) {
-                Taken taken = new Taken(entry.file, entry.osLock);
+                LockBytes.Taken taken = new LockBytes.Taken(entry.file, entry.osLock);
                 List<Path> made = entry.madeFolders;
                 entry.osLock = null;
                 entry.file = null;
                 entry.madeFolders = null;
-                letGo(taken, made);
+                LockBytes.letGo(taken, made);
             }
         } finally {
             entry.jvmLock.unlock();
