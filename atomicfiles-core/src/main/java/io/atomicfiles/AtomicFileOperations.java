@@ -95,12 +95,14 @@ public final class AtomicFileOperations {
      * previous one produced, and the result is written once; each caller returns when that write
      * is durable, with the document its own function produced, and a function that throws fails
      * its own caller alone. So {@code update} may run on another thread than the caller's (another
-     * caller's, or one of the library's): it should not rely on thread-local state, nor take a
-     * lock that its caller may hold around this call (a monitor, say), which another thread would
-     * wait for while the caller waits for the update: forever. An interrupt
-     * of a caller whose update is being written with others' does not stop that write: the
-     * caller gets its outcome, its interrupt status kept. A caller updating alone may be stopped
-     * by one, as any write: it fails, and the file is as it was.
+     * caller's, or one of the library's): it should not rely on the caller's thread (its
+     * thread-locals, a logging context, its context class loader), nor take a lock that its
+     * caller may hold around this call (a monitor, say), which another thread would wait for
+     * while the caller waits for the update: forever. An update made from inside another
+     * update's function is never combined: it runs on its caller's thread, as one by one. An
+     * interrupt of a caller whose update is being written with others' does not stop that write:
+     * the caller gets its outcome, its interrupt status kept. A caller updating alone may be
+     * stopped by one, as any write: it fails, and the file is as it was.
      *
      * @param createIfMissing a missing file starts as an empty map; when false, it is a {@link NoSuchFileException}
      * @param schema a JSON Schema the new content must satisfy, or null

@@ -58,11 +58,9 @@ final class DocumentUpdates {
         Path target = Targets.resolveFile(path, options.followSymlinks(), operation);
         Key key = new Key(target, format, createIfMissing, options);
         CombinedUpdates.GroupRunner runner = group -> writeGroup(operation, path, key, group);
-        // From inside another update's function that holds this file's lock (other options,
-        // so another queue), waiting in a queue whose leader waits for that lock would stall
-        // both until the lock timeout; one by one the lock is taken again (it is reentrant).
-        boolean lockHeld = PathLocks.currentThreadHoldsAny() && PathLocks.isHeldByCurrentThread(target);
-        return !key.combinable() || lockHeld
+        // A caller that holds some file's lock (from inside another update's function) is run
+        // alone by submit itself.
+        return !key.combinable()
                 ? COMBINED.alone(update, runner)
                 : COMBINED.submit(key, update, runner, target, options.lockTimeout());
     }

@@ -111,14 +111,17 @@ public final class Audited {
      * ({@link CombinedUpdates}): run there through {@link Context#run}, a write reports nothing of
      * its own inside this thread's operation, and a record it makes carries this thread's batch.
      */
-    public static Context context() {
+    static Context context() {
         return new Context(DEPTH.get()[0], BATCH.get());
     }
 
-    /** A thread's audit context, captured by {@link #context()}. */
-    public record Context(int depth, String batch) {
+    /**
+     * A thread's audit context, captured by {@link #context()}. Not public: run through it, any
+     * code would report nothing of its own, as if inside an operation.
+     */
+    record Context(int depth, String batch) {
         /** Runs {@code body} on this thread as if on the thread the context was captured on; this thread's own is restored after. */
-        public void run(Runnable body) {
+        void run(Runnable body) {
             int[] ownDepth = DEPTH.get();
             int depthBefore = ownDepth[0];
             String batchBefore = BATCH.get();

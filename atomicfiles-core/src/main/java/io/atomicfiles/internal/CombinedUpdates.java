@@ -157,9 +157,9 @@ public final class CombinedUpdates<K> {
     }
 
     /**
-     * Runs {@code function} in a group of its own, at once: for an update that must not be
-     * combined, or one made while this thread holds the file's lock already (from inside
-     * another update's function), which cannot wait for a group that waits for that lock.
+     * Runs {@code function} in a group of its own, at once, on this thread: for an update that
+     * must not be combined. ({@link #submit} runs an update alone too when its thread holds
+     * some file's lock.)
      */
     public Served alone(UnaryOperator<Map<String, Object>> function, GroupRunner runner) throws IOException {
         Request request = new Request(function);
@@ -179,9 +179,14 @@ public final class CombinedUpdates<K> {
             Duration timeout) throws IOException {
         Request request = new Request(function);
         Group group = groups.computeIfAbsent(key, k -> new Group());
-        if (group.leader == Thread.currentThread()) {
-            // An update of the same file from inside a function of this caller's group: it cannot
-            // wait for its own group to end. Run alone (the file's lock is reentrant).
+        if (group.leader == Thread.currentThread() || PathLocks.currentThreadHoldsAny()) {
+            // A caller that holds some file's lock: from inside another update's function, say.
+            // Run alone, as one by one, on its own thread: an update of the same file from inside
+            // a function of this caller's group cannot wait for its own group to end (the file's
+            // lock is reentrant); queued, its function would run on another thread, without the
+            // locks it holds (an update of such a file from it would wait for this caller), and
+            // leading, it would run others' functions holding them (their update of such a file
+            // would re-enter the lock, and the outer write would silently overwrite it).
             runAlone(request, runner);
             return outcome(request);
         }
@@ -261,32 +266,34 @@ public final class CombinedUpdates<K> {
      * {@code FileChannel} is closed by one), and the leader's interrupt (a cancelled task, a pool
      * shut down) is one caller's, which must not fail the others. (It failed the whole group.)
      * The run carries the leader's audit context: its write reports nothing of its own inside the
-     * leader's operation. It stays on the leader's thread when the group is the leader's alone
-     * (an interrupt fails only its caller, as one by one) and when the leader holds a file's lock
-     * already (inside another update's function): a function of the group may update that file,
-     * which here takes the lock again, on another thread would wait for it until the timeout.
+     * leader's operation. A lone caller's group stays on its thread (an interrupt fails only
+     * its caller, as one by one). (A leader never holds a file's lock: such a caller runs alone.)
      *
      * @return whether the leader was interrupted while it waited (kept for the leader's caller)
      */
     private static boolean runGroup(Group group, List<Request> batch, GroupRunner runner) {
-        if (batch.size() == 1 || PathLocks.currentThreadHoldsAny()) {
+        if (batch.size() == 1) {
             serve(batch, runner);
             return false;
         }
         Audited.Context context = Audited.context();
         CompletableFuture<Void> ran = new CompletableFuture<>();
         try {
-            LibraryThreads.background().execute(() -> context.run(() -> {
+            LibraryThreads.background().execute(() -> {
                 try {
-                    // A function of the group that updates the same file again runs alone (submit).
-                    group.leader = Thread.currentThread();
-                    serve(batch, runner);
+                    context.run(() -> {
+                        // A function of the group that updates the same file again runs alone (submit).
+                        group.leader = Thread.currentThread();
+                        serve(batch, runner);
+                    });
                 } finally {
+                    // Whatever happened (even an Error before serve), the leader waits no longer.
                     ran.complete(null);
                 }
-            }));
-        } catch (RejectedExecutionException e) {
-            // No thread for it (the pool is never shut down, so not expected): run it here, as before.
+            });
+        } catch (RejectedExecutionException | OutOfMemoryError noThread) {
+            // No thread could be had for it ("unable to create native thread"; the pool is never
+            // shut down): the task never began, so it runs here, on the leader's thread, as before.
             serve(batch, runner);
             return false;
         }

@@ -31,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,6 +138,50 @@ class CombinedUpdateIsolationTest {
                 .containsEntry("c", true);
         assertThat(stillInterrupted).as("each caller's interrupt is kept for it").containsOnlyKeys("a", "b", "c")
                 .doesNotContainValue(false);
+    }
+
+    @Test
+    void anUpdateMadeHoldingAnotherFilesLockRunsAloneOnItsOwnThread() throws Exception {
+        Path file = dir.resolve("a.json");
+        Path outerFile = dir.resolve("x.json");
+        AtomicFileOperations ops = new AtomicFileOperations(AuditTrail.inMemory(), options);
+        Map<String, Thread> ranOn = new ConcurrentHashMap<>();
+        AtomicReference<Thread> holder = new AtomicReference<>();
+        // From inside x.json's update (holding x.json's lock), an update of a.json, queued beside
+        // two plain callers of a.json. Combined, either its function ran on another thread,
+        // without x.json's lock, or it led the group and ran the others' functions holding
+        // x.json's lock (an update of x.json from one of those re-entered it, and the outer
+        // write then silently overwrote that update).
+        Callable<Map<String, Object>> holdingAnotherLock = () -> ops.atomicJsonUpdate(outerFile, outer -> {
+            holder.set(Thread.currentThread());
+            try {
+                ops.atomicJsonUpdate(file, recording("nested", ranOn));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            outer.put("outer", true);
+            return outer;
+        });
+        List<Future<Map<String, Object>>> queued = behindAHeldCaller(ops, file, null, holdingAnotherLock,
+                () -> ops.atomicJsonUpdate(file, recording("d", ranOn)),
+                () -> ops.atomicJsonUpdate(file, recording("e", ranOn)));
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(failureOf(queued.get(i))).as("caller %d", i).isNull();
+        }
+        assertThat(Codecs.readMap(file, DataFormat.JSON)).containsKeys("nested", "d", "e");
+        assertThat(Codecs.readMap(outerFile, DataFormat.JSON)).containsEntry("outer", true);
+        assertThat(ranOn.get("nested")).as("the nested update's function ran on its caller's thread")
+                .isSameAs(holder.get());
+        assertThat(List.of(ranOn.get("d"), ranOn.get("e"))).as("the others' functions ran on threads holding no lock of x.json")
+                .doesNotContain(holder.get());
+    }
+
+    private static UnaryOperator<Map<String, Object>> recording(String key, Map<String, Thread> ranOn) {
+        return data -> {
+            ranOn.put(key, Thread.currentThread());
+            data.put(key, true);
+            return data;
+        };
     }
 
     @Test
