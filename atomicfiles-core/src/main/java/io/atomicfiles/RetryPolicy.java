@@ -1,5 +1,6 @@
 package io.atomicfiles;
 
+import io.atomicfiles.internal.AfterPublishing;
 import java.io.IOException;
 import java.io.SyncFailedException;
 import java.nio.file.FileSystemException;
@@ -75,11 +76,15 @@ public final class RetryPolicy {
 
     /**
      * Whether {@code failure} is worth another attempt under this policy: never for a failed
-     * fsync, always for a lock timeout or sharing violation, and for the types in {@link #retryOn()}.
+     * fsync or a failure after the operation's result was published (a move across filesystems
+     * that could not delete its source), always for a lock timeout or sharing violation, and for
+     * the types in {@link #retryOn()}.
      */
     public boolean isRetryable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SyncFailedException) {
+            if (t instanceof SyncFailedException || t instanceof AfterPublishing) {
+                // A failed fsync is final; a failure after the result was published is clean-up
+                // that a whole new attempt would make worse (AfterPublishing says how).
                 return false;
             }
         }

@@ -1,6 +1,7 @@
 package io.atomicfiles.internal;
 
 import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.Durability;
 import io.atomicfiles.IntegrityException;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.WriteResult;
@@ -60,8 +61,9 @@ public final class Transfers {
      * Moves {@code source} to {@code target}. Within one filesystem this is one atomic rename
      * (after keeping {@code target}'s old content as its backup). Across filesystems no rename
      * can be atomic, so the file is copied into the target's folder through the write protocol
-     * (durable, verified, renamed into place) and only then is the source deleted: a crash in
-     * between leaves the file in both places, never in neither. When source and target are two
+     * (durable, verified, renamed into place, and its folder forced, whatever durability the
+     * options ask) and only then is the source deleted: a crash or power cut in between leaves the
+     * file in both places, never in neither. A failure to delete the source is not retried. When source and target are two
      * names of one file (hard links), the move leaves the target and removes the source name,
      * as {@code mv} does.
      */
@@ -84,11 +86,18 @@ public final class Transfers {
                     // The same store seen through two mounts: rename(2) says EXDEV. Copy instead.
                 }
             }
-            copy(content, target, options);
+            // 1. The copy, made durable (content and folder) whatever durability was asked: the
+            //    source is deleted next, and a power cut that kept that deletion but not the
+            //    copy's rename would leave the file in neither place.
+            copy(content, target, options.durability() == Durability.FULL ? options
+                    : options.toBuilder().durability(Durability.FULL).build());
+            // 2. Only then the source. A failure here is not retried (AfterPublishing): a second
+            //    attempt would copy again and replace the target's backup (the content the copy
+            //    replaced) with the copy itself.
             try {
                 Files.delete(from);
             } catch (IOException e) {
-                throw AtomicWriteException.failed("move", from,
+                throw new AfterPublishing("move", from,
                         "delete source after copying it to " + target + " (the file is now in both places)", e);
             }
             if (options.durability().syncsFolder()) {
