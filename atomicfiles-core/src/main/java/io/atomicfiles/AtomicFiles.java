@@ -209,7 +209,17 @@ public final class AtomicFiles {
      * {@code app.log} is a no-op. The rotation holds the file's lock, so it never overlaps a
      * write of it through this library or an append of an {@link AuditTrail} kept in it.
      *
+     * <p>A program that keeps {@code app.log} open goes on writing into {@code app.log.1} until it
+     * reopens the file; with {@code compress}, {@code app.log.1} is compressed and removed at
+     * once, so what such a program writes in between is lost. Compress only where the program
+     * reopens its log before the rotation (or is stopped during it).
+     *
+     * <p>Every rotated file must belong to the owner of {@code app.log} (with {@code app.log}
+     * missing, all to one owner): a rotated name another user put in a shared folder is refused,
+     * with nothing rotated, and never taken into the log's history.
+     *
      * @return the rotated files that exist afterwards, newest ({@code .1}) first
+     * @throws AtomicWriteException when a rotated file belongs to another user
      * @throws IllegalArgumentException when {@code maxFiles < 1}
      */
     public static List<Path> rotate(Path file, int maxFiles, boolean compress) throws IOException {

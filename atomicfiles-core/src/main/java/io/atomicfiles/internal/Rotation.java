@@ -37,7 +37,8 @@ import java.util.zip.ZipException;
  * some name, and the next rotation finishes the work instead of repeating it:
  * <ol>
  *   <li>Temp files of a compression a crash interrupted are removed (under the lock nobody else
- *       is compressing).</li>
+ *       is compressing). Every rotated name must belong to the log's owner, or nothing is done
+ *       ({@link RotatedOwners}).</li>
  *   <li>A number with both {@code app.log.k} and {@code app.log.k.gz} is a compression that
  *       finished all but removing the plain file: the plain file goes (after checking that the
  *       {@code .gz} holds the same bytes). With {@code compress}, a plain rotated file is
@@ -105,6 +106,9 @@ public final class Rotation {
         PathLocks.Held lock = PathLocks.acquire(target, LOCK_TIMEOUT);
         try {
             rotation.removeAbandonedTemps();
+            RotatedOwners.requireOne(target, rotation.slots().values().stream()
+                    .flatMap(slot -> java.util.stream.Stream.of(slot.plain(), slot.gz()))
+                    .filter(java.util.Objects::nonNull).toList());
             rotation.settle(compress);
             if (!absent(target)) {
                 if (maxFiles == 1) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.atomicfiles.AtomicFiles;
 import io.atomicfiles.AtomicWriteException;
+import io.atomicfiles.testing.OtherUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,38 @@ class RotationTest {
         List<Path> rotated = AtomicFiles.rotate(log(), 3);
         assertThat(RotatedFiles.contents(dir)).isEqualTo(Map.of("app.log.1", "v3", "app.log.2", "v2"));
         assertThat(rotated).containsExactly(dir.resolve("app.log.1"), dir.resolve("app.log.2"));
+    }
+
+    @Test
+    void aRotatedFileAnotherUserPutThereIsNotTakenIntoTheLogsHistory() throws Exception {
+        OtherUser mallory = OtherUser.getOrSkip("af-mallory");
+        write("app.log", "newest");
+        write("app.log.1", "older");
+        // Planted by another user in a folder both may write: a forged generation.
+        write("app.log.2", "FORGED: root logged in from 6.6.6.6");
+        mallory.chown(dir.resolve("app.log.2"));
+        Map<String, String> before = RotatedFiles.contents(dir);
+        assertThatThrownBy(() -> AtomicFiles.rotate(log(), 4)).isInstanceOf(AtomicWriteException.class)
+                .hasMessageContaining("app.log.2 is owned by af-mallory, not by the log's owner")
+                .hasMessageContaining("Nothing was rotated");
+        // It used to become app.log.3, returned as one of the log's rotated files.
+        assertThat(RotatedFiles.contents(dir)).isEqualTo(before);
+    }
+
+    @Test
+    void aCompressedCopyAnotherUserPutBesideARotatedFileDoesNotReplaceIt() throws Exception {
+        OtherUser mallory = OtherUser.getOrSkip("af-mallory");
+        write("app.log", "newest");
+        write("app.log.1", "a generation");
+        // Read (0644) and copied by another user as app.log.1.gz: the same bytes, in their file.
+        RotatedFiles.gzip(dir.resolve("app.log.1.gz"), "a generation");
+        mallory.chown(dir.resolve("app.log.1.gz"));
+        assertThatThrownBy(() -> AtomicFiles.rotate(log(), 3, true)).isInstanceOf(AtomicWriteException.class)
+                .hasMessageContaining("app.log.1.gz is owned by af-mallory");
+        // The log's own app.log.1 used to be removed as "compressed already", and the other
+        // user's copy shifted into the history, theirs to delete.
+        assertThat(Files.readString(dir.resolve("app.log.1"))).isEqualTo("a generation");
+        assertThat(Files.readString(log())).isEqualTo("newest");
     }
 
     @Test
