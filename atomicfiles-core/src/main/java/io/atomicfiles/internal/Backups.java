@@ -109,6 +109,63 @@ public final class Backups {
     }
 
     /**
+     * Gives {@code target}'s current backup a second, hidden name, so that a step that then fails
+     * can {@link #putBack} the backup it replaced; null when there is no backup. The hidden name
+     * is a temp name of the backup's: a crash's leftover is removed like any other.
+     */
+    public static Path setAside(Path target, String operation) throws IOException {
+        Path backup = backupOf(target);
+        if (!Stat.exists(backup)) {
+            return null;
+        }
+        Path aside = target.resolveSibling(TempFiles.name(backup.getFileName().toString()));
+        try {
+            linkOrCopy(backup, aside, Durability.NONE, operation);
+        } catch (IOException | RuntimeException e) {
+            TempFiles.deleteQuietly(aside);
+            throw AtomicWriteException.failed(operation, target, "set aside " + backup.getFileName(), e);
+        }
+        OpenTempFiles.add(aside);
+        return aside;
+    }
+
+    /**
+     * After a failed step: {@code aside} (from {@link #setAside}; null: nothing) goes back over
+     * {@code target}'s backup. Best effort: the step's own failure is what the caller throws, and
+     * a backup that cannot be put back is logged (it then holds the target's current content).
+     */
+    public static void putBack(Path aside, Path target, String operation) {
+        if (aside == null) {
+            return;
+        }
+        try {
+            Files.move(aside, backupOf(target), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            HardLinks.removeIfStillThere(aside, backupOf(target));
+        } catch (IOException | RuntimeException e) {
+            LOG.get().warn("{} {}: the previous backup could not be put back ({}); {} holds the current content",
+                    operation, target, e.toString(), backupOf(target).getFileName());
+            TempFiles.deleteQuietly(aside);
+        }
+        TempFiles.published(aside);
+    }
+
+    /** After a step that succeeded: the backup set aside ({@link #setAside}; null: nothing) is not needed. */
+    public static void forget(Path aside) {
+        if (aside == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(aside);
+        } catch (IOException first) {
+            // The step it guarded is done and must not be reported failed for this: once more,
+            // and a second failure is logged (the hidden copy is then a temp file left behind).
+            LOG.get().debug("removing {}: {}; trying once more", aside, first.toString());
+            TempFiles.deleteQuietly(aside);
+        }
+        TempFiles.published(aside);
+    }
+
+    /**
      * After renaming {@code temp} over {@code backup}: when the two were links of one file the
      * rename did nothing, and {@code temp} is still there. Removing it leaves exactly what the
      * rename was for: {@code backup} is that file.

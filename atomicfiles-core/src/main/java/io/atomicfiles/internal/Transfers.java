@@ -127,15 +127,35 @@ public final class Transfers {
                         options.expectedChecksum().get(), actual);
             }
         }
+        // The previous backup, set aside under a hidden name before the backup step replaces it:
+        // the rename below can still fail (moving another user's file out of a sticky folder is
+        // EPERM), and a move that did not happen must not have cost the backup it had.
+        Path previousBackup = null;
         if (options.backup() && found.regularFile()) {
-            Backups.keep(target, found.links(), options.durability(), "move");
+            previousBackup = Backups.setAside(target, "move");
+            try {
+                Backups.keep(target, found.links(), options.durability(), "move");
+            } catch (IOException | RuntimeException e) {
+                Backups.putBack(previousBackup, target, "move");
+                throw e;
+            }
         }
-        if (options.createNew()) {
-            // link(2) then unlink: fails atomically if the name was taken meanwhile.
-            Files.createLink(target, from);
-            Files.delete(from);
-        } else {
-            Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            if (options.createNew()) {
+                // link(2) then unlink: fails atomically if the name was taken meanwhile.
+                Files.createLink(target, from);
+                Files.delete(from);
+            } else {
+                Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Thrown as it is: a caller tells "the name was taken" (createNew) and "two mounts of
+            // one store" (copied across instead) by its type.
+            Backups.putBack(previousBackup, target, "move");
+            throw e;
+        }
+        Backups.forget(previousBackup);
+        if (!options.createNew()) {
             removeSourceNameIfSameFile(from, target);
         }
         if (options.durability().syncsFolder()) {
