@@ -109,7 +109,7 @@ public final class Rotation {
             RotatedOwners.requireOne(target, rotation.slots().values().stream()
                     .flatMap(slot -> java.util.stream.Stream.of(slot.plain(), slot.gz()))
                     .filter(java.util.Objects::nonNull).toList());
-            rotation.settle(compress);
+            rotation.settle(compress, maxFiles - 1);
             if (!absent(target)) {
                 if (maxFiles == 1) {
                     rotation.removeAll();
@@ -160,13 +160,18 @@ public final class Rotation {
         }
     }
 
-    /** Step 2: one file per number; with {@code compress}, every rotated file compressed. */
-    private void settle(boolean compress) throws IOException {
+    /**
+     * Step 2: one file per number; with {@code compress}, every rotated file that is kept
+     * (numbered up to {@code keep}) compressed. One numbered above is removed by step 3, and is
+     * not compressed first: its {@code .gz} name may be too long for the filesystem (a name
+     * at the limit, rotated with a larger {@code maxFiles} before), which stopped every rotation.
+     */
+    private void settle(boolean compress, int keep) throws IOException {
         for (Map.Entry<Integer, Slot> e : slots().entrySet()) {
             Slot slot = e.getValue();
             if (slot.plain() != null && slot.gz() != null && finishedCompression(slot)) {
                 remove(slot.plain());
-            } else if (compress && slot.plain() != null) {
+            } else if (compress && slot.plain() != null && e.getKey() <= keep) {
                 compress(e.getKey(), slot.plain());
             }
         }

@@ -71,6 +71,19 @@ class RotationTest {
     }
 
     @Test
+    void aNameAtTheLimitWithOldRotatedFilesBeyondTheNewLimitStillRotates() throws IOException {
+        String name = "a".repeat(246) + ".log"; // 250 bytes: NAME.1.gz is 255, NAME.10.gz would be 256
+        Path log = dir.resolve(name);
+        write(name, "newest");
+        write(name + ".1", "older");
+        write(name + ".10", "from when more were kept");
+        AtomicFiles.rotate(log, 3, true);
+        // NAME.10 used to be compressed before its removal, as NAME.10.gz: too long a name,
+        // and every rotation failed there.
+        assertThat(RotatedFiles.contents(dir)).isEqualTo(Map.of(name + ".1.gz", "newest", name + ".2.gz", "older"));
+    }
+
+    @Test
     void repeatedRotationKeepsTheNewestGenerations() throws IOException {
         for (int v = 1; v <= 6; v++) {
             write("app.log", "v" + v);
