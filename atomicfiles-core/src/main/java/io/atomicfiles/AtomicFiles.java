@@ -215,7 +215,8 @@ public final class AtomicFiles {
      * reopens its log before the rotation (or is stopped during it).
      *
      * <p>Every rotated file must belong to the owner of {@code app.log} (with {@code app.log}
-     * missing, all to one owner): a rotated name another user put in a shared folder is refused,
+     * missing, all to one owner), to this process's user or to root: a rotated name another user
+     * put in a shared folder is refused,
      * with nothing rotated, and never taken into the log's history.
      *
      * @return the rotated files that exist afterwards, newest ({@code .1}) first
