@@ -182,6 +182,11 @@ public final class AtomicFiles {
      * the two are names of one file (hard links), the target stays and the source name is
      * removed, as {@code mv} does.
      *
+     * <p>A symbolic link as {@code source}: within a filesystem the link itself is moved, as
+     * {@code mv} moves it (a relative link then resolves from its new folder); across
+     * filesystems the file it points to is copied, and the link is removed. A failure to delete
+     * the source after such a copy is never retried by the options' {@link RetryPolicy}.
+     *
      * @return the path the file now has
      */
     public static Path move(Path source, Path target, WriteOptions options) throws IOException {
