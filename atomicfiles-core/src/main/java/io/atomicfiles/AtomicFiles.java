@@ -219,13 +219,13 @@ public final class AtomicFiles {
      * once, so what such a program writes in between is lost. Compress only where the program
      * reopens its log before the rotation (or is stopped during it).
      *
-     * <p>Every rotated file must belong to the owner of {@code app.log} (with {@code app.log}
-     * missing, all to one owner), to this process's user or to root: a rotated name another user
-     * put in a shared folder is refused,
-     * with nothing rotated, and never taken into the log's history.
+     * <p>In a folder every user may write (a shared {@code /tmp}), a rotated file that belongs
+     * to neither the log's owner, the folder's owner, this process's user nor root may have been
+     * put there by another user: the rotation stops before touching it, and it is never taken
+     * into the log's history.
      *
      * @return the rotated files that exist afterwards, newest ({@code .1}) first
-     * @throws AtomicWriteException when a rotated file belongs to another user
+     * @throws AtomicWriteException when a rotated file in a folder every user may write belongs to another user
      * @throws IllegalArgumentException when {@code maxFiles < 1}
      */
     public static List<Path> rotate(Path file, int maxFiles, boolean compress) throws IOException {

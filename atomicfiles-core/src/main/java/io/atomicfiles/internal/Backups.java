@@ -120,10 +120,13 @@ public final class Backups {
         }
         Path aside = target.resolveSibling(TempFiles.name(backup.getFileName().toString()));
         try {
-            linkOrCopy(backup, aside, Durability.NONE, operation);
-        } catch (IOException | RuntimeException e) {
-            TempFiles.deleteQuietly(aside);
-            throw AtomicWriteException.failed(operation, target, "set aside " + backup.getFileName(), e);
+            Files.createLink(aside, backup);
+        } catch (UnsupportedOperationException | FileSystemException noLink) {
+            // No hard links here (or the random name is taken: not ours to remove). A copy of the
+            // whole backup would cost its size again in I/O and space on every move: not set
+            // aside, so a failed rename leaves the backup replaced, as before.
+            LOG.get().debug("{} {}: {} not set aside ({})", operation, target, backup.getFileName(), noLink.toString());
+            return null;
         }
         OpenTempFiles.add(aside);
         return aside;

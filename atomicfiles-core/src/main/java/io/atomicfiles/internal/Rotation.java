@@ -37,8 +37,8 @@ import java.util.zip.ZipException;
  * some name, and the next rotation finishes the work instead of repeating it:
  * <ol>
  *   <li>Temp files of a compression a crash interrupted are removed (under the lock nobody else
- *       is compressing). Every rotated name must belong to the log's owner, or nothing is done
- *       ({@link RotatedOwners}).</li>
+ *       is compressing). In a folder every user may write, each listing of the rotated files
+ *       refuses one another user may have put there ({@link RotatedOwners}).</li>
  *   <li>A number with both {@code app.log.k} and {@code app.log.k.gz} is a compression that
  *       finished all but removing the plain file: the plain file goes (after checking that the
  *       {@code .gz} holds the same bytes). With {@code compress}, a plain rotated file is
@@ -72,9 +72,12 @@ public final class Rotation {
     private final Path target;
     private final Path folder;
     private final String name;
+    /** Checked at every listing of the rotated files ({@link #slots}), not once: one may be planted meanwhile. */
+    private final RotatedOwners owners;
 
-    private Rotation(Path target) {
+    private Rotation(Path target, RotatedOwners owners) {
         this.target = target;
+        this.owners = owners;
         this.folder = target.getParent();
         this.name = target.getFileName().toString();
     }
@@ -102,13 +105,10 @@ public final class Rotation {
             return List.of();
         }
         requireRotatedNames(target, maxFiles, compress);
-        Rotation rotation = new Rotation(target);
         PathLocks.Held lock = PathLocks.acquire(target, LOCK_TIMEOUT);
         try {
+            Rotation rotation = new Rotation(target, RotatedOwners.of(target));
             rotation.removeAbandonedTemps();
-            RotatedOwners.requireOne(target, rotation.slots().values().stream()
-                    .flatMap(slot -> java.util.stream.Stream.of(slot.plain(), slot.gz()))
-                    .filter(java.util.Objects::nonNull).toList());
             rotation.settle(compress, maxFiles - 1);
             if (!absent(target)) {
                 if (maxFiles == 1) {
@@ -343,6 +343,7 @@ public final class Rotation {
                         LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
                     continue;
                 }
+                owners.require(entry);
                 int k = Integer.parseInt(m.group(1));
                 Slot before = slots.getOrDefault(k, new Slot(null, null));
                 slots.put(k, m.group(2) == null ? new Slot(entry, before.gz()) : new Slot(before.plain(), entry));

@@ -29,6 +29,8 @@ import java.util.Objects;
  * FIFO or a device would block the read for ever.
  */
 public final class Transfers {
+    private static final Log LOG = Log.of(Transfers.class);
+
     private Transfers() {
     }
 
@@ -89,8 +91,11 @@ public final class Transfers {
             // 1. The copy, made durable (content and folder) whatever durability was asked: the
             //    source is deleted next, and a power cut that kept that deletion but not the
             //    copy's rename would leave the file in neither place.
-            copy(content, target, options.durability() == Durability.FULL ? options
-                    : options.toBuilder().durability(Durability.FULL).build());
+            copy(content, target, options.durability().syncsFile() ? options
+                    : options.toBuilder().durability(Durability.FILE).build());
+            if (!options.durability().syncsFolder()) {
+                forceFolderBeforeDeleting(target, from);
+            }
             // 2. Only then the source. A failure here is not retried (AfterPublishing): a second
             //    attempt would copy again and replace the target's backup (the content the copy
             //    replaced) with the copy itself.
@@ -106,6 +111,29 @@ public final class Transfers {
             return target;
         } finally {
             PathLocks.releaseAll(locks);
+        }
+    }
+
+    /**
+     * The copy's folder forced for a move whose options did not ask for it ({@link Durability#FILE}
+     * or {@code NONE}), before the source is deleted. A folder that cannot be opened to be forced
+     * (a drop folder one may write but not read) is logged and the move goes on, as those
+     * options allow: it asked for no folder to be forced, and failing here would leave the file
+     * in both places. Any other failure of the fsync is final.
+     */
+    private static void forceFolderBeforeDeleting(Path target, Path source) throws IOException {
+        try {
+            Fsync.folder(target.getParent(), "move", target);
+        } catch (AtomicWriteException e) {
+            Throwable cause = e.getCause();
+            while (cause != null && !(cause instanceof java.nio.file.AccessDeniedException)) {
+                cause = cause.getCause();
+            }
+            if (cause == null) {
+                throw e;
+            }
+            LOG.get().warn("move {} to {}: its folder cannot be opened to be forced ({}); the source is deleted"
+                    + " without that, as the options' durability allows", source, target, cause.toString());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.atomicfiles.behaviour;
 
 import io.atomicfiles.AtomicFiles;
+import io.atomicfiles.Durability;
 import io.atomicfiles.AtomicWriter;
 import io.atomicfiles.WriteOptions;
 import io.atomicfiles.testing.ChildSide;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
  * A child JVM's single write, for tests of what another user or a killed writer does:
  * <ul>
  *   <li>{@code write PATH TEXT backup|no-backup}: writes TEXT, then says {@code wrote}, or
+ *       {@code failed: <message>};</li>
+ *   <li>{@code move SOURCE TARGET DURABILITY}: moves, then says {@code moved}, or
  *       {@code failed: <message>};</li>
  *   <li>{@code hold PATH BYTES}: opens a writer, writes BYTES bytes, says {@code ready}, and waits
  *       (to be killed, or told to go: then it commits and says {@code committed}).</li>
@@ -29,6 +32,16 @@ public final class WriterChild {
                 try {
                     AtomicFiles.writeText(path, args[2], options);
                     ChildSide.say("wrote");
+                } catch (IOException | RuntimeException e) {
+                    ChildSide.say("failed: " + e.getMessage());
+                }
+            }
+            case "move" -> {
+                WriteOptions options = WriteOptions.builder().durability(Durability.valueOf(args[3]))
+                        .showProgress(false).build();
+                try {
+                    AtomicFiles.move(path, Path.of(args[2]), options);
+                    ChildSide.say("moved");
                 } catch (IOException | RuntimeException e) {
                     ChildSide.say("failed: " + e.getMessage());
                 }

@@ -41,33 +41,48 @@ class RotationTest {
     @Test
     void aRotatedFileAnotherUserPutThereIsNotTakenIntoTheLogsHistory() throws Exception {
         OtherUser mallory = OtherUser.getOrSkip("af-mallory");
-        write("app.log", "newest");
-        write("app.log.1", "older");
-        // Planted by another user in a folder both may write: a forged generation.
-        write("app.log.2", "FORGED: root logged in from 6.6.6.6");
-        mallory.chown(dir.resolve("app.log.2"));
-        Map<String, String> before = RotatedFiles.contents(dir);
-        assertThatThrownBy(() -> AtomicFiles.rotate(log(), 4)).isInstanceOf(AtomicWriteException.class)
+        Path shared = OtherUser.stickyShared(dir.resolve("shared")); // like /tmp: 1777
+        Files.writeString(shared.resolve("app.log"), "newest");
+        Files.writeString(shared.resolve("app.log.1"), "older");
+        // Planted by another user in a folder everyone may write: a forged generation.
+        Files.writeString(shared.resolve("app.log.2"), "FORGED: root logged in from 6.6.6.6");
+        mallory.chown(shared.resolve("app.log.2"));
+        Map<String, String> before = RotatedFiles.contents(shared);
+        assertThatThrownBy(() -> AtomicFiles.rotate(shared.resolve("app.log"), 4))
+                .isInstanceOf(AtomicWriteException.class)
                 .hasMessageContaining("app.log.2 is owned by af-mallory, not by the log's owner")
-                .hasMessageContaining("Nothing was rotated");
+                .hasMessageContaining("Rotation stopped before touching it");
         // It used to become app.log.3, returned as one of the log's rotated files.
-        assertThat(RotatedFiles.contents(dir)).isEqualTo(before);
+        assertThat(RotatedFiles.contents(shared)).isEqualTo(before);
     }
 
     @Test
     void aCompressedCopyAnotherUserPutBesideARotatedFileDoesNotReplaceIt() throws Exception {
         OtherUser mallory = OtherUser.getOrSkip("af-mallory");
-        write("app.log", "newest");
-        write("app.log.1", "a generation");
+        Path shared = OtherUser.stickyShared(dir.resolve("shared"));
+        Files.writeString(shared.resolve("app.log"), "newest");
+        Files.writeString(shared.resolve("app.log.1"), "a generation");
         // Read (0644) and copied by another user as app.log.1.gz: the same bytes, in their file.
-        RotatedFiles.gzip(dir.resolve("app.log.1.gz"), "a generation");
-        mallory.chown(dir.resolve("app.log.1.gz"));
-        assertThatThrownBy(() -> AtomicFiles.rotate(log(), 3, true)).isInstanceOf(AtomicWriteException.class)
-                .hasMessageContaining("app.log.1.gz is owned by af-mallory");
+        RotatedFiles.gzip(shared.resolve("app.log.1.gz"), "a generation");
+        mallory.chown(shared.resolve("app.log.1.gz"));
+        assertThatThrownBy(() -> AtomicFiles.rotate(shared.resolve("app.log"), 3, true))
+                .isInstanceOf(AtomicWriteException.class).hasMessageContaining("app.log.1.gz is owned by af-mallory");
         // The log's own app.log.1 used to be removed as "compressed already", and the other
         // user's copy shifted into the history, theirs to delete.
-        assertThat(Files.readString(dir.resolve("app.log.1"))).isEqualTo("a generation");
-        assertThat(Files.readString(log())).isEqualTo("newest");
+        assertThat(Files.readString(shared.resolve("app.log.1"))).isEqualTo("a generation");
+        assertThat(Files.readString(shared.resolve("app.log"))).isEqualTo("newest");
+    }
+
+    @Test
+    void inAFolderOnlyItsOwnerAndGroupMayWriteRotatedFilesOfOtherUsersAreRotated() throws Exception {
+        OtherUser operator = OtherUser.getOrSkip("af-mallory");
+        Path team = OtherUser.shared(dir.resolve("team"), "775");
+        Files.writeString(team.resolve("app.log"), "newest");
+        // Left by an operator of the group who rotated with gzip and could not give it the log's owner.
+        RotatedFiles.gzip(team.resolve("app.log.1.gz"), "older");
+        operator.chown(team.resolve("app.log.1.gz"));
+        AtomicFiles.rotate(team.resolve("app.log"), 3, true);
+        assertThat(RotatedFiles.contents(team)).isEqualTo(Map.of("app.log.1.gz", "newest", "app.log.2.gz", "older"));
     }
 
     @Test

@@ -8,7 +8,10 @@ import io.atomicfiles.AtomicWriteException;
 import io.atomicfiles.Durability;
 import io.atomicfiles.RetryPolicy;
 import io.atomicfiles.WriteOptions;
+import io.atomicfiles.behaviour.WriterChild;
+import io.atomicfiles.testing.ChildJvm;
 import io.atomicfiles.testing.FaultyFileSystem;
+import io.atomicfiles.testing.OtherUser;
 import io.atomicfiles.testing.TmpfsMount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +64,31 @@ class MoveAcrossFilesystemsTest {
             assertThat(before).as("the copy's content forced before the source is deleted (%s)", durability)
                     .anyMatch(c -> c.kind().equals("force") && dir.equals(c.path().getParent()));
             assertThat(Files.readString(target)).isEqualTo("moved");
+            assertThat(source).doesNotExist();
+        }
+    }
+
+    @Test
+    void intoAFolderThatCannotBeReadAMoveWithoutFolderDurabilityStillMoves(@TempDir Path elsewhere) throws Exception {
+        OtherUser bob = OtherUser.getOrSkip("af-wp-bob");
+        try (TmpfsMount other = TmpfsMount.mountOrSkip(elsewhere.resolve("tmpfs"), "size=1m")) {
+            OtherUser.shared(other.folder(), "1777");
+            Path source = other.folder().resolve(SOURCE_NAME);
+            Files.writeString(source, "dropped");
+            bob.chown(source);
+            // A drop folder: bob may create files in it and pass through it, not read it, so it
+            // cannot be opened to be forced.
+            Path drop = OtherUser.shared(dir.resolve("drop"), "0333");
+            Path state = OtherUser.shared(dir.resolve("state-of-bob"), "0700");
+            bob.chown(state);
+            Path target = drop.resolve("dropped.bin");
+            try (ChildJvm child = ChildJvm.builder(WriterChild.class).asUser(bob, state).quickStart()
+                    .args("move", source.toString(), target.toString(), "FILE").start()) {
+                // Forcing the copy's folder as for FULL durability made this fail, the file in both places.
+                assertThat(child.readLine(Duration.ofSeconds(120))).isEqualTo("moved");
+                child.awaitExit(Duration.ofSeconds(60));
+            }
+            assertThat(Files.readString(target)).isEqualTo("dropped");
             assertThat(source).doesNotExist();
         }
     }
