@@ -26,9 +26,7 @@ class FailedMoveKeepsBackupTest {
         Path source = dir.resolve("source.bin");
         Path target = dir.resolve("target.bin");
         Path backup = dir.resolve("target.bin.backup");
-        Files.writeString(source, "new");
-        Files.writeString(target, "older");
-        AtomicFiles.writeText(target, "old");
+        sourceAndATargetWithABackup(source, target);
         assertThat(Files.readString(backup)).isEqualTo("older");
         FaultyFileSystem faulty = FaultyFileSystem.overDefault();
         faulty.beforeCall("move source.bin -> target.bin", () -> {
@@ -42,23 +40,30 @@ class FailedMoveKeepsBackupTest {
         // It used to hold "old": the backup step had replaced it before the rename failed, so
         // "older" was nowhere any more, for a move that did not happen.
         assertThat(Files.readString(backup)).isEqualTo("older");
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".") && !n.equals(".atomicfiles.lock")))
-                    .as("no hidden file left").isEmpty();
-        }
+        assertNoHiddenFileLeft();
     }
 
     @Test
     void aMoveThatSucceedsKeepsTheReplacedContentAsBackup() throws IOException {
         Path source = dir.resolve("source.bin");
         Path target = dir.resolve("target.bin");
-        Files.writeString(source, "new");
-        Files.writeString(target, "older");
-        AtomicFiles.writeText(target, "old");
+        sourceAndATargetWithABackup(source, target);
         AtomicFiles.move(source, target);
         assertThat(Files.readString(target)).isEqualTo("new");
         assertThat(Files.readString(dir.resolve("target.bin.backup"))).isEqualTo("old");
         assertThat(source).doesNotExist();
+        assertNoHiddenFileLeft();
+    }
+
+    /** {@code source} holds "new"; {@code target} "old", and its backup "older". */
+    private static void sourceAndATargetWithABackup(Path source, Path target) throws IOException {
+        Files.writeString(source, "new");
+        Files.writeString(target, "older");
+        AtomicFiles.writeText(target, "old");
+    }
+
+    /** No set-aside backup, temp file or other hidden name of the library left in the folder. */
+    private void assertNoHiddenFileLeft() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".") && !n.equals(".atomicfiles.lock")))
                     .as("no hidden file left").isEmpty();
