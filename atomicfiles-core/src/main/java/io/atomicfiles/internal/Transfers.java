@@ -63,11 +63,12 @@ public final class Transfers {
      * Moves {@code source} to {@code target}. Within one filesystem this is one atomic rename
      * (after keeping {@code target}'s old content as its backup). Across filesystems no rename
      * can be atomic, so the file is copied into the target's folder through the write protocol
-     * (durable, verified, renamed into place, and its folder forced, whatever durability the
-     * options ask) and only then is the source deleted: a crash or power cut in between leaves the
-     * file in both places, never in neither. A failure to delete the source is not retried. When source and target are two
-     * names of one file (hard links), the move leaves the target and removes the source name,
-     * as {@code mv} does.
+     * (verified, renamed into place, its content and folder forced whatever durability the
+     * options ask; only a folder that cannot be opened for that is let go, and only where the
+     * options ask for no folder to be forced) and only then is the source deleted: a crash or
+     * power cut in between leaves the file in both places, never in neither. A failure to delete
+     * the source is not retried. When source and target are two names of one file (hard links),
+     * the move leaves the target and removes the source name, as {@code mv} does.
      */
     public static Path move(Path source, Path requestedTarget, WriteOptions options) throws IOException {
         Path content = requireSourceFile(source, "move").path();
@@ -88,9 +89,10 @@ public final class Transfers {
                     // The same store seen through two mounts: rename(2) says EXDEV. Copy instead.
                 }
             }
-            // 1. The copy, made durable (content and folder) whatever durability was asked: the
-            //    source is deleted next, and a power cut that kept that deletion but not the
-            //    copy's rename would leave the file in neither place.
+            // 1. The copy, made durable (content and folder, forceFolderBeforeDeleting says when a
+            //    folder is let go) whatever durability was asked: the source is deleted next, and
+            //    a power cut that kept that deletion but not the copy's rename would leave the file
+            //    in neither place.
             copy(content, target, options.durability().syncsFile() ? options
                     : options.toBuilder().durability(Durability.FILE).build());
             if (!options.durability().syncsFolder()) {
